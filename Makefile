@@ -1,0 +1,38 @@
+# One task file for humans and CI. `make run` and `make test` are the README's two commands.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed
+
+.PHONY: setup run test check lint typecheck bench clean
+
+$(STAMP): pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[dev]'
+	touch $(STAMP)
+
+setup: $(STAMP)
+
+## The main job: the seed tutorial end to end on the default SQLite store.
+run: $(STAMP)
+	$(PY) scripts/seed_workflow.py
+
+## Lint, type-check, then the whole test suite (starts PostgreSQL if it is down).
+test: $(STAMP)
+	bash scripts/services.sh
+	$(VENV)/bin/ruff check parabola tests benchmarks scripts
+	$(VENV)/bin/mypy
+	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
+
+check: $(STAMP)
+	$(VENV)/bin/ruff check parabola tests benchmarks scripts
+	$(VENV)/bin/ruff format --check parabola tests benchmarks scripts || true
+	$(VENV)/bin/mypy
+
+bench: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) benchmarks/run_all.py
+
+clean:
+	rm -rf $(VENV) .pytest_cache .mypy_cache .ruff_cache

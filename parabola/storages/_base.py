@@ -1,0 +1,265 @@
+"""``BaseStorage``: the contract every parabola store fulfils.
+
+A store has two halves that share one backend (one SQLite file, one PostgreSQL database):
+
+* the **optimisation half**: studies and their trials (Optuna's storage model), and
+* the **tracking half**: runs, their logged history rows and their system-metric samples.
+
+Invariants every implementation keeps (the suites in :mod:`parabola.testing` check them):
+
+1. **Thread safety.** Every method may be called concurrently from several threads of one
+   process. SQL stores are also safe across processes and machines.
+2. **Trial numbers** are assigned by the store, start at 0 per study and have no gaps or repeats,
+   whatever the number of concurrent workers.
+3. **Ownership of a running trial.** Only the worker that moved a trial to RUNNING writes its
+   params, intermediate values and state. ``set_trial_state_values(..., RUNNING)`` on a WAITING
+   trial is the atomic claim: it returns ``False`` if another worker claimed it first.
+4. **Finished is final.** Once a trial is COMPLETE, PRUNED or FAIL, any write to it raises
+   :class:`~parabola.exceptions.UpdateFinishedTrialError` and changes nothing.
+5. **Returned objects are copies** unless the caller passes ``deepcopy=False``, in which case it
+   promises not to mutate them.
+6. **Crash safety.** A write either lands whole or not at all; a crashed writer never leaves the
+   store unreadable.
+7. **Errors name what to fix.** Unknown ids raise ``KeyError`` naming the id; bad values raise
+   ``ValueError``/``TypeError`` naming the argument.
+
+Heartbeats (SQL stores): a running trial's worker calls :meth:`record_heartbeat`; a trial whose
+heartbeat is older than the grace period is failed by the next worker through
+:func:`parabola.storages.fail_stale_trials`. Stores without heartbeats return ``False`` from
+:meth:`is_heartbeat_enabled`.
+"""
+
+from __future__ import annotations
+
+import abc
+import datetime
+from collections.abc import Container, Mapping, Sequence
+from typing import Any
+
+from parabola._study_direction import StudyDirection
+from parabola.distributions import BaseDistribution
+from parabola.storages._records import FrozenStudy, RunRecord
+from parabola.trial._frozen import FrozenTrial
+from parabola.trial._state import TrialState
+
+__all__ = ["BaseStorage"]
+
+
+class BaseStorage(abc.ABC):
+    """Abstract store of studies, trials and tracking runs. See the module docstring."""
+
+    # Studies ------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        """Create a study and return its id; raise ``DuplicatedStudyError`` if the name exists."""
+
+    @abc.abstractmethod
+    def delete_study(self, study_id: int) -> None:
+        """Delete a study and all its trials; ``KeyError`` if unknown."""
+
+    @abc.abstractmethod
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Set a JSON-serialisable user attribute on a study."""
+
+    @abc.abstractmethod
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        """Set a JSON-serialisable system attribute on a study."""
+
+    @abc.abstractmethod
+    def get_study_id_from_name(self, study_name: str) -> int:
+        """Return the id of the named study; ``KeyError`` naming it if absent."""
+
+    @abc.abstractmethod
+    def get_study_name_from_id(self, study_id: int) -> str:
+        """Return the name of the study."""
+
+    @abc.abstractmethod
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        """Return the study's objective directions."""
+
+    @abc.abstractmethod
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        """Return a copy of the study's user attributes."""
+
+    @abc.abstractmethod
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        """Return a copy of the study's system attributes."""
+
+    @abc.abstractmethod
+    def get_all_studies(self) -> list[FrozenStudy]:
+        """Return every study in the store, ordered by id."""
+
+    # Trials -------------------------------------------------------------------------------
+    @abc.abstractmethod
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        """Create a trial (RUNNING, or a copy of ``template_trial``) and return its id.
+
+        The number is the next free one in the study (invariant 2).
+        """
+
+    @abc.abstractmethod
+    def set_trial_param(
+        self,
+        trial_id: int,
+        param_name: str,
+        param_value_internal: float,
+        distribution: BaseDistribution,
+    ) -> None:
+        """Record a parameter; ``ValueError`` if incompatible with the study's earlier one."""
+
+    @abc.abstractmethod
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        """Return the id of trial ``trial_number`` of the study; ``KeyError`` if absent."""
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        """Return the number of a trial."""
+        return self.get_trial(trial_id).number
+
+    def get_trial_param(self, trial_id: int, param_name: str) -> float:
+        """Return a parameter's internal value."""
+        trial = self.get_trial(trial_id)
+        return trial.distributions[param_name].to_internal_repr(trial.params[param_name])
+
+    @abc.abstractmethod
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
+    ) -> bool:
+        """Move a trial to ``state`` with ``values``.
+
+        Returns ``False`` only when ``state`` is RUNNING and the trial is no longer WAITING
+        (another worker claimed it). Raises ``UpdateFinishedTrialError`` on a finished trial.
+        """
+
+    @abc.abstractmethod
+    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
+        """Record an intermediate value (``report``); a later write to the same step wins."""
+
+    @abc.abstractmethod
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """Set a JSON-serialisable user attribute on a trial."""
+
+    @abc.abstractmethod
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        """Set a JSON-serialisable system attribute on a trial."""
+
+    @abc.abstractmethod
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        """Return a copy of the trial; ``KeyError`` if unknown."""
+
+    @abc.abstractmethod
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        """Return the study's trials ordered by number, optionally filtered by state."""
+
+    def get_n_trials(
+        self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None
+    ) -> int:
+        """Count the study's trials, optionally only those in ``state``."""
+        if isinstance(state, TrialState):
+            state = (state,)
+        return len(self.get_all_trials(study_id, deepcopy=False, states=state))
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        """Return the best COMPLETE trial of a single-objective study.
+
+        Raises ``ValueError`` if there is no complete trial and ``RuntimeError`` if the study
+        has several objectives.
+        """
+        directions = self.get_study_directions(study_id)
+        if len(directions) > 1:
+            raise RuntimeError(
+                "Best trial can be obtained only for single-objective studies; use best_trials."
+            )
+        trials = self.get_all_trials(study_id, deepcopy=False, states=(TrialState.COMPLETE,))
+        if not trials:
+            raise ValueError("No trials are completed yet.")
+        pick = max if directions[0] == StudyDirection.MAXIMIZE else min
+        best = pick(trials, key=lambda t: t.values[0] if t.values else float("nan"))
+        return self.get_trial(best._trial_id)
+
+    def remove_session(self) -> None:
+        """Release per-thread resources (connections); a no-op for most stores."""
+
+    def check_trial_is_updatable(self, trial_id: int, trial_state: TrialState) -> None:
+        """Raise ``UpdateFinishedTrialError`` if ``trial_state`` is finished."""
+        if trial_state.is_finished():
+            from parabola.exceptions import UpdateFinishedTrialError
+
+            trial = self.get_trial(trial_id)
+            raise UpdateFinishedTrialError(
+                f"Trial#{trial.number} has already finished and can not be updated."
+            )
+
+    # Heartbeats ---------------------------------------------------------------------------
+    def is_heartbeat_enabled(self) -> bool:
+        """Whether running trials send heartbeats to this store."""
+        return False
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Record that the worker running ``trial_id`` is alive."""
+
+    def get_heartbeat_interval(self) -> int | None:
+        """Seconds between heartbeats, or ``None`` when disabled."""
+        return None
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        """Mark RUNNING trials with a stale heartbeat FAIL; return their ids (atomic per trial)."""
+        return []
+
+    # Tracking runs ------------------------------------------------------------------------
+    @abc.abstractmethod
+    def create_run(self, record: RunRecord) -> None:
+        """Store a new run; ``ValueError`` if ``(entity, project, run_id)`` exists."""
+
+    @abc.abstractmethod
+    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
+        """Update fields of a run (state, summary, config, tags, heartbeat_at, finished_at...)."""
+
+    @abc.abstractmethod
+    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
+        """Return a copy of the run; ``KeyError`` naming the path if unknown."""
+
+    @abc.abstractmethod
+    def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
+        """Return runs, newest first, optionally limited to an entity and/or project."""
+
+    @abc.abstractmethod
+    def delete_run(self, entity: str, project: str, run_id: str) -> None:
+        """Delete a run with its history."""
+
+    @abc.abstractmethod
+    def append_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        stream: str = "default",
+    ) -> None:
+        """Append history rows (each a flat dict with ``_step``) atomically, in order.
+
+        ``stream`` is ``"default"`` for ``log`` rows and ``"system"`` for system metrics.
+        """
+
+    @abc.abstractmethod
+    def get_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the stream's rows in insertion order, optionally limited to a step range."""
+
+
+def utcnow() -> datetime.datetime:
+    """Timezone-naive UTC now, the timestamp convention of every store."""
+    return datetime.datetime.now(datetime.timezone.utc).replace(tzinfo=None)

@@ -1,0 +1,399 @@
+"""``InMemoryStorage``: a process-local store, fast and lost at exit."""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+import datetime
+import threading
+import uuid
+from collections.abc import Container, Mapping, Sequence
+from typing import Any
+
+from parabola._study_direction import StudyDirection
+from parabola.distributions import (
+    BaseDistribution,
+    check_distribution_compatibility,
+)
+from parabola.exceptions import DuplicatedStudyError
+from parabola.storages._base import BaseStorage
+from parabola.storages._records import FrozenStudy, RunRecord
+from parabola.trial._frozen import FrozenTrial
+from parabola.trial._state import TrialState
+
+__all__ = ["InMemoryStorage"]
+
+DEFAULT_STUDY_NAME_PREFIX = "no-name-"
+
+
+@dataclasses.dataclass
+class _Study:
+    name: str
+    directions: list[StudyDirection]
+    user_attrs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    system_attrs: dict[str, Any] = dataclasses.field(default_factory=dict)
+    trials: list[FrozenTrial] = dataclasses.field(default_factory=list)
+    param_distribution: dict[str, BaseDistribution] = dataclasses.field(default_factory=dict)
+    best_trial_id: int | None = None
+
+
+class InMemoryStorage(BaseStorage):
+    """Keep studies and runs in this process's memory; nothing is written to disk.
+
+    Use it for tests and throw-away experiments. ``create_study()`` without a storage persists to
+    ``./parabola.db`` instead, so pass ``storage=InMemoryStorage()`` to opt out explicitly.
+
+    Example:
+        >>> import parabola
+        >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=3)
+        >>> len(study.trials)
+        3
+    """
+
+    def __init__(self) -> None:
+        self._studies: dict[int, _Study] = {}
+        self._trial_id_to_study_id_and_number: dict[int, tuple[int, int]] = {}
+        self._study_name_to_id: dict[str, int] = {}
+        self._max_study_id = -1
+        self._max_trial_id = -1
+        self._runs: dict[tuple[str, str, str], RunRecord] = {}
+        self._history: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        self._lock = threading.RLock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.RLock()
+
+    def __repr__(self) -> str:
+        return "InMemoryStorage()"
+
+    # Studies ------------------------------------------------------------------------------
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        with self._lock:
+            study_id = self._max_study_id + 1
+            if study_name is not None:
+                if study_name in self._study_name_to_id:
+                    raise DuplicatedStudyError(
+                        f"Another study with name '{study_name}' already exists. Pass "
+                        "load_if_exists=True to reuse it, or choose another study_name."
+                    )
+            else:
+                study_name = DEFAULT_STUDY_NAME_PREFIX + str(uuid.uuid4())
+            self._max_study_id = study_id
+            self._studies[study_id] = _Study(name=study_name, directions=list(directions))
+            self._study_name_to_id[study_name] = study_id
+            return study_id
+
+    def delete_study(self, study_id: int) -> None:
+        with self._lock:
+            study = self._get_study(study_id)
+            for trial in study.trials:
+                del self._trial_id_to_study_id_and_number[trial._trial_id]
+            del self._study_name_to_id[study.name]
+            del self._studies[study_id]
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            self._get_study(study_id).user_attrs[key] = copy.deepcopy(value)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            self._get_study(study_id).system_attrs[key] = copy.deepcopy(value)
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        with self._lock:
+            if study_name not in self._study_name_to_id:
+                raise KeyError(f"No study named '{study_name}' in this storage.")
+            return self._study_name_to_id[study_name]
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        with self._lock:
+            return self._get_study(study_id).name
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        with self._lock:
+            return list(self._get_study(study_id).directions)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._get_study(study_id).user_attrs)
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        with self._lock:
+            return copy.deepcopy(self._get_study(study_id).system_attrs)
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        with self._lock:
+            return [
+                FrozenStudy(
+                    study_id=sid,
+                    study_name=s.name,
+                    directions=list(s.directions),
+                    user_attrs=copy.deepcopy(s.user_attrs),
+                    system_attrs=copy.deepcopy(s.system_attrs),
+                )
+                for sid, s in sorted(self._studies.items())
+            ]
+
+    # Trials -------------------------------------------------------------------------------
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        with self._lock:
+            study = self._get_study(study_id)
+            self._max_trial_id += 1
+            trial_id = self._max_trial_id
+            number = len(study.trials)
+            if template_trial is None:
+                trial = FrozenTrial(
+                    number=number,
+                    state=TrialState.RUNNING,
+                    value=None,
+                    datetime_start=datetime.datetime.now(),
+                    datetime_complete=None,
+                    params={},
+                    distributions={},
+                    user_attrs={},
+                    system_attrs={},
+                    intermediate_values={},
+                    trial_id=trial_id,
+                )
+            else:
+                trial = copy.deepcopy(template_trial)
+                trial.number = number
+                trial._trial_id = trial_id
+                for name, dist in trial.distributions.items():
+                    self._check_and_set_param_distribution(study, name, dist)
+            study.trials.append(trial)
+            self._trial_id_to_study_id_and_number[trial_id] = (study_id, number)
+            if trial.state == TrialState.COMPLETE:
+                self._update_best(study, trial)
+            return trial_id
+
+    def set_trial_param(
+        self,
+        trial_id: int,
+        param_name: str,
+        param_value_internal: float,
+        distribution: BaseDistribution,
+    ) -> None:
+        with self._lock:
+            trial = self._get_trial_ref(trial_id)
+            self.check_trial_is_updatable(trial_id, trial.state)
+            study = self._studies[self._trial_id_to_study_id_and_number[trial_id][0]]
+            self._check_and_set_param_distribution(study, param_name, distribution)
+            trial.params[param_name] = distribution.to_external_repr(param_value_internal)
+            trial.distributions[param_name] = distribution
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        with self._lock:
+            study = self._get_study(study_id)
+            if not 0 <= trial_number < len(study.trials):
+                raise KeyError(
+                    f"No trial with number {trial_number} in study '{study.name}' "
+                    f"(it has {len(study.trials)} trials)."
+                )
+            return study.trials[trial_number]._trial_id
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        with self._lock:
+            self._check_trial_id(trial_id)
+            return self._trial_id_to_study_id_and_number[trial_id][1]
+
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
+    ) -> bool:
+        with self._lock:
+            trial = self._get_trial_ref(trial_id)
+            self.check_trial_is_updatable(trial_id, trial.state)
+            if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
+                return False
+            trial.state = state
+            if values is not None:
+                trial.values = list(values)
+            if state == TrialState.RUNNING:
+                trial.datetime_start = datetime.datetime.now()
+            if state.is_finished():
+                trial.datetime_complete = datetime.datetime.now()
+            if state == TrialState.COMPLETE:
+                self._update_best(
+                    self._studies[self._trial_id_to_study_id_and_number[trial_id][0]], trial
+                )
+            return True
+
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
+        with self._lock:
+            trial = self._get_trial_ref(trial_id)
+            self.check_trial_is_updatable(trial_id, trial.state)
+            trial.intermediate_values[step] = intermediate_value
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            trial = self._get_trial_ref(trial_id)
+            self.check_trial_is_updatable(trial_id, trial.state)
+            trial.user_attrs[key] = copy.deepcopy(value)
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        with self._lock:
+            trial = self._get_trial_ref(trial_id)
+            self.check_trial_is_updatable(trial_id, trial.state)
+            trial.system_attrs[key] = copy.deepcopy(value)
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        with self._lock:
+            return copy.deepcopy(self._get_trial_ref(trial_id))
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        with self._lock:
+            trials = self._get_study(study_id).trials
+            if states is not None:
+                trials = [t for t in trials if t.state in states]
+            else:
+                trials = list(trials)
+            return copy.deepcopy(trials) if deepcopy else trials
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        with self._lock:
+            study = self._get_study(study_id)
+            if len(study.directions) > 1:
+                raise RuntimeError(
+                    "Best trial can be obtained only for single-objective studies; use best_trials."
+                )
+            if study.best_trial_id is None:
+                raise ValueError("No trials are completed yet.")
+            return self.get_trial(study.best_trial_id)
+
+    # Runs ---------------------------------------------------------------------------------
+    def create_run(self, record: RunRecord) -> None:
+        key = (record.entity, record.project, record.run_id)
+        with self._lock:
+            if key in self._runs:
+                raise ValueError(f"A run with path '{'/'.join(key)}' already exists.")
+            self._runs[key] = copy.deepcopy(record)
+
+    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
+        with self._lock:
+            record = self._get_run_ref(entity, project, run_id)
+            known = {f.name for f in dataclasses.fields(RunRecord)}
+            unknown = set(fields) - known
+            if unknown:
+                raise ValueError(
+                    f"update_run: unknown field(s) {sorted(unknown)}; allowed: {sorted(known)}."
+                )
+            for name, value in fields.items():
+                setattr(record, name, copy.deepcopy(value))
+
+    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
+        with self._lock:
+            return copy.deepcopy(self._get_run_ref(entity, project, run_id))
+
+    def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
+        with self._lock:
+            runs = [
+                copy.deepcopy(r)
+                for r in self._runs.values()
+                if (entity is None or r.entity == entity) and (project is None or r.project == project)
+            ]
+        return sorted(runs, key=lambda r: r.created_at, reverse=True)
+
+    def delete_run(self, entity: str, project: str, run_id: str) -> None:
+        with self._lock:
+            self._get_run_ref(entity, project, run_id)
+            del self._runs[(entity, project, run_id)]
+            for key in [k for k in self._history if k[:3] == (entity, project, run_id)]:
+                del self._history[key]
+
+    def append_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        stream: str = "default",
+    ) -> None:
+        with self._lock:
+            self._get_run_ref(entity, project, run_id)
+            self._history.setdefault((entity, project, run_id, stream), []).extend(
+                dict(r) for r in rows
+            )
+
+    def get_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+    ) -> list[dict[str, Any]]:
+        with self._lock:
+            self._get_run_ref(entity, project, run_id)
+            rows = self._history.get((entity, project, run_id, stream), [])
+            return [
+                dict(r)
+                for r in rows
+                if (min_step is None or r.get("_step", 0) >= min_step)
+                and (max_step is None or r.get("_step", 0) <= max_step)
+            ]
+
+    # Helpers ------------------------------------------------------------------------------
+    def _get_study(self, study_id: int) -> _Study:
+        if study_id not in self._studies:
+            raise KeyError(f"No study with id {study_id} in this storage.")
+        return self._studies[study_id]
+
+    def _check_trial_id(self, trial_id: int) -> None:
+        if trial_id not in self._trial_id_to_study_id_and_number:
+            raise KeyError(f"No trial with id {trial_id} in this storage.")
+
+    def _get_trial_ref(self, trial_id: int) -> FrozenTrial:
+        self._check_trial_id(trial_id)
+        study_id, number = self._trial_id_to_study_id_and_number[trial_id]
+        return self._studies[study_id].trials[number]
+
+    def _get_run_ref(self, entity: str, project: str, run_id: str) -> RunRecord:
+        key = (entity, project, run_id)
+        if key not in self._runs:
+            raise KeyError(f"No run with path '{entity}/{project}/{run_id}' in this storage.")
+        return self._runs[key]
+
+    @staticmethod
+    def _check_and_set_param_distribution(
+        study: _Study, name: str, distribution: BaseDistribution
+    ) -> None:
+        if name in study.param_distribution:
+            check_distribution_compatibility(study.param_distribution[name], distribution)
+        study.param_distribution[name] = distribution
+
+    def _update_best(self, study: _Study, trial: FrozenTrial) -> None:
+        if len(study.directions) > 1 or trial.values is None:
+            return
+        if study.best_trial_id is None:
+            study.best_trial_id = trial._trial_id
+            return
+        best = self._get_trial_ref(study.best_trial_id)
+        assert best.values is not None
+        better = (
+            trial.values[0] > best.values[0]
+            if study.directions[0] == StudyDirection.MAXIMIZE
+            else trial.values[0] < best.values[0]
+        )
+        if better:
+            study.best_trial_id = trial._trial_id
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        return []
+

@@ -1,0 +1,305 @@
+"""The ``optimize`` loop: sequential or threaded, with timeout, callbacks and a progress bar."""
+
+from __future__ import annotations
+
+import gc
+import math
+import os
+import threading
+import time
+import traceback
+from collections.abc import Callable, Iterable
+from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
+from typing import TYPE_CHECKING, Any
+
+from parabola.exceptions import TrialPruned
+from parabola.logging import get_logger
+from parabola.trial._frozen import FrozenTrial
+from parabola.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from parabola.study._study import ObjectiveFuncType, Study
+
+__all__ = ["log_completed_trial", "optimize"]
+
+_logger = get_logger(__name__)
+
+
+def _check_args(
+    n_trials: Any, timeout: Any, n_jobs: Any, catch: Any
+) -> tuple[int | None, float | None, int, tuple[type[Exception], ...]]:
+    if n_trials is not None and (
+        isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0
+    ):
+        raise ValueError(f"optimize(n_trials=...): expected None or an int >= 0, got {n_trials!r}.")
+    if timeout is not None:
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0 or (
+            isinstance(timeout, float) and math.isnan(timeout)
+        ):
+            raise ValueError(
+                f"optimize(timeout=...): expected None or a number of seconds >= 0, got {timeout!r}."
+            )
+    if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
+        raise ValueError(
+            f"optimize(n_jobs=...): expected a positive int or -1 (one per CPU), got {n_jobs!r}."
+        )
+    if n_jobs == -1:
+        n_jobs = os.cpu_count() or 1
+    if isinstance(catch, type):
+        catch = (catch,)
+    catch = tuple(catch)
+    for c in catch:
+        if not (isinstance(c, type) and issubclass(c, BaseException)):
+            raise TypeError(
+                f"optimize(catch=...): expected exception classes, got {c!r}."
+            )
+    return n_trials, timeout, n_jobs, catch
+
+
+def optimize(
+    study: Study,
+    func: ObjectiveFuncType,
+    n_trials: int | None,
+    timeout: float | None,
+    n_jobs: int,
+    catch: Iterable[type[Exception]] | type[Exception],
+    callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None,
+    gc_after_trial: bool,
+    show_progress_bar: bool,
+) -> None:
+    """Implementation of ``Study.optimize``; see its docstring."""
+    if not callable(func):
+        raise TypeError(f"optimize(func=...): expected a callable objective, got {func!r}.")
+    n_trials, timeout, n_jobs, catch_t = _check_args(n_trials, timeout, n_jobs, catch)
+    callback_list = list(callbacks or [])
+    if not study._optimize_lock.acquire(blocking=False):
+        raise RuntimeError("Nested optimization is not allowed: optimize is already running.")
+    progress = _ProgressBar(show_progress_bar, n_trials, timeout)
+    try:
+        study._stop_flag = False
+        start = time.monotonic()
+        loop = _Loop(study, func, n_trials, timeout, start, catch_t, callback_list, gc_after_trial, progress)
+        if n_jobs == 1:
+            loop.run_sequential()
+        else:
+            loop.run_parallel(n_jobs)
+    finally:
+        study._stop_flag = False
+        progress.close()
+        study._optimize_lock.release()
+
+
+class _Loop:
+    def __init__(
+        self,
+        study: Study,
+        func: ObjectiveFuncType,
+        n_trials: int | None,
+        timeout: float | None,
+        start: float,
+        catch: tuple[type[Exception], ...],
+        callbacks: list[Callable[[Study, FrozenTrial], None]],
+        gc_after_trial: bool,
+        progress: _ProgressBar,
+    ) -> None:
+        self.study = study
+        self.func = func
+        self.n_trials = n_trials
+        self.timeout = timeout
+        self.start = start
+        self.catch = catch
+        self.callbacks = callbacks
+        self.gc_after_trial = gc_after_trial
+        self.progress = progress
+        self.started = 0
+        self.lock = threading.Lock()
+
+    def _may_start(self) -> bool:
+        if self.study._stop_flag:
+            return False
+        if self.n_trials is not None and self.started >= self.n_trials:
+            return False
+        return not (self.timeout is not None and time.monotonic() - self.start >= self.timeout)
+
+    def run_sequential(self) -> None:
+        while self._may_start():
+            self.started += 1
+            self._one()
+
+    def run_parallel(self, n_jobs: int) -> None:
+        futures: set[Future[None]] = set()
+        with ThreadPoolExecutor(max_workers=n_jobs) as pool:
+            try:
+                while True:
+                    with self.lock:
+                        if not self._may_start():
+                            break
+                    if len(futures) >= n_jobs:
+                        done, futures = wait(futures, return_when=FIRST_COMPLETED)
+                        for f in done:
+                            f.result()  # propagate the first uncaught objective error
+                        continue
+                    with self.lock:
+                        self.started += 1
+                    futures.add(pool.submit(self._one))
+                for f in futures:
+                    f.result()
+            except BaseException:
+                self.study._stop_flag = True
+                raise
+
+    def _one(self) -> None:
+        frozen = run_trial(self.study, self.func, self.catch)
+        for callback in self.callbacks:
+            callback(self.study, frozen)
+        self.progress.update(time.monotonic() - self.start, frozen, self.study)
+        if self.gc_after_trial:
+            gc.collect()
+
+
+def run_trial(
+    study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]
+) -> FrozenTrial:
+    """Ask, evaluate, tell one trial; log it; re-raise errors not in ``catch``."""
+    from parabola.study._tell import tell_with_warning
+
+    trial = study.ask()
+    heartbeat = _start_heartbeat(study, trial._trial_id)
+    state: TrialState | None = None
+    value_or_values: Any = None
+    func_err: BaseException | None = None
+    func_err_tb: str | None = None
+    try:
+        value_or_values = func(trial)
+    except TrialPruned as e:
+        state = TrialState.PRUNED
+        func_err = e
+    except (Exception, KeyboardInterrupt) as e:
+        state = TrialState.FAIL
+        func_err = e
+        func_err_tb = traceback.format_exc()
+    finally:
+        if heartbeat is not None:
+            heartbeat.stop()
+    frozen = tell_with_warning(
+        study, trial, value_or_values if state is None else None, state, suppress_warning=True
+    )
+
+    if frozen.state == TrialState.COMPLETE:
+        log_completed_trial(study, frozen)
+    elif frozen.state == TrialState.PRUNED:
+        _logger.info(f"Trial {frozen.number} pruned. {func_err or ''}".rstrip())
+    elif frozen.state == TrialState.FAIL:
+        if func_err is not None:
+            _logger.warning(
+                f"Trial {frozen.number} failed with parameters: {frozen.params} because of the "
+                f"following error: {func_err!r}."
+            )
+            if func_err_tb:
+                _logger.warning(func_err_tb.rstrip())
+        else:
+            reason = frozen.system_attrs.get("fail_reason", "")
+            _logger.warning(
+                f"Trial {frozen.number} failed with parameters: {frozen.params} because of the "
+                f"following error: {reason}"
+            )
+            _logger.warning(f"Trial {frozen.number} failed with value {value_or_values!r}.")
+    if (
+        state == TrialState.FAIL
+        and func_err is not None
+        and not isinstance(func_err, catch)
+    ):
+        raise func_err
+    return frozen
+
+
+def log_completed_trial(study: Study, trial: FrozenTrial) -> None:
+    """Log ``Trial N finished with value: ... Best is trial M with value: ...`` (Optuna's format)."""
+    if not _logger.isEnabledFor(20):
+        return
+    if len(study.directions) > 1:
+        _logger.info(
+            f"Trial {trial.number} finished with values: {trial.values} and parameters: "
+            f"{trial.params}."
+        )
+        return
+    try:
+        best = study.best_trial
+        best_text = f" Best is trial {best.number} with value: {best.value}."
+    except ValueError:
+        best_text = ""
+    _logger.info(
+        f"Trial {trial.number} finished with value: {trial.value} and parameters: "
+        f"{trial.params}.{best_text}"
+    )
+
+
+class _Heartbeat:
+    def __init__(self, study: Study, trial_id: int, interval: float) -> None:
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, args=(study, trial_id, interval), daemon=True, name="parabola-heartbeat"
+        )
+        self._thread.start()
+
+    def _run(self, study: Study, trial_id: int, interval: float) -> None:
+        storage = study._storage
+        while not self._stop.wait(interval):
+            try:
+                storage.record_heartbeat(trial_id)
+            except Exception:  # a missed beat is retried; the trial itself must go on
+                _logger.debug("heartbeat failed", exc_info=True)
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join()
+
+
+def _start_heartbeat(study: Study, trial_id: int) -> _Heartbeat | None:
+    storage = study._storage
+    if not storage.is_heartbeat_enabled():
+        return None
+    storage.record_heartbeat(trial_id)
+    interval = storage.get_heartbeat_interval()
+    assert interval is not None
+    return _Heartbeat(study, trial_id, float(interval))
+
+
+class _ProgressBar:
+    """A tqdm bar by trials (``n_trials``) or by seconds (``timeout`` only)."""
+
+    def __init__(self, enabled: bool, n_trials: int | None, timeout: float | None) -> None:
+        self._bar: Any = None
+        self._by_time = n_trials is None and timeout is not None
+        self._timeout = timeout
+        if not enabled:
+            return
+        from tqdm.auto import tqdm
+
+        if self._by_time:
+            total = timeout
+            fmt = "{desc} {percentage:3.0f}%|{bar}| {elapsed}/{remaining}"
+            self._bar = tqdm(total=total, bar_format=fmt)
+        else:
+            self._bar = tqdm(total=n_trials)
+
+    def update(self, elapsed: float, trial: FrozenTrial, study: Study) -> None:
+        if self._bar is None:
+            return
+        if self._by_time:
+            assert self._timeout is not None
+            self._bar.update(min(elapsed, self._timeout) - self._bar.n)
+        else:
+            self._bar.update(1)
+        if len(study.directions) == 1:
+            try:
+                best = study.best_trial
+                self._bar.set_description(
+                    f"Best trial: {best.number}. Best value: {best.value:.6g}"
+                )
+            except ValueError:
+                pass
+
+    def close(self) -> None:
+        if self._bar is not None:
+            self._bar.close()

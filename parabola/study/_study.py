@@ -1,0 +1,397 @@
+"""``Study``: an optimisation task, its trials, and the ask/tell and optimize entry points."""
+
+from __future__ import annotations
+
+import copy
+import math
+import threading
+import warnings
+from collections.abc import Callable, Container, Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Union
+
+from parabola._study_direction import StudyDirection
+from parabola.distributions import BaseDistribution
+from parabola.logging import get_logger
+from parabola.pruners._base import BasePruner
+from parabola.samplers._base import BaseSampler
+from parabola.storages._base import BaseStorage
+from parabola.storages._factory import get_storage
+from parabola.trial._frozen import FrozenTrial
+from parabola.trial._state import TrialState
+from parabola.trial._trial import FIXED_PARAMS_KEY, Trial
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["ObjectiveFuncType", "Study"]
+
+_logger = get_logger(__name__)
+
+ObjectiveFuncType = Callable[[Trial], Union[float, Sequence[float]]]
+METRIC_NAMES_KEY = "study:metric_names"
+
+
+class Study:
+    """A study: one optimisation task, a set of trials, a sampler and a pruner.
+
+    Create one with :func:`parabola.create_study` or :func:`parabola.load_study` rather than
+    calling this constructor (which loads an existing study by name).
+
+    Example:
+        >>> import parabola
+        >>> study = parabola.create_study(direction="minimize",
+        ...                               storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(lambda t: t.suggest_float("x", -10, 10) ** 2 + 1, n_trials=10)
+        >>> study.best_value >= 1
+        True
+    """
+
+    def __init__(
+        self,
+        study_name: str,
+        storage: str | BaseStorage | None,
+        sampler: BaseSampler | None = None,
+        pruner: BasePruner | None = None,
+    ) -> None:
+        from parabola.study._defaults import default_pruner, default_sampler
+
+        self.study_name = study_name
+        self._storage = get_storage(storage)
+        self._study_id = self._storage.get_study_id_from_name(study_name)
+        self._directions = self._storage.get_study_directions(self._study_id)
+        self.sampler = sampler if sampler is not None else default_sampler(self._directions)
+        self.pruner = pruner if pruner is not None else default_pruner()
+        _check_type("sampler", self.sampler, BaseSampler)
+        _check_type("pruner", self.pruner, BasePruner)
+        self._stop_flag = False
+        self._optimize_lock = threading.Lock()
+        self._thread_local = threading.local()
+
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_optimize_lock"]
+        del state["_thread_local"]
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._optimize_lock = threading.Lock()
+        self._thread_local = threading.local()
+
+    def __repr__(self) -> str:
+        return f"Study(study_name={self.study_name!r}, storage={self._storage!r})"
+
+    # Results ------------------------------------------------------------------------------
+    @property
+    def best_params(self) -> dict[str, Any]:
+        """Parameters of the best trial (single-objective studies)."""
+        return self.best_trial.params
+
+    @property
+    def best_value(self) -> float:
+        """Objective value of the best trial (single-objective studies)."""
+        value = self.best_trial.value
+        assert value is not None
+        return value
+
+    @property
+    def best_trial(self) -> FrozenTrial:
+        """The best COMPLETE trial.
+
+        Raises:
+            ValueError: if no trial has completed yet.
+            RuntimeError: on multi-objective studies (use :attr:`best_trials`).
+        """
+        if self._is_multi_objective():
+            raise RuntimeError(
+                "A single best trial cannot be retrieved from a multi-objective study. "
+                "Use study.best_trials to get the Pareto front."
+            )
+        try:
+            best = self._storage.get_best_trial(self._study_id)
+        except ValueError:
+            raise ValueError(
+                f"No trials are completed yet in study '{self.study_name}'; run optimize or "
+                "tell a COMPLETE trial first."
+            ) from None
+        constrained = [t for t in [best] if t.constraints]
+        if constrained:
+            feasible = [
+                t
+                for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+                if all(v <= 0 for v in t.constraints.values())
+            ]
+            if not feasible:
+                raise ValueError("No feasible trials are completed yet.")
+            pick = max if self.direction == StudyDirection.MAXIMIZE else min
+            best = copy.deepcopy(pick(feasible, key=lambda t: t.values[0] if t.values else 0.0))
+        return best
+
+    @property
+    def best_trials(self) -> list[FrozenTrial]:
+        """The Pareto-optimal COMPLETE trials (feasible ones, when constraints are set)."""
+        from parabola.study._multi_objective import get_pareto_front_trials
+
+        trials = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        if any(t.constraints for t in trials):
+            trials = [t for t in trials if all(v <= 0 for v in t.constraints.values())]
+        return copy.deepcopy(get_pareto_front_trials(trials, self.directions))
+
+    @property
+    def direction(self) -> StudyDirection:
+        """The direction of a single-objective study; ``RuntimeError`` on multi-objective."""
+        if self._is_multi_objective():
+            raise RuntimeError(
+                "A single direction cannot be retrieved from a multi-objective study. "
+                "Use study.directions."
+            )
+        return self._directions[0]
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        """One direction per objective."""
+        return list(self._directions)
+
+    @property
+    def trials(self) -> list[FrozenTrial]:
+        """Every trial of the study, deep-copied, ordered by number."""
+        return self.get_trials(deepcopy=True, states=None)
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        """Return the trials, optionally only those in ``states``.
+
+        Pass ``deepcopy=False`` for speed when you will not mutate the result.
+        """
+        return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        """Study-level user attributes."""
+        return self._storage.get_study_user_attrs(self._study_id)
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Set a JSON-serialisable study-level attribute."""
+        self._storage.set_study_user_attr(self._study_id, key, value)
+
+    @property
+    def metric_names(self) -> list[str] | None:
+        """Names given to the objectives with :meth:`set_metric_names`, or ``None``."""
+        names = self._storage.get_study_system_attrs(self._study_id).get(METRIC_NAMES_KEY)
+        return None if names is None else list(names)
+
+    def set_metric_names(self, metric_names: list[str]) -> None:
+        """Name the objectives (used by ``trials_dataframe`` and the dashboard)."""
+        if len(metric_names) != len(self._directions):
+            raise ValueError(
+                f"set_metric_names: expected {len(self._directions)} names (one per direction), "
+                f"got {len(metric_names)}."
+            )
+        self._storage.set_study_system_attr(self._study_id, METRIC_NAMES_KEY, list(metric_names))
+
+    # Running ------------------------------------------------------------------------------
+    def optimize(
+        self,
+        func: ObjectiveFuncType,
+        n_trials: int | None = None,
+        timeout: float | None = None,
+        n_jobs: int = 1,
+        catch: Iterable[type[Exception]] | type[Exception] = (),
+        callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None = None,
+        gc_after_trial: bool = False,
+        show_progress_bar: bool = False,
+    ) -> None:
+        """Run ``func`` on new trials until ``n_trials`` or ``timeout`` is reached.
+
+        Args:
+            func: The objective; takes a :class:`~parabola.trial.Trial` and returns a float
+                (or one float per direction).
+            n_trials: Number of trials to run in this call; ``None`` runs until ``timeout``,
+                :meth:`stop` or a signal.
+            timeout: Stop starting new trials after this many seconds.
+            n_jobs: Threads running trials in parallel; ``-1`` means one per CPU.
+            catch: Exception types that mark a trial FAIL without stopping the study. Other
+                exceptions also mark the trial FAIL, then propagate.
+            callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
+            gc_after_trial: Run ``gc.collect()`` after each trial.
+            show_progress_bar: Show a tqdm progress bar (by trials, or by time with ``timeout``).
+        """
+        from parabola.study._optimize import optimize
+
+        optimize(
+            self,
+            func,
+            n_trials=n_trials,
+            timeout=timeout,
+            n_jobs=n_jobs,
+            catch=catch,
+            callbacks=callbacks,
+            gc_after_trial=gc_after_trial,
+            show_progress_bar=show_progress_bar,
+        )
+
+    def ask(self, fixed_distributions: Mapping[str, BaseDistribution] | None = None) -> Trial:
+        """Start a new trial (or the next enqueued one) and return it, for ask-and-tell loops.
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> trial = study.ask()
+            >>> x = trial.suggest_float("x", -1, 1)
+            >>> frozen = study.tell(trial, x ** 2)
+            >>> frozen.state
+            TrialState.COMPLETE
+        """
+        if self._storage.is_heartbeat_enabled():
+            from parabola.storages._heartbeat import fail_stale_trials
+
+            fail_stale_trials(self)
+        trial_id = self._pop_waiting_trial_id()
+        if trial_id is None:
+            trial_id = self._storage.create_new_trial(self._study_id)
+        trial = Trial(self, trial_id)
+        for name, dist in (fixed_distributions or {}).items():
+            trial._suggest(name, dist)
+        return trial
+
+    def tell(
+        self,
+        trial: Trial | int,
+        values: float | Sequence[float] | None = None,
+        state: TrialState | None = None,
+        skip_if_finished: bool = False,
+    ) -> FrozenTrial:
+        """Finish a trial started with :meth:`ask` and return its final snapshot.
+
+        Args:
+            trial: The :class:`Trial` or its number.
+            values: The objective value(s); required when ``state`` is COMPLETE (or ``None``).
+            state: COMPLETE (default when values are given), PRUNED or FAIL.
+            skip_if_finished: Return silently if the trial has already finished, instead of
+                raising :class:`~parabola.exceptions.UpdateFinishedTrialError`.
+        """
+        from parabola.study._tell import tell_with_warning
+
+        return tell_with_warning(self, trial, values, state, skip_if_finished)
+
+    def stop(self) -> None:
+        """Stop ``optimize`` after the running trials finish (call it from a callback or objective)."""
+        self._stop_flag = True
+
+    def enqueue_trial(
+        self,
+        params: dict[str, Any],
+        user_attrs: dict[str, Any] | None = None,
+        skip_if_exists: bool = False,
+    ) -> None:
+        """Queue parameters to evaluate next; un-queued parameters are sampled as usual.
+
+        Args:
+            params: Parameter values (external form) to use.
+            user_attrs: User attributes for the queued trial.
+            skip_if_exists: Do nothing if a trial with these exact params already exists.
+        """
+        if not isinstance(params, dict):
+            raise TypeError(f"enqueue_trial(params=...): expected a dict, got {params!r}.")
+        if skip_if_exists and self._should_skip_enqueue(params):
+            _logger.info(f"Trial with params {params} already exists. Skipping enqueue.")
+            return
+        from parabola.trial._frozen import create_trial
+
+        self.add_trial(
+            create_trial(
+                state=TrialState.WAITING,
+                system_attrs={FIXED_PARAMS_KEY: params},
+                user_attrs=user_attrs,
+            )
+        )
+
+    def add_trial(self, trial: FrozenTrial) -> None:
+        """Insert a finished (or WAITING) trial, e.g. from another study or a past experiment."""
+        if not isinstance(trial, FrozenTrial):
+            raise TypeError(
+                f"add_trial(trial=...): expected a FrozenTrial (see parabola.create_trial), "
+                f"got {type(trial).__name__}."
+            )
+        trial._validate()
+        if trial.values is not None and len(trial.values) != len(self._directions):
+            raise ValueError(
+                f"add_trial: the trial has {len(trial.values)} values but the study has "
+                f"{len(self._directions)} directions."
+            )
+        self._storage.create_new_trial(self._study_id, template_trial=trial)
+
+    def add_trials(self, trials: Iterable[FrozenTrial]) -> None:
+        """Insert several trials with :meth:`add_trial`."""
+        for trial in trials:
+            self.add_trial(trial)
+
+    def trials_dataframe(
+        self,
+        attrs: tuple[str, ...] = (
+            "number",
+            "value",
+            "datetime_start",
+            "datetime_complete",
+            "duration",
+            "params",
+            "user_attrs",
+            "system_attrs",
+            "state",
+        ),
+        multi_index: bool = False,
+    ) -> pd.DataFrame:
+        """Return the trials as a pandas DataFrame with Optuna's column names.
+
+        Columns: ``number``, ``value`` (``values_0``... or ``values_<metric name>`` for several
+        objectives), ``datetime_start``, ``datetime_complete``, ``duration``, ``params_<name>``,
+        ``user_attrs_<name>``, ``system_attrs_<name>``, ``state``. With ``multi_index=True`` the
+        columns are a two-level index (``("params", "x")``).
+        """
+        from parabola.study._dataframe import trials_dataframe
+
+        return trials_dataframe(self, attrs, multi_index)
+
+    # StudyView extras ----------------------------------------------------------------------
+    def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._storage.set_trial_system_attr(trial_id, key, value)
+
+    def _is_multi_objective(self) -> bool:
+        return len(self._directions) > 1
+
+    def _pop_waiting_trial_id(self) -> int | None:
+        for trial in self._storage.get_all_trials(
+            self._study_id, deepcopy=False, states=(TrialState.WAITING,)
+        ):
+            if self._storage.set_trial_state_values(trial._trial_id, state=TrialState.RUNNING):
+                return trial._trial_id
+        return None
+
+    def _should_skip_enqueue(self, params: Mapping[str, Any]) -> bool:
+        for trial in self.get_trials(deepcopy=False):
+            trial_params = trial.system_attrs.get(FIXED_PARAMS_KEY, trial.params)
+            if trial_params.keys() != params.keys():
+                continue
+            if all(_values_equal(trial_params[k], params[k]) for k in params):
+                return True
+        return False
+
+    def _log_completed_trial(self, trial: FrozenTrial) -> None:
+        from parabola.study._optimize import log_completed_trial
+
+        log_completed_trial(self, trial)
+
+
+def _values_equal(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
+        return True
+    return bool(a == b)
+
+
+def _check_type(name: str, value: Any, cls: type) -> None:
+    if not isinstance(value, cls):
+        raise TypeError(
+            f"{name} must be an instance of {cls.__name__} (see parabola.{name}s), "
+            f"got {value!r}."
+        )

@@ -1,0 +1,127 @@
+"""Finishing a trial: value checks, state resolution, sampler hook, storage write."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING
+
+from parabola.exceptions import UpdateFinishedTrialError
+from parabola.trial._frozen import FrozenTrial
+from parabola.trial._state import TrialState
+from parabola.trial._trial import Trial
+
+if TYPE_CHECKING:
+    from parabola.study._study import Study
+
+__all__ = ["check_values", "tell_with_warning"]
+
+
+def check_values(
+    study: Study, values: float | Sequence[float] | None
+) -> tuple[list[float] | None, str | None]:
+    """Return ``(values as floats, None)`` or ``(None, why they are not acceptable)``."""
+    if values is None:
+        return None, "The objective function returned None."
+    seq = list(values) if isinstance(values, Sequence) and not isinstance(values, str) else [values]
+    n = len(study.directions)
+    if len(seq) != n:
+        return None, (
+            f"The number of the values {len(seq)} did not match the number of the objectives {n}."
+        )
+    out: list[float] = []
+    for v in seq:
+        try:
+            f = float(v)  # type: ignore[arg-type]
+        except (TypeError, ValueError):
+            return None, (
+                f"The value {v!r} could not be cast to float; the objective must return a float "
+                f"(or {n} floats)."
+            )
+        if math.isnan(f):
+            return None, f"The value {f} is not acceptable."
+        out.append(f)
+    return out, None
+
+
+def tell_with_warning(
+    study: Study,
+    trial: Trial | int,
+    values: float | Sequence[float] | None = None,
+    state: TrialState | None = None,
+    skip_if_finished: bool = False,
+    suppress_warning: bool = False,
+) -> FrozenTrial:
+    """Implementation of ``Study.tell`` (also used by ``optimize``)."""
+    storage = study._storage
+    trial_id = _resolve_trial_id(study, trial)
+    frozen = storage.get_trial(trial_id)
+    if frozen.state.is_finished():
+        if skip_if_finished:
+            return frozen
+        raise UpdateFinishedTrialError(
+            f"Trial#{frozen.number} is already finished with state {frozen.state.name}; it "
+            "cannot be told again. Pass skip_if_finished=True to ignore this."
+        )
+    if state is not None and not isinstance(state, TrialState):
+        raise TypeError(f"tell(state=...): expected a TrialState, got {state!r}.")
+    if state == TrialState.COMPLETE and values is None:
+        raise ValueError(
+            "No values were told. Values are required when state is TrialState.COMPLETE."
+        )
+    if state in (TrialState.PRUNED, TrialState.FAIL) and values is not None:
+        raise ValueError(
+            "Values were told. Values cannot be specified when state is TrialState.PRUNED or "
+            "TrialState.FAIL."
+        )
+    if state in (TrialState.RUNNING, TrialState.WAITING):
+        raise ValueError(
+            f"tell(state=...): cannot tell with state {state.name}; use COMPLETE, PRUNED or FAIL."
+        )
+
+    checked: list[float] | None = None
+    if state == TrialState.PRUNED:
+        # A pruned trial keeps its last reported value, so it can be ranked.
+        if frozen.intermediate_values and len(study.directions) == 1:
+            last = frozen.intermediate_values[max(frozen.intermediate_values)]
+            if not math.isnan(last):
+                checked = [last]
+    elif state is None or state == TrialState.COMPLETE:
+        checked, failure = check_values(study, values)
+        if failure is not None:
+            if state == TrialState.COMPLETE:
+                raise ValueError(f"tell(values=...): {failure}")
+            if not suppress_warning:
+                warnings.warn(
+                    f"Trial {frozen.number} failed because of the following error: {failure}",
+                    UserWarning,
+                    stacklevel=3,
+                )
+            storage.set_trial_system_attr(trial_id, "fail_reason", failure)
+            state = TrialState.FAIL
+            checked = None
+        else:
+            state = TrialState.COMPLETE
+    assert state is not None
+
+    try:
+        study.sampler.after_trial(study, frozen, state, checked)
+    finally:
+        storage.set_trial_state_values(trial_id, state, checked)
+    return storage.get_trial(trial_id)
+
+
+def _resolve_trial_id(study: Study, trial: Trial | int) -> int:
+    if isinstance(trial, Trial):
+        if trial.study._study_id != study._study_id:
+            raise ValueError("tell(trial=...): the trial belongs to another study.")
+        return trial._trial_id
+    if isinstance(trial, int) and not isinstance(trial, bool):
+        try:
+            return study._storage.get_trial_id_from_study_id_trial_number(study._study_id, trial)
+        except KeyError:
+            raise ValueError(
+                f"tell(trial={trial}): no trial with that number in study '{study.study_name}'."
+            ) from None
+    raise TypeError(f"tell(trial=...): expected a Trial or a trial number, got {trial!r}.")

@@ -1,0 +1,31 @@
+"""The lifecycle states of a trial."""
+
+from __future__ import annotations
+
+import enum
+
+__all__ = ["TrialState"]
+
+
+class TrialState(enum.IntEnum):
+    """State of a trial.
+
+    ``WAITING`` (enqueued, not started) → ``RUNNING`` → one of the finished states
+    ``COMPLETE``, ``PRUNED`` or ``FAIL``. A finished trial never changes again.
+    """
+
+    RUNNING = 0
+    COMPLETE = 1
+    PRUNED = 2
+    FAIL = 3
+    WAITING = 4
+
+    def __repr__(self) -> str:
+        return str(self)
+
+    def __str__(self) -> str:
+        return f"TrialState.{self.name}"
+
+    def is_finished(self) -> bool:
+        """Whether the state is COMPLETE, PRUNED or FAIL."""
+        return self not in (TrialState.RUNNING, TrialState.WAITING)

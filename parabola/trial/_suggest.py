@@ -1,0 +1,92 @@
+"""The ``suggest_*`` front end shared by ``Trial`` and ``FixedTrial``: argument checks,
+deprecated aliases, and one ``_suggest(name, distribution)`` hook to implement."""
+
+from __future__ import annotations
+
+import abc
+from collections.abc import Sequence
+from typing import Any
+
+from parabola._stability import warn_deprecated
+from parabola.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+)
+
+__all__ = ["SuggestMixin"]
+
+
+def _build(kind: str, name: str, build: Any) -> BaseDistribution:
+    """Build a distribution, re-raising its error with the parameter's name in front."""
+    try:
+        return build()  # type: ignore[no-any-return]
+    except (ValueError, TypeError) as e:
+        raise type(e)(f"{kind}('{name}', ...): {e}") from None
+
+
+class SuggestMixin(abc.ABC):
+    """Validates ``suggest_*`` arguments and forwards them to :meth:`_suggest`."""
+
+    @abc.abstractmethod
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        """Return the external value of parameter ``name`` drawn from ``distribution``."""
+
+    def suggest_float(
+        self, name: str, low: float, high: float, *, step: float | None = None, log: bool = False
+    ) -> float:
+        """Suggest a float in ``[low, high]``.
+
+        Args:
+            name: Parameter name; suggesting it again in the same trial returns the same value.
+            low: Lower bound, included.
+            high: Upper bound, included.
+            step: Grid spacing (not with ``log``).
+            log: Sample in log space (needs ``low > 0``).
+
+        Example:
+            >>> import parabola
+            >>> trial = parabola.trial.FixedTrial({"lr": 0.01})
+            >>> trial.suggest_float("lr", 1e-5, 1.0, log=True)
+            0.01
+        """
+        _check_name(name)
+        dist = _build(
+            "suggest_float", name, lambda: FloatDistribution(low, high, log=log, step=step)
+        )
+        return float(self._suggest(name, dist))
+
+    def suggest_int(
+        self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
+    ) -> int:
+        """Suggest an integer in ``[low, high]`` (``step`` apart, or log-scaled)."""
+        _check_name(name)
+        dist = _build("suggest_int", name, lambda: IntDistribution(low, high, log=log, step=step))
+        return int(self._suggest(name, dist))
+
+    def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
+        """Suggest one of ``choices`` (``None``, ``bool``, ``int``, ``float`` or ``str``)."""
+        _check_name(name)
+        dist = _build("suggest_categorical", name, lambda: CategoricalDistribution(choices))
+        return self._suggest(name, dist)
+
+    def suggest_uniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated alias of ``suggest_float(name, low, high)``; warns ``FutureWarning``."""
+        warn_deprecated("suggest_uniform", "3.0.0", "6.0.0", "suggest_float")
+        return self.suggest_float(name, low, high)
+
+    def suggest_loguniform(self, name: str, low: float, high: float) -> float:
+        """Deprecated alias of ``suggest_float(name, low, high, log=True)``."""
+        warn_deprecated("suggest_loguniform", "3.0.0", "6.0.0", "suggest_float(..., log=True)")
+        return self.suggest_float(name, low, high, log=True)
+
+    def suggest_discrete_uniform(self, name: str, low: float, high: float, q: float) -> float:
+        """Deprecated alias of ``suggest_float(name, low, high, step=q)``."""
+        warn_deprecated("suggest_discrete_uniform", "3.0.0", "6.0.0", "suggest_float(..., step=q)")
+        return self.suggest_float(name, low, high, step=q)
+
+
+def _check_name(name: Any) -> None:
+    if not isinstance(name, str):
+        raise TypeError(f"Parameter name must be a str, got {name!r} ({type(name).__name__}).")

@@ -1,0 +1,210 @@
+"""``Trial``: the object an objective receives; it suggests values and reports progress."""
+
+from __future__ import annotations
+
+import datetime
+import math
+import warnings
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+from parabola.distributions import BaseDistribution, check_distribution_compatibility
+from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from parabola.trial._suggest import SuggestMixin
+
+if TYPE_CHECKING:
+    from parabola.study._study import Study
+
+__all__ = ["Trial"]
+
+FIXED_PARAMS_KEY = "fixed_params"  # system attr set by enqueue_trial
+
+
+class Trial(SuggestMixin):
+    """A running trial of a study. Objectives call ``suggest_*``, ``report`` and ``should_prune``.
+
+    Created by ``Study.optimize`` or ``Study.ask``; do not construct it yourself.
+
+    Example:
+        >>> import parabola
+        >>> def objective(trial):
+        ...     x = trial.suggest_float("x", -10, 10)
+        ...     return (x - 2) ** 2
+        >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(objective, n_trials=5)
+    """
+
+    def __init__(self, study: Study, trial_id: int) -> None:
+        self.study = study
+        self._trial_id = trial_id
+        self.storage = study._storage
+        self._cached = self.storage.get_trial(trial_id)
+        self._fixed_params: dict[str, Any] = dict(
+            self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
+        )
+        study.sampler.before_trial(study, self._cached)
+        # Re-read: before_trial may have written system attributes (a grid id, fixed params).
+        self._cached = self.storage.get_trial(trial_id)
+        self._fixed_params.update(self._cached.system_attrs.get(FIXED_PARAMS_KEY, {}))
+        self.relative_search_space = study.sampler.infer_relative_search_space(study, self._cached)
+        self._relative_params: dict[str, Any] | None = None
+
+    @property
+    def relative_params(self) -> dict[str, Any]:
+        """Internal values the sampler chose jointly for this trial (computed on first use)."""
+        if self._relative_params is None:
+            self._relative_params = self.study.sampler.sample_relative(
+                self.study, self._cached, self.relative_search_space
+            )
+        return self._relative_params
+
+    def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
+        cached = self._cached
+        if name in cached.distributions:
+            try:
+                check_distribution_compatibility(cached.distributions[name], distribution)
+            except ValueError as e:
+                raise ValueError(
+                    f"Parameter '{name}' was already suggested in trial {cached.number} with "
+                    f"{cached.distributions[name]!r}; it cannot be suggested again with "
+                    f"{distribution!r}. {e}"
+                ) from None
+            return cached.params[name]
+
+        if name in self._fixed_params:
+            external = self._fixed_params[name]
+            internal = distribution.to_internal_repr(external)
+            if not distribution._contains(internal):
+                warnings.warn(
+                    f"Fixed parameter '{name}' with value {external!r} is out of range for "
+                    f"{distribution!r}.",
+                    UserWarning,
+                    stacklevel=3,
+                )
+        elif distribution.single():
+            internal = _single_value(distribution)
+        elif self._is_relative_param(name, distribution):
+            internal = self.relative_params[name]
+        else:
+            external = self.study.sampler.sample_independent(
+                self.study, cached, name, distribution
+            )
+            internal = distribution.to_internal_repr(external)
+
+        self.storage.set_trial_param(self._trial_id, name, internal, distribution)
+        external = distribution.to_external_repr(internal)
+        cached.params[name] = external
+        cached.distributions[name] = distribution
+        return external
+
+    def _is_relative_param(self, name: str, distribution: BaseDistribution) -> bool:
+        if name not in self.relative_search_space:
+            return False
+        if name not in self.relative_params:
+            return False
+        relative_dist = self.relative_search_space[name]
+        if relative_dist != distribution and not _same_kind(relative_dist, distribution):
+            return False
+        value = self.relative_params[name]
+        return distribution._contains(value)
+
+    def report(self, value: float, step: int) -> None:
+        """Record an intermediate objective value at ``step`` (an int >= 0) for pruning.
+
+        Reporting the same step twice keeps the first value and warns, as Optuna does.
+        """
+        if len(self.study.directions) > 1:
+            raise NotImplementedError(
+                "Trial.report is not supported for multi-objective optimization."
+            )
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"report(value=...): expected a float, got {value!r} ({type(value).__name__})."
+            ) from None
+        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+            raise TypeError(f"report(step=...): expected an int >= 0, got {step!r}.")
+        if step in self._cached.intermediate_values:
+            warnings.warn(
+                f"The reported value is ignored because this `step` {step} is already reported.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
+        self.storage.set_trial_intermediate_value(self._trial_id, step, value)
+        self._cached.intermediate_values[step] = value
+
+    def should_prune(self) -> bool:
+        """Ask the study's pruner whether to stop now; raise ``TrialPruned`` if ``True``."""
+        if len(self.study.directions) > 1:
+            raise NotImplementedError(
+                "Trial.should_prune is not supported for multi-objective optimization."
+            )
+        snapshot = self.storage.get_trial(self._trial_id)
+        return bool(self.study.pruner.prune(self.study, snapshot))
+
+    def set_user_attr(self, key: str, value: Any) -> None:
+        """Attach a JSON-serialisable value to the trial (shown in ``trials_dataframe``)."""
+        self.storage.set_trial_user_attr(self._trial_id, key, value)
+        self._cached.user_attrs[key] = value
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record a named constraint value; ``value > 0`` means the constraint is violated."""
+        value = float(value)
+        if math.isnan(value):
+            raise ValueError(f"set_constraint('{key}', ...): value must not be NaN.")
+        constraints = dict(self._cached.system_attrs.get(CONSTRAINTS_KEY, {}))
+        constraints[str(key)] = value
+        self.storage.set_trial_system_attr(self._trial_id, CONSTRAINTS_KEY, constraints)
+        self._cached.system_attrs[CONSTRAINTS_KEY] = constraints
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """Named constraint values set so far."""
+        return dict(self._cached.system_attrs.get(CONSTRAINTS_KEY, {}))
+
+    @property
+    def number(self) -> int:
+        """0-based number of the trial in its study."""
+        return self._cached.number
+
+    @property
+    def params(self) -> dict[str, Any]:
+        """Parameters suggested so far (external values)."""
+        return dict(self._cached.params)
+
+    @property
+    def distributions(self) -> dict[str, BaseDistribution]:
+        """Distributions of the parameters suggested so far."""
+        return dict(self._cached.distributions)
+
+    @property
+    def user_attrs(self) -> dict[str, Any]:
+        return dict(self._cached.user_attrs)
+
+    @property
+    def datetime_start(self) -> datetime.datetime | None:
+        return self._cached.datetime_start
+
+    def _get_frozen(self) -> FrozenTrial:
+        return self.storage.get_trial(self._trial_id)
+
+
+def _single_value(distribution: BaseDistribution) -> float:
+    from parabola.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+    if isinstance(distribution, (FloatDistribution, IntDistribution)):
+        return float(distribution.low)
+    assert isinstance(distribution, CategoricalDistribution)
+    return 0.0
+
+
+def _same_kind(a: BaseDistribution, b: BaseDistribution) -> bool:
+    try:
+        check_distribution_compatibility(a, b)
+    except ValueError:
+        return False
+    return True
+
+
