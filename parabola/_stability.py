@@ -15,7 +15,9 @@ _F = TypeVar("_F", bound=Callable[..., Any])
 _C = TypeVar("_C", bound=type)
 
 
-def warn_deprecated(name: str, since: str, removed: str, replacement: str, stacklevel: int = 3) -> None:
+def warn_deprecated(
+    name: str, since: str, removed: str, replacement: str, stacklevel: int = 3
+) -> None:
     """Emit the ``FutureWarning`` used for every deprecated parabola/Optuna API."""
     warnings.warn(
         f"{name} has been deprecated in v{since}. This feature will be removed in v{removed}. "
@@ -43,7 +45,7 @@ def experimental_class(version: str) -> Callable[[_C], _C]:
     """Mark a class experimental: constructing it emits :class:`ExperimentalWarning`."""
 
     def decorator(cls: _C) -> _C:
-        original_init = cls.__init__
+        original_init: Callable[..., None] = getattr(cls, "__init__")  # noqa: B009
 
         @functools.wraps(original_init)
         def wrapped_init(self: Any, *args: Any, **kwargs: Any) -> None:
@@ -55,7 +57,7 @@ def experimental_class(version: str) -> Callable[[_C], _C]:
             )
             original_init(self, *args, **kwargs)
 
-        cls.__init__ = wrapped_init  # type: ignore[misc]
+        setattr(cls, "__init__", wrapped_init)  # noqa: B010 (mypy forbids direct assignment)
         return cls
 
     return decorator

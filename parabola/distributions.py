@@ -7,8 +7,8 @@ A distribution describes the values a parameter can take. Values have two forms:
   of the choice).
 
 Samplers share one continuous encoding, the *unit interval*: :func:`to_unit` maps internal values
-to ``[0, 1]`` (log-scaled distributions in log space, stepped ones with half a step of margin so each
-grid point owns an equal slice) and :func:`from_unit` maps back, snapping to the step grid and
+to ``[0, 1]`` (log-scaled distributions in log space, stepped ones with half a step of
+margin so each grid point owns an equal slice) and :func:`from_unit` maps back, snapping to the step grid and
 clipping to the bounds. Both accept numpy arrays.
 
 Example:
@@ -27,7 +27,7 @@ import json
 import math
 import warnings
 from collections.abc import Sequence
-from typing import Any, Union, cast
+from typing import Any, Union
 
 import numpy as np
 
@@ -49,7 +49,8 @@ __all__ = [
     "to_unit",
 ]
 
-CategoricalChoiceType = Union[None, bool, int, float, str]
+# A runtime alias, so Union rather than |: it must evaluate on Python 3.10.
+CategoricalChoiceType = Union[None, bool, int, float, str]  # noqa: UP007
 _CHOICE_TYPES = (type(None), bool, int, float, str)
 
 
@@ -81,7 +82,7 @@ class BaseDistribution(abc.ABC):
         return type(self) is type(other) and self.__dict__ == other.__dict__
 
     def __hash__(self) -> int:
-        return hash((self.__class__,) + tuple(sorted(_hashable(self.__dict__).items())))
+        return hash((self.__class__, *sorted(_hashable(self.__dict__).items())))
 
     def __repr__(self) -> str:
         kwargs = ", ".join(f"{k}={v!r}" for k, v in sorted(self._asdict().items()))
@@ -119,16 +120,15 @@ class FloatDistribution(BaseDistribution):
         _check_number("high", high, "FloatDistribution")
         if log and step is not None:
             raise ValueError(
-                "FloatDistribution: step and log cannot be used together; pass step=None or log=False."
+                "FloatDistribution: step and log cannot be used together; "
+                "pass step=None or log=False."
             )
         if step is not None:
             _check_number("step", step, "FloatDistribution")
             if step <= 0:
                 raise ValueError(f"FloatDistribution: step must be > 0, got step={step}.")
         if low > high:
-            raise ValueError(
-                f"FloatDistribution: low must be <= high, got low={low}, high={high}."
-            )
+            raise ValueError(f"FloatDistribution: low must be <= high, got low={low}, high={high}.")
         if log and low <= 0.0:
             raise ValueError(
                 f"FloatDistribution: low must be > 0 when log=True, got low={low}, high={high}."
@@ -206,7 +206,7 @@ class IntDistribution(BaseDistribution):
         self.high = int(_adjust_int_uniform_high(int(low), int(high), int(step)))
 
     def to_external_repr(self, param_value_in_internal_repr: float) -> int:
-        return int(round(param_value_in_internal_repr))
+        return round(param_value_in_internal_repr)
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
         try:
@@ -218,7 +218,9 @@ class IntDistribution(BaseDistribution):
         if math.isnan(internal):
             raise ValueError(f"NaN is not a valid value for {self!r}.")
         if self.log and internal <= 0.0:
-            raise ValueError(f"{internal} is not a valid value for {self!r}: log needs values >= 1.")
+            raise ValueError(
+                f"{internal} is not a valid value for {self!r}: log needs values >= 1."
+            )
         return internal
 
     def single(self) -> bool:
@@ -242,7 +244,8 @@ class CategoricalDistribution(BaseDistribution):
     def __init__(self, choices: Sequence[CategoricalChoiceType]) -> None:
         if isinstance(choices, (str, bytes)) or not isinstance(choices, Sequence):
             raise TypeError(
-                f"CategoricalDistribution: choices must be a sequence (list or tuple), got {choices!r}."
+                "CategoricalDistribution: choices must be a sequence (list or tuple), "
+                f"got {choices!r}."
             )
         if len(choices) == 0:
             raise ValueError("CategoricalDistribution: choices must contain one or more elements.")
@@ -257,7 +260,7 @@ class CategoricalDistribution(BaseDistribution):
         self.choices = tuple(choices)
 
     def to_external_repr(self, param_value_in_internal_repr: float) -> CategoricalChoiceType:
-        return cast(CategoricalChoiceType, self.choices[int(param_value_in_internal_repr)])
+        return self.choices[int(param_value_in_internal_repr)]
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
         try:
@@ -287,7 +290,7 @@ class CategoricalDistribution(BaseDistribution):
             return False
         if len(self.choices) != len(other.choices):
             return False
-        for a, b in zip(self.choices, other.choices):
+        for a, b in zip(self.choices, other.choices, strict=True):
             if isinstance(a, float) and isinstance(b, float) and math.isnan(a) and math.isnan(b):
                 continue
             if type(a) is not type(b) or a != b:
@@ -399,14 +402,18 @@ def json_to_distribution(json_str: str) -> BaseDistribution:
         return CategoricalDistribution(choices=attrs["choices"])
     if name in ("FloatDistribution", "UniformDistribution", "LogUniformDistribution"):
         return FloatDistribution(
-            attrs["low"], attrs["high"], log=attrs.get("log", name == "LogUniformDistribution"),
+            attrs["low"],
+            attrs["high"],
+            log=attrs.get("log", name == "LogUniformDistribution"),
             step=attrs.get("step"),
         )
     if name == "DiscreteUniformDistribution":
         return FloatDistribution(attrs["low"], attrs["high"], step=attrs["q"])
     if name in ("IntDistribution", "IntUniformDistribution", "IntLogUniformDistribution"):
         return IntDistribution(
-            attrs["low"], attrs["high"], log=attrs.get("log", name == "IntLogUniformDistribution"),
+            attrs["low"],
+            attrs["high"],
+            log=attrs.get("log", name == "IntLogUniformDistribution"),
             step=attrs.get("step", 1),
         )
     raise ValueError(

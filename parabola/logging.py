@@ -16,6 +16,7 @@ import logging as _logging
 import sys
 import threading
 from logging import CRITICAL, DEBUG, ERROR, FATAL, INFO, WARN, WARNING
+from typing import Any
 
 __all__ = [
     "CRITICAL",
@@ -57,9 +58,7 @@ def _configure() -> None:
         if _default_handler is not None:
             return
         # A stream that follows sys.stderr at emit time, so pytest's capture and redirection work.
-        handler = _logging.StreamHandler()
-        handler.setStream = handler.setStream  # keep mypy quiet about the attribute below
-        handler.stream = _StderrProxy()  # type: ignore[assignment]
+        handler: _logging.StreamHandler[Any] = _logging.StreamHandler(_StderrProxy())
         handler.setFormatter(_Formatter("[%(levelinitial)s %(asctime)s] %(message)s"))
         _default_handler = handler
         root = _root_logger()
@@ -92,7 +91,9 @@ def set_verbosity(verbosity: int) -> None:
     """Set the level of parabola's root logger, e.g. ``set_verbosity(parabola.logging.WARNING)``."""
     _configure()
     if verbosity not in (CRITICAL, ERROR, WARNING, INFO, DEBUG) and not isinstance(verbosity, int):
-        raise ValueError(f"verbosity must be a logging level such as INFO or WARNING, got {verbosity!r}")
+        raise ValueError(
+            f"verbosity must be a logging level such as INFO or WARNING, got {verbosity!r}"
+        )
     _root_logger().setLevel(verbosity)
 
 

@@ -84,7 +84,9 @@ class BaseSampler(abc.ABC):
             )
 
 
-def _warn_independent_sampling(sampler: str, param_name: str, trial: FrozenTrial, fallback: str) -> None:
+def _warn_independent_sampling(
+    sampler: str, param_name: str, trial: FrozenTrial, fallback: str
+) -> None:
     warnings.warn(
         f"The parameter '{param_name}' in trial#{trial.number} is sampled independently by "
         f"{fallback} instead of {sampler} (dynamic search space).",

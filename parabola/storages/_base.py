@@ -133,7 +133,9 @@ class BaseStorage(abc.ABC):
         """
 
     @abc.abstractmethod
-    def set_trial_intermediate_value(self, trial_id: int, step: int, intermediate_value: float) -> None:
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
         """Record an intermediate value (``report``); a later write to the same step wins."""
 
     @abc.abstractmethod

@@ -305,7 +305,8 @@ class InMemoryStorage(BaseStorage):
             runs = [
                 copy.deepcopy(r)
                 for r in self._runs.values()
-                if (entity is None or r.entity == entity) and (project is None or r.project == project)
+                if (entity is None or r.entity == entity)
+                and (project is None or r.project == project)
             ]
         return sorted(runs, key=lambda r: r.created_at, reverse=True)
 
@@ -396,4 +397,3 @@ class InMemoryStorage(BaseStorage):
 
     def fail_stale_trials(self, study_id: int) -> list[int]:
         return []
-

@@ -34,7 +34,9 @@ def _parse_direction(direction: str | StudyDirection, argument: str) -> StudyDir
     if isinstance(direction, StudyDirection) and direction != StudyDirection.NOT_SET:
         return direction
     if isinstance(direction, str) and direction.lower() in ("minimize", "maximize"):
-        return StudyDirection.MINIMIZE if direction.lower() == "minimize" else StudyDirection.MAXIMIZE
+        return (
+            StudyDirection.MINIMIZE if direction.lower() == "minimize" else StudyDirection.MAXIMIZE
+        )
     raise ValueError(
         f"{argument} must be 'minimize' or 'maximize' (or a StudyDirection), got {direction!r}."
     )
@@ -215,5 +217,3 @@ def get_all_study_summaries(
             )
         )
     return out
-
-

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 from collections.abc import Sequence
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, cast
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -72,11 +72,11 @@ def trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> p
                 columns[(attr, str(key))] = [getattr(t, attr).get(key) for t in trials]
 
     if not columns:
-        return pd.DataFrame()
+        return cast("pd.DataFrame", pd.DataFrame())
     if multi_index:
         frame = pd.DataFrame(columns)
         frame.columns = pd.MultiIndex.from_tuples(list(columns))
-        return frame
+        return cast("pd.DataFrame", frame)
     flat = {(f"{a}_{b}" if b != "" else a): col for (a, b), col in columns.items()}
     frame = pd.DataFrame(flat)
     for name in ("datetime_start", "datetime_complete"):
@@ -84,4 +84,4 @@ def trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> p
             frame[name] = pd.to_datetime(frame[name])
     if "duration" in frame:
         frame["duration"] = pd.to_timedelta(frame["duration"])
-    return frame
+    return cast("pd.DataFrame", frame)

@@ -48,4 +48,4 @@ def get_pareto_front_trials(
     signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
     losses = np.array([t.values for t in complete], dtype=float) * signs
     mask = is_pareto_front(losses)
-    return [t for t, keep in zip(complete, mask) if keep]
+    return [t for t, keep in zip(complete, mask, strict=True) if keep]

@@ -32,13 +32,15 @@ def _check_args(
         isinstance(n_trials, bool) or not isinstance(n_trials, int) or n_trials < 0
     ):
         raise ValueError(f"optimize(n_trials=...): expected None or an int >= 0, got {n_trials!r}.")
-    if timeout is not None:
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or timeout < 0 or (
-            isinstance(timeout, float) and math.isnan(timeout)
-        ):
-            raise ValueError(
-                f"optimize(timeout=...): expected None or a number of seconds >= 0, got {timeout!r}."
-            )
+    if timeout is not None and (
+        isinstance(timeout, bool)
+        or not isinstance(timeout, (int, float))
+        or timeout < 0
+        or (isinstance(timeout, float) and math.isnan(timeout))
+    ):
+        raise ValueError(
+            f"optimize(timeout=...): expected None or a number of seconds >= 0, got {timeout!r}."
+        )
     if isinstance(n_jobs, bool) or not isinstance(n_jobs, int) or n_jobs == 0 or n_jobs < -1:
         raise ValueError(
             f"optimize(n_jobs=...): expected a positive int or -1 (one per CPU), got {n_jobs!r}."
@@ -50,9 +52,7 @@ def _check_args(
     catch = tuple(catch)
     for c in catch:
         if not (isinstance(c, type) and issubclass(c, BaseException)):
-            raise TypeError(
-                f"optimize(catch=...): expected exception classes, got {c!r}."
-            )
+            raise TypeError(f"optimize(catch=...): expected exception classes, got {c!r}.")
     return n_trials, timeout, n_jobs, catch
 
 
@@ -78,7 +78,9 @@ def optimize(
     try:
         study._stop_flag = False
         start = time.monotonic()
-        loop = _Loop(study, func, n_trials, timeout, start, catch_t, callback_list, gc_after_trial, progress)
+        loop = _Loop(
+            study, func, n_trials, timeout, start, catch_t, callback_list, gc_after_trial, progress
+        )
         if n_jobs == 1:
             loop.run_sequential()
         else:
@@ -204,17 +206,13 @@ def run_trial(
                 f"following error: {reason}"
             )
             _logger.warning(f"Trial {frozen.number} failed with value {value_or_values!r}.")
-    if (
-        state == TrialState.FAIL
-        and func_err is not None
-        and not isinstance(func_err, catch)
-    ):
+    if state == TrialState.FAIL and func_err is not None and not isinstance(func_err, catch):
         raise func_err
     return frozen
 
 
 def log_completed_trial(study: Study, trial: FrozenTrial) -> None:
-    """Log ``Trial N finished with value: ... Best is trial M with value: ...`` (Optuna's format)."""
+    """Log ``Trial N finished with value: ... Best is trial M ...`` in Optuna's format."""
     if not _logger.isEnabledFor(20):
         return
     if len(study.directions) > 1:
@@ -238,7 +236,10 @@ class _Heartbeat:
     def __init__(self, study: Study, trial_id: int, interval: float) -> None:
         self._stop = threading.Event()
         self._thread = threading.Thread(
-            target=self._run, args=(study, trial_id, interval), daemon=True, name="parabola-heartbeat"
+            target=self._run,
+            args=(study, trial_id, interval),
+            daemon=True,
+            name="parabola-heartbeat",
         )
         self._thread.start()
 

@@ -5,9 +5,8 @@ from __future__ import annotations
 import copy
 import math
 import threading
-import warnings
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, Union
+from typing import TYPE_CHECKING, Any
 
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
@@ -27,7 +26,7 @@ __all__ = ["ObjectiveFuncType", "Study"]
 
 _logger = get_logger(__name__)
 
-ObjectiveFuncType = Callable[[Trial], Union[float, Sequence[float]]]
+ObjectiveFuncType = Callable[[Trial], float | Sequence[float]]
 METRIC_NAMES_KEY = "study:metric_names"
 
 
@@ -276,7 +275,7 @@ class Study:
         return tell_with_warning(self, trial, values, state, skip_if_finished)
 
     def stop(self) -> None:
-        """Stop ``optimize`` after the running trials finish (call it from a callback or objective)."""
+        """Stop ``optimize`` once running trials finish; call it from a callback or objective."""
         self._stop_flag = True
 
     def enqueue_trial(
@@ -392,6 +391,5 @@ def _values_equal(a: Any, b: Any) -> bool:
 def _check_type(name: str, value: Any, cls: type) -> None:
     if not isinstance(value, cls):
         raise TypeError(
-            f"{name} must be an instance of {cls.__name__} (see parabola.{name}s), "
-            f"got {value!r}."
+            f"{name} must be an instance of {cls.__name__} (see parabola.{name}s), got {value!r}."
         )

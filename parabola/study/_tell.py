@@ -33,7 +33,7 @@ def check_values(
     out: list[float] = []
     for v in seq:
         try:
-            f = float(v)  # type: ignore[arg-type]
+            f = float(v)
         except (TypeError, ValueError):
             return None, (
                 f"The value {v!r} could not be cast to float; the objective must return a float "

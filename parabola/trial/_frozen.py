@@ -1,4 +1,4 @@
-"""``FrozenTrial``: a finished or running trial as a plain, copyable record; and ``create_trial``."""
+"""``FrozenTrial``: a trial as a plain, copyable record; and ``create_trial``."""
 
 from __future__ import annotations
 
@@ -80,7 +80,8 @@ class FrozenTrial(SuggestMixin):
     def __repr__(self) -> str:
         return (
             f"FrozenTrial(number={self.number}, state={self.state!r}, values={self.values}, "
-            f"datetime_start={self.datetime_start!r}, datetime_complete={self.datetime_complete!r}, "
+            f"datetime_start={self.datetime_start!r}, "
+            f"datetime_complete={self.datetime_complete!r}, "
             f"params={self.params}, user_attrs={self.user_attrs}, "
             f"intermediate_values={self.intermediate_values})"
         )

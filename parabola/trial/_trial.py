@@ -5,7 +5,6 @@ from __future__ import annotations
 import datetime
 import math
 import warnings
-from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from parabola.distributions import BaseDistribution, check_distribution_compatibility
@@ -86,9 +85,7 @@ class Trial(SuggestMixin):
         elif self._is_relative_param(name, distribution):
             internal = self.relative_params[name]
         else:
-            external = self.study.sampler.sample_independent(
-                self.study, cached, name, distribution
-            )
+            external = self.study.sampler.sample_independent(self.study, cached, name, distribution)
             internal = distribution.to_internal_repr(external)
 
         self.storage.set_trial_param(self._trial_id, name, internal, distribution)
@@ -206,5 +203,3 @@ def _same_kind(a: BaseDistribution, b: BaseDistribution) -> bool:
     except ValueError:
         return False
     return True
-
-
