@@ -8,8 +8,8 @@ A distribution describes the values a parameter can take. Values have two forms:
 
 Samplers share one continuous encoding, the *unit interval*: :func:`to_unit` maps internal values
 to ``[0, 1]`` (log-scaled distributions in log space, stepped ones with half a step of
-margin so each grid point owns an equal slice) and :func:`from_unit` maps back, snapping to the step grid and
-clipping to the bounds. Both accept numpy arrays.
+margin so each grid point owns an equal slice) and :func:`from_unit` maps back, snapping to
+the step grid and clipping to the bounds. Both accept numpy arrays.
 
 Example:
     >>> from parabola.distributions import FloatDistribution, to_unit, from_unit
@@ -263,6 +263,11 @@ class CategoricalDistribution(BaseDistribution):
         return self.choices[int(param_value_in_internal_repr)]
 
     def to_internal_repr(self, param_value_in_external_repr: Any) -> float:
+        # Same type first: tuple.index would map 1 to an earlier True (True == 1, 1 == 1.0).
+        value_type = type(param_value_in_external_repr)
+        for index, choice in enumerate(self.choices):
+            if type(choice) is value_type and choice == param_value_in_external_repr:
+                return float(index)
         try:
             return float(self.choices.index(param_value_in_external_repr))
         except ValueError:
@@ -462,7 +467,10 @@ def _adjust_discrete_uniform_high(low: float, high: float, step: float) -> float
     d_low = decimal.Decimal(str(low))
     d_step = decimal.Decimal(str(step))
     d_r = d_high - d_low
-    if d_r % d_step != decimal.Decimal("0"):
+    n_steps = d_r / d_step
+    # A high on the grid up to float rounding (within _contains' 1e-8 steps) stays as it is, so
+    # an adjusted high read back from JSON or a storage neither warns nor drops a whole step.
+    if abs(n_steps - n_steps.to_integral_value()) >= decimal.Decimal("1e-8"):
         old_high = high
         high = float((d_r // d_step) * d_step + d_low)
         warnings.warn(

@@ -82,7 +82,7 @@ def create_study(
             )
         parsed = [_parse_direction(d, "directions") for d in directions]
     else:
-        parsed = [_parse_direction(direction or "minimize", "direction")]
+        parsed = [_parse_direction("minimize" if direction is None else direction, "direction")]
     if study_name is not None and not isinstance(study_name, str):
         raise TypeError(f"study_name must be a str or None, got {study_name!r}.")
 

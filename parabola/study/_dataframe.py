@@ -40,22 +40,27 @@ def trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> p
     trials = study.get_trials(deepcopy=False)
     n_obj = len(study.directions)
     metric_names = study.metric_names
-    columns: dict[tuple[str, str], list[Any]] = {}
+    if n_obj > 1:
+        # As in Optuna, "value" means "values" on a multi-objective study.
+        attrs = ["values" if a == "value" else a for a in attrs]
+    # (attribute, nested key) -> column; the key is "" for plain attributes, and keeps its type
+    # (an int step, an objective index) so multi-index columns and sorting match Optuna.
+    columns: dict[tuple[str, Any], list[Any]] = {}
 
     for attr in attrs:
         if attr == "number":
             columns[("number", "")] = [t.number for t in trials]
-        elif attr in ("value", "values"):
-            if n_obj == 1 and metric_names is None:
-                columns[("value", "")] = [
-                    t.values[0] if t.values is not None else None for t in trials
+        elif attr == "value":
+            label = "" if metric_names is None else metric_names[0]
+            columns[("value", label)] = [
+                t.values[0] if t.values is not None else None for t in trials
+            ]
+        elif attr == "values":
+            labels: list[Any] = list(range(n_obj)) if metric_names is None else metric_names
+            for i, label in enumerate(labels):
+                columns[("values", label)] = [
+                    t.values[i] if t.values is not None else None for t in trials
                 ]
-            else:
-                for i in range(n_obj):
-                    label = metric_names[i] if metric_names is not None else str(i)
-                    columns[("values", label)] = [
-                        t.values[i] if t.values is not None else None for t in trials
-                    ]
         elif attr == "datetime_start":
             columns[("datetime_start", "")] = [t.datetime_start for t in trials]
         elif attr == "datetime_complete":
@@ -68,8 +73,8 @@ def trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> p
             keys: dict[Any, None] = {}
             for t in trials:
                 keys.update(dict.fromkeys(getattr(t, attr)))
-            for key in sorted(keys, key=str):
-                columns[(attr, str(key))] = [getattr(t, attr).get(key) for t in trials]
+            for key in _sorted_keys(keys):
+                columns[(attr, key)] = [getattr(t, attr).get(key) for t in trials]
 
     if not columns:
         return cast("pd.DataFrame", pd.DataFrame())
@@ -85,3 +90,11 @@ def trials_dataframe(study: Study, attrs: Sequence[str], multi_index: bool) -> p
     if "duration" in frame:
         frame["duration"] = pd.to_timedelta(frame["duration"])
     return cast("pd.DataFrame", frame)
+
+
+def _sorted_keys(keys: dict[Any, None]) -> list[Any]:
+    """Natural order (steps 2 before 10); by text when the keys cannot be compared."""
+    try:
+        return sorted(keys)
+    except TypeError:
+        return sorted(keys, key=str)

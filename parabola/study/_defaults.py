@@ -12,14 +12,14 @@ __all__ = ["default_pruner", "default_sampler"]
 
 
 def default_sampler(directions: Sequence[StudyDirection]) -> BaseSampler:
-    """``RandomSampler`` until TPE lands (see issue 4); then ``TPESampler()``."""
-    from parabola.samplers._random import RandomSampler
+    """``TPESampler()``, as in Optuna (multivariate for one objective, independent otherwise)."""
+    from parabola.samplers._tpe import TPESampler
 
-    return RandomSampler()
+    return TPESampler()
 
 
 def default_pruner() -> BasePruner:
-    """``NopPruner`` until the pruners land (see issue 4); then ``MedianPruner()``."""
-    from parabola.pruners._nop import NopPruner
+    """``MedianPruner()``, as in Optuna."""
+    from parabola.pruners._median import MedianPruner
 
-    return NopPruner()
+    return MedianPruner()

@@ -72,6 +72,12 @@ def optimize(
         raise TypeError(f"optimize(func=...): expected a callable objective, got {func!r}.")
     n_trials, timeout, n_jobs, catch_t = _check_args(n_trials, timeout, n_jobs, catch)
     callback_list = list(callbacks or [])
+    for callback in callback_list:
+        if not callable(callback):
+            raise TypeError(
+                "optimize(callbacks=...): expected callables taking (study, frozen_trial), "
+                f"got {callback!r}."
+            )
     if not study._optimize_lock.acquire(blocking=False):
         raise RuntimeError("Nested optimization is not allowed: optimize is already running.")
     progress = _ProgressBar(show_progress_bar, n_trials, timeout)

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import math
 import warnings
-from collections.abc import Sequence
-from typing import TYPE_CHECKING
+from collections.abc import Iterable, Sequence
+from typing import TYPE_CHECKING, Any, cast
 
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.trial._frozen import FrozenTrial
@@ -24,7 +24,13 @@ def check_values(
     """Return ``(values as floats, None)`` or ``(None, why they are not acceptable)``."""
     if values is None:
         return None, "The objective function returned None."
-    seq = list(values) if isinstance(values, Sequence) and not isinstance(values, str) else [values]
+    is_sequence = isinstance(values, Sequence) and not isinstance(values, str)
+    # A 1-d numpy array (``return np.array([loss, acc])``) is not a Sequence, but means one.
+    seq: list[Any] = (
+        list(cast("Iterable[Any]", values))
+        if is_sequence or getattr(values, "ndim", 0) == 1
+        else [values]
+    )
     n = len(study.directions)
     if len(seq) != n:
         return None, (

@@ -5,6 +5,7 @@ from __future__ import annotations
 import datetime
 import math
 import warnings
+from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from parabola.distributions import BaseDistribution, check_distribution_compatibility
@@ -131,6 +132,32 @@ class Trial(SuggestMixin):
             return
         self.storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._cached.intermediate_values[step] = value
+        run = getattr(self, "_tracking_run", None)
+        if run is not None:  # the trial has a tracking run (Trial.log): show the curve there
+            run.log({"value": value}, step=step)
+
+    def log(
+        self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None
+    ) -> None:
+        """Log metrics to this trial's own tracking run (W&B's ``run.log`` rules).
+
+        The run is created on the first call, in the study's store, grouped under the study
+        (``group=study_name``, one run per trial); values passed to :meth:`report` are added to
+        its history as ``value``. It finishes with the trial. See ``docs/tracking.md``.
+
+        Example:
+            >>> import parabola
+            >>> def objective(trial):
+            ...     x = trial.suggest_float("x", -1, 1)
+            ...     for epoch in range(3):
+            ...         trial.log({"loss": x**2 / (epoch + 1)}, step=epoch)
+            ...     return x**2
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> study.optimize(objective, n_trials=2)
+        """
+        from parabola.tracking._study import trial_run
+
+        trial_run(self).log(data, step=step, commit=commit)
 
     def should_prune(self) -> bool:
         """Ask the study's pruner whether to stop now; raise ``TrialPruned`` if ``True``."""

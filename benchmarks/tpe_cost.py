@@ -1,0 +1,106 @@
+"""TPE cost: process CPU time per trial between trials 333 and 1000, parabola vs Optuna 5.0.
+
+Instant objective, in-memory storage, default ``TPESampler()`` (seeded) on both sides, run in
+the same process one after the other. Spaces: 10 floats ("continuous"), and 10 floats + 2 ints
+(one log) + 2 categoricals ("mixed"). Memory: tracemalloc's traced size after trial 333 and
+after trial 1000 (the whole process: storage and sampler), reported as growth per trial.
+
+Usage: ``nice -n 10 .venv/bin/python benchmarks/tpe_cost.py [--trials 1000] [--spaces both]``
+"""
+
+from __future__ import annotations
+
+import argparse
+import time
+import tracemalloc
+from collections.abc import Callable
+from typing import Any
+
+import optuna
+
+import parabola
+import parabola.logging as plog
+
+
+def continuous(trial: Any) -> float:
+    return sum((trial.suggest_float(f"x{i}", -5.0, 5.0) - 1.0) ** 2 for i in range(10))
+
+
+def mixed(trial: Any) -> float:
+    s = sum((trial.suggest_float(f"x{i}", -5.0, 5.0) - 1.0) ** 2 for i in range(10))
+    s += (trial.suggest_int("n", 0, 20) - 7) ** 2
+    s += abs(trial.suggest_int("m", 1, 1024, log=True) - 64) / 64
+    s += {"a": 0.0, "b": 1.0, "c": 2.0}[trial.suggest_categorical("c1", ["a", "b", "c"])]
+    s += 0.0 if trial.suggest_categorical("c2", [True, False]) else 1.0
+    return s
+
+
+def measure(
+    make_study: Callable[[], Any],
+    objective: Callable[[Any], float],
+    n_trials: int,
+    start: int,
+    memory: bool,
+) -> tuple[float, float]:
+    """Return (CPU ms per trial over trials start..n_trials, traced bytes growth per trial)."""
+    study = make_study()
+    marks: dict[str, float] = {}
+
+    def callback(_study: Any, trial: Any) -> None:
+        if trial.number == start - 1:
+            marks["t0"] = time.process_time()
+            marks["m0"] = tracemalloc.get_traced_memory()[0]
+        if trial.number == n_trials - 1:
+            marks["t1"] = time.process_time()
+            marks["m1"] = tracemalloc.get_traced_memory()[0]
+
+    study.optimize(objective, n_trials=n_trials, callbacks=[callback])
+    ms = (marks["t1"] - marks["t0"]) / (n_trials - start) * 1000.0
+    if not memory:
+        return ms, float("nan")
+    # Second run with tracemalloc on, for memory only (tracing slows Python down).
+    study = make_study()
+    tracemalloc.start()
+    study.optimize(objective, n_trials=n_trials, callbacks=[callback])
+    tracemalloc.stop()
+    growth = (marks["m1"] - marks["m0"]) / (n_trials - start)
+    return ms, growth
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--trials", type=int, default=1000)
+    parser.add_argument("--start", type=int, default=333)
+    parser.add_argument("--spaces", choices=["continuous", "mixed", "both"], default="both")
+    parser.add_argument("--no-memory", action="store_true")
+    args = parser.parse_args()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    plog.set_verbosity(plog.WARNING)
+
+    spaces = {"continuous": continuous, "mixed": mixed}
+    if args.spaces != "both":
+        spaces = {args.spaces: spaces[args.spaces]}
+    print("| space | parabola ms/trial | optuna ms/trial | ratio | parabola B/trial | "
+          "optuna B/trial |")
+    print("|---|---|---|---|---|---|")
+    for name, objective in spaces.items():
+        def make_parabola() -> Any:
+            return parabola.create_study(
+                storage=parabola.storages.InMemoryStorage(),
+                sampler=parabola.samplers.TPESampler(seed=0),
+            )
+
+        def make_optuna() -> Any:
+            return optuna.create_study(
+                storage=optuna.storages.InMemoryStorage(),
+                sampler=optuna.samplers.TPESampler(seed=0),
+            )
+
+        p_ms, p_mem = measure(make_parabola, objective, args.trials, args.start, not args.no_memory)
+        o_ms, o_mem = measure(make_optuna, objective, args.trials, args.start, not args.no_memory)
+        print(f"| {name} | {p_ms:.2f} | {o_ms:.2f} | {p_ms / o_ms:.3f} | {p_mem:.0f} | "
+              f"{o_mem:.0f} |", flush=True)
+
+
+if __name__ == "__main__":
+    main()

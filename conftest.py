@@ -1,0 +1,59 @@
+"""Collection rules for the doctests in ``parabola/`` (``--doctest-modules``, see pyproject).
+
+Test fixtures for ``tests/`` live in ``tests/conftest.py``; this file only makes docstring
+examples safe and honest to run:
+
+* only importable modules are collected (not alembic's env.py and migration scripts);
+* a module whose *optional* third-party dependency is missing (an extra not installed) is not
+  collected, while a module that fails to import for any other reason is still an error;
+* every doctest runs in its own temporary directory with ``PARABOLA_STORAGE`` unset, so an
+  example calling ``create_study()`` never writes ``./parabola.db`` into the checkout.
+"""
+
+from __future__ import annotations
+
+import importlib
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from _pytest.doctest import DoctestItem
+
+_PACKAGE = Path(__file__).parent / "parabola"
+
+
+def _module_name(path: Path) -> str:
+    parts = list(path.relative_to(_PACKAGE.parent).with_suffix("").parts)
+    if parts[-1] == "__init__":
+        parts.pop()
+    return ".".join(parts)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.suffix != ".py" or not collection_path.is_relative_to(_PACKAGE):
+        return None
+    # Only real modules of the package: scripts shipped as data (alembic's env.py and
+    # migrations live in a folder without __init__.py) are not importable on their own.
+    folders = collection_path.relative_to(_PACKAGE).parents
+    if not collection_path.stem.isidentifier() or any(
+        not (_PACKAGE / folder / "__init__.py").is_file() for folder in folders
+    ):
+        return True
+    try:
+        importlib.import_module(_module_name(collection_path))
+    except ModuleNotFoundError as e:
+        if e.name is not None and e.name.split(".")[0] != "parabola":
+            return True  # an optional dependency is not installed
+    return None
+
+
+@pytest.fixture(autouse=True)
+def _doctest_in_tmp_dir(
+    request: pytest.FixtureRequest,
+    tmp_path_factory: pytest.TempPathFactory,
+    monkeypatch: pytest.MonkeyPatch,
+) -> Iterator[None]:
+    if isinstance(request.node, DoctestItem):
+        monkeypatch.chdir(tmp_path_factory.mktemp("doctest"))
+        monkeypatch.delenv("PARABOLA_STORAGE", raising=False)
+    yield

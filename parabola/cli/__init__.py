@@ -1,0 +1,24 @@
+"""The ``parabola`` command line: one click group, one module per command group.
+
+Example::
+
+    $ parabola db current
+    $ parabola db upgrade --storage sqlite:///parabola.db
+"""
+
+from __future__ import annotations
+
+import click
+
+from parabola.cli._db import db
+
+__all__ = ["main"]
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="parabola")
+def main() -> None:
+    """parabola: local-first hyperparameter optimisation and experiment tracking."""
+
+
+main.add_command(db)

@@ -1,0 +1,166 @@
+"""Splitting observations into the "good" (below) and "bad" (above) sets of TPE.
+
+Semantics follow Optuna 5.0's TPE: the best ``n_below`` trials by objective go below; when
+there are fewer feasible COMPLETE trials than that, PRUNED trials fill in (deepest step first,
+then best last intermediate value), then infeasible trials (smallest total violation first).
+Running trials (constant liar) always go above. With several objectives the COMPLETE trials are
+ranked by non-domination and the last, partially taken front is tie-broken by greedy
+hypervolume subset selection (MOTPE).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+
+__all__ = ["hssp_greedy", "hypervolume", "non_domination_ranks", "split_below"]
+
+_Array = np.ndarray[Any, np.dtype[np.float64]]
+_IntArray = np.ndarray[Any, np.dtype[np.int64]]
+_BoolArray = np.ndarray[Any, np.dtype[np.bool_]]
+
+KIND_COMPLETE = 0
+KIND_PRUNED = 1
+KIND_RUNNING = 2
+
+
+def split_below(
+    numbers: _IntArray,
+    kinds: _IntArray,
+    losses: _Array,
+    pruned_step: _Array,
+    pruned_value: _Array,
+    violation: _Array,
+    n_below: int,
+) -> _BoolArray:
+    """Return the mask of rows in the below set.
+
+    Args:
+        numbers: Trial number per row (ties are broken by it, for determinism).
+        kinds: ``KIND_COMPLETE``, ``KIND_PRUNED`` or ``KIND_RUNNING`` per row.
+        losses: Objective values turned into losses (maximised objectives negated), ``(N, m)``.
+        pruned_step: ``-last_step`` (``1`` if none) per row: deeper pruned trials sort first.
+        pruned_value: Last intermediate value as a loss per row.
+        violation: Sum of positive constraint values per row (0 when feasible).
+        n_below: How many rows to put below.
+    """
+    below = np.zeros(len(numbers), dtype=bool)
+    finished = kinds != KIND_RUNNING
+    infeasible = finished & (violation > 0)
+    complete = np.flatnonzero((kinds == KIND_COMPLETE) & ~infeasible)
+    pruned = np.flatnonzero((kinds == KIND_PRUNED) & ~infeasible)
+    bad = np.flatnonzero(infeasible)
+
+    take = min(n_below, len(complete))
+    if take > 0:
+        if losses.shape[1] == 1:
+            order = np.lexsort((numbers[complete], losses[complete, 0]))
+            below[complete[order[:take]]] = True
+        else:
+            below[complete[_select_multi_objective(losses[complete], take)]] = True
+    n_below = max(0, n_below - take)
+
+    take = min(n_below, len(pruned))
+    if take > 0:
+        order = np.lexsort((numbers[pruned], pruned_value[pruned], pruned_step[pruned]))
+        below[pruned[order[:take]]] = True
+    n_below = max(0, n_below - take)
+
+    take = min(n_below, len(bad))
+    if take > 0:
+        order = np.lexsort((numbers[bad], violation[bad]))
+        below[bad[order[:take]]] = True
+    return below
+
+
+def _select_multi_objective(losses: _Array, n_below: int) -> _IntArray:
+    if n_below >= len(losses):
+        return np.arange(len(losses))
+    ranks = non_domination_ranks(losses, n_below)
+    chosen: list[int] = []
+    rank = 0
+    while True:
+        front = np.flatnonzero(ranks == rank)
+        if len(chosen) + len(front) <= n_below:
+            chosen.extend(front.tolist())
+            if len(chosen) == n_below:
+                break
+            rank += 1
+            continue
+        pts = losses[front]
+        worst = np.max(pts, axis=0)
+        ref = np.maximum(1.1 * worst, 0.9 * worst)
+        ref[ref == 0] = 1e-12
+        picked = hssp_greedy(pts, n_below - len(chosen), ref)
+        chosen.extend(front[picked].tolist())
+        break
+    return np.asarray(sorted(chosen), dtype=np.int64)
+
+
+def non_domination_ranks(losses: _Array, n_below: int | None = None) -> _IntArray:
+    """Rank 0 for the Pareto front, 1 for the next front, ...; ``-1`` past ``n_below`` rows.
+
+    Fronts are peeled from a pairwise dominance matrix; peeling stops once ``n_below`` rows
+    have a rank (the rest keep rank ``-1`` and are never used by the split).
+    """
+    n = len(losses)
+    le = np.all(losses[:, None, :] <= losses[None, :, :], axis=2)
+    lt = np.any(losses[:, None, :] < losses[None, :, :], axis=2)
+    dominates = le & lt  # dominates[i, j]: row i dominates row j
+    n_dominators = dominates.sum(axis=0)
+    ranks = np.full(n, -1, dtype=np.int64)
+    limit = n if n_below is None else n_below
+    rank, done = 0, 0
+    remaining = np.ones(n, dtype=bool)
+    while done < limit and remaining.any():
+        front = remaining & (n_dominators == 0)
+        ranks[front] = rank
+        remaining &= ~front
+        done += int(front.sum())
+        n_dominators = n_dominators - dominates[front].sum(axis=0)
+        rank += 1
+    return ranks
+
+
+def hypervolume(points: _Array, ref: _Array) -> float:
+    """Hypervolume dominated by ``points`` (losses) up to ``ref``; exact, by slicing."""
+    pts = points[np.all(points < ref, axis=1)]
+    if len(pts) == 0:
+        return 0.0
+    m = pts.shape[1]
+    if m == 1:
+        return float(ref[0] - pts[:, 0].min())
+    if m == 2:
+        pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
+        best = np.minimum.accumulate(pts[:, 1])
+        widths = np.append(pts[1:, 0], ref[0]) - pts[:, 0]
+        return float(np.sum(widths * (ref[1] - best)))
+    # Slice along the last objective; each slab is a (m-1)-dimensional problem.
+    order = np.argsort(pts[:, -1])
+    pts = pts[order]
+    total = 0.0
+    for i in range(len(pts)):
+        upper = pts[i + 1, -1] if i + 1 < len(pts) else ref[-1]
+        depth = upper - pts[i, -1]
+        if depth > 0:
+            total += depth * hypervolume(pts[: i + 1, :-1], ref[:-1])
+    return total
+
+
+def hssp_greedy(points: _Array, k: int, ref: _Array) -> _IntArray:
+    """Greedily pick ``k`` rows of ``points`` that add the most hypervolume, one at a time."""
+    chosen: list[int] = []
+    left = list(range(len(points)))
+    box = np.prod(ref - points, axis=1)
+    for _ in range(k):
+        best_i, best_gain = left[0], -np.inf
+        sel = points[chosen]
+        for i in left:
+            # Exclusive contribution: the point's box minus what the chosen set already covers.
+            gain = box[i] - (hypervolume(np.maximum(sel, points[i]), ref) if chosen else 0.0)
+            if gain > best_gain:
+                best_i, best_gain = i, gain
+        chosen.append(best_i)
+        left.remove(best_i)
+    return np.asarray(chosen, dtype=np.int64)

@@ -1,0 +1,35 @@
+"""The SQL store: :class:`RDBStorage` on SQLite or PostgreSQL, its schema and migrations."""
+
+from __future__ import annotations
+
+import os
+import threading
+
+from parabola.storages._sql._engine import normalize_url
+from parabola.storages._sql._storage import RDBStorage
+
+__all__ = ["RDBStorage", "open_rdb_storage"]
+
+_opened: dict[tuple[str, int], RDBStorage] = {}
+_opened_lock = threading.Lock()
+
+
+def open_rdb_storage(url: str) -> RDBStorage:
+    """Return this process's shared :class:`RDBStorage` for ``url`` (created on first use).
+
+    Repeated ``create_study``/``load_study`` calls with the same URL share one engine and one
+    trial cache. The key includes the process id so a forked child opens its own connections.
+
+    Example:
+        >>> import os, tempfile
+        >>> from parabola.storages._sql import open_rdb_storage
+        >>> path = os.path.join(tempfile.mkdtemp(), "shared.db")
+        >>> open_rdb_storage(path) is open_rdb_storage(f"sqlite:///{path}")
+        True
+    """
+    key = (normalize_url(url), os.getpid())
+    with _opened_lock:
+        storage = _opened.get(key)
+        if storage is None:
+            storage = _opened[key] = RDBStorage(key[0])
+        return storage

@@ -1,0 +1,189 @@
+"""Conversions between SQL rows and parabola objects (trials, runs, JSON, timestamps).
+
+Decoding is on the hot path of reading a 100k-trial study, so it avoids per-row work it can
+share: distribution JSON is decoded once per distinct string, and empty JSON columns are NULL.
+"""
+
+from __future__ import annotations
+
+import copy
+import datetime
+import json
+from collections.abc import Sequence
+from datetime import timedelta
+from typing import Any
+
+from parabola.distributions import (
+    BaseDistribution,
+    FloatDistribution,
+    distribution_to_json,
+    json_to_distribution,
+)
+from parabola.trial._frozen import FrozenTrial
+from parabola.trial._state import TrialState
+
+__all__ = [
+    "copy_trial",
+    "decode_distributions",
+    "dt_from_us",
+    "dt_to_us",
+    "dumps",
+    "dumps_or_none",
+    "encode_distributions",
+    "loads_or_empty",
+    "trial_from_row",
+    "trials_from_rows",
+]
+
+_EPOCH = datetime.datetime(1970, 1, 1)
+_SCALARS = (int, float, str, bool, type(None))
+_STATES = {s.value: s for s in TrialState}
+
+
+def dt_to_us(value: datetime.datetime | None) -> int | None:
+    """A naive datetime as integer microseconds since 1970-01-01 (exact round trip)."""
+    if value is None:
+        return None
+    if value.tzinfo is not None:
+        value = value.astimezone(datetime.timezone.utc).replace(tzinfo=None)
+    delta = value - _EPOCH
+    return (delta.days * 86_400 + delta.seconds) * 1_000_000 + delta.microseconds
+
+
+def dt_from_us(value: int | None) -> datetime.datetime | None:
+    """Inverse of :func:`dt_to_us`."""
+    if value is None:
+        return None
+    return _EPOCH + datetime.timedelta(microseconds=value)
+
+
+def dumps(value: Any, what: str) -> str:
+    """JSON-encode ``value``; ``TypeError`` naming ``what`` if it is not serialisable."""
+    try:
+        return json.dumps(value, allow_nan=True)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"{what} must be JSON-serialisable (str, int, float, bool, None, list, dict); "
+            f"got {value!r}: {e}."
+        ) from None
+
+
+def dumps_or_none(value: dict[Any, Any] | list[Any] | None, what: str) -> str | None:
+    """Like :func:`dumps`, but empty containers are stored as NULL (cheaper to read)."""
+    if not value:
+        return None
+    return dumps(value, what)
+
+
+def loads_or_empty(text: str | None) -> Any:
+    """Inverse of :func:`dumps_or_none` for dict columns."""
+    return {} if text is None else json.loads(text)
+
+
+class _Dists:
+    """Decoded distributions of one JSON string, plus which params need converting."""
+
+    __slots__ = ("convert", "dists")
+
+    def __init__(self, dists: dict[str, BaseDistribution]) -> None:
+        self.dists = dists
+        # A plain FloatDistribution's external value is the stored float itself.
+        self.convert = tuple(
+            (name, d) for name, d in dists.items() if type(d) is not FloatDistribution
+        )
+
+
+_dist_cache: dict[str, _Dists] = {}
+
+
+def encode_distributions(distributions: dict[str, BaseDistribution]) -> str | None:
+    """Distributions as one JSON object ``{name: {"name": cls, "attributes": {...}}}``."""
+    if not distributions:
+        return None
+    return (
+        "{"
+        + ", ".join(
+            f"{json.dumps(name)}: {distribution_to_json(d)}" for name, d in distributions.items()
+        )
+        + "}"
+    )
+
+
+def _decode_dists(text: str) -> _Dists:
+    cached = _dist_cache.get(text)
+    if cached is None:
+        raw = json.loads(text)
+        cached = _Dists({name: json_to_distribution(json.dumps(d)) for name, d in raw.items()})
+        if len(_dist_cache) > 10_000:  # distinct search spaces are few; bound it anyway
+            _dist_cache.clear()
+        _dist_cache[text] = cached
+    return cached
+
+
+def decode_distributions(text: str | None) -> dict[str, BaseDistribution]:
+    """Inverse of :func:`encode_distributions`; the result is shared, do not mutate it."""
+    return {} if text is None else _decode_dists(text).dists
+
+
+_NO_DISTS = _Dists({})
+
+
+def trial_from_row(row: Any) -> FrozenTrial:
+    """Build a FrozenTrial from a ``trials`` row (a sequence in the table's column order)."""
+    return trials_from_rows([row])[0]
+
+
+def trials_from_rows(rows: Sequence[Any]) -> list[FrozenTrial]:
+    """Build FrozenTrials from ``trials`` rows; all JSON is parsed in one ``json.loads``."""
+    texts: list[str] = []
+    for r in rows:
+        texts += (r[4] or "null", r[7] or "null", r[9] or "null", r[10] or "null", r[11] or "null")
+    decoded = json.loads("[" + ",".join(texts) + "]")
+    out: list[FrozenTrial] = []
+    new = FrozenTrial.__new__
+    for i, r in enumerate(rows):
+        values, params, user, system, inter = decoded[5 * i : 5 * i + 5]
+        dists = _NO_DISTS if r[8] is None else _decode_dists(r[8])
+        if params is None:
+            params = {}
+        else:
+            for name, d in dists.convert:
+                if name in params:
+                    params[name] = d.to_external_repr(params[name])
+        trial = new(FrozenTrial)
+        trial.__dict__.update(
+            _number=r[2],
+            state=_STATES[r[3]],
+            _values=values,
+            _datetime_start=None if r[5] is None else _EPOCH + timedelta(microseconds=r[5]),
+            datetime_complete=None if r[6] is None else _EPOCH + timedelta(microseconds=r[6]),
+            _params=params,
+            _distributions=dict(dists.dists),
+            _user_attrs={} if user is None else user,
+            _system_attrs={} if system is None else system,
+            intermediate_values={} if inter is None else {int(k): v for k, v in inter.items()},
+            _trial_id=r[0],
+        )
+        out.append(trial)
+    return out
+
+
+def _copy_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
+    for v in attrs.values():
+        if not isinstance(v, _SCALARS):
+            return copy.deepcopy(attrs)
+    return dict(attrs)
+
+
+def copy_trial(trial: FrozenTrial) -> FrozenTrial:
+    """A copy as independent as ``copy.deepcopy`` (distributions are immutable and shared)."""
+    new = FrozenTrial.__new__(FrozenTrial)
+    d = dict(trial.__dict__)
+    d["_params"] = _copy_attrs(trial._params)
+    d["_distributions"] = dict(trial._distributions)
+    d["_user_attrs"] = _copy_attrs(trial._user_attrs)
+    d["_system_attrs"] = _copy_attrs(trial._system_attrs)
+    d["intermediate_values"] = dict(trial.intermediate_values)
+    d["_values"] = None if trial._values is None else list(trial._values)
+    new.__dict__.update(d)
+    return new

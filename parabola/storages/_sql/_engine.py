@@ -1,0 +1,270 @@
+"""Engines for parabola stores: URL normalisation, SQLite pragmas, errors, retries.
+
+SQLite is configured for many processes sharing one file on one machine:
+
+* ``journal_mode=WAL``: readers never block the writer and vice versa;
+* ``synchronous=NORMAL``: in WAL mode a commit is durable against a crashed *process* and the
+  file is never corrupted; only an OS crash/power loss may drop the last commits;
+* ``busy_timeout=30000``: a writer waits up to 30 s for the lock instead of failing at once;
+* write transactions start with ``BEGIN IMMEDIATE`` so the lock is taken up front (no
+  deadlock-prone lock upgrade), and :func:`with_retries` retries the rare "database is locked"
+  that still escapes.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import os
+import random
+import re
+import time
+from collections.abc import Callable
+from typing import Any, TypeVar
+
+import sqlalchemy as sa
+from sqlalchemy import event
+from sqlalchemy.engine import make_url
+from sqlalchemy.exc import ArgumentError, DBAPIError, NoSuchModuleError
+
+from parabola.exceptions import StorageInternalError
+
+__all__ = [
+    "RawSQL",
+    "ensure_wal",
+    "create_engine",
+    "is_sqlite",
+    "normalize_url",
+    "redact",
+    "translate_error",
+    "with_retries",
+]
+
+T = TypeVar("T")
+
+_SQLITE_SUFFIXES = (".db", ".sqlite", ".sqlite3")
+_SCHEMES = "sqlite:///path.db, postgresql://user@host/dbname"
+BUSY_TIMEOUT_MS = 30_000
+
+
+def redact(url: str) -> str:
+    """The URL with any password hidden, for error messages."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def normalize_url(url: str) -> str:
+    """Turn what a user wrote into a SQLAlchemy URL.
+
+    A plain path ending in ``.db``/``.sqlite``/``.sqlite3`` means ``sqlite:///<path>``;
+    ``postgresql://`` and ``postgres://`` use the psycopg 3 driver.
+
+    Raises:
+        ValueError: for anything else that is not a URL with a supported scheme.
+    """
+    if not isinstance(url, str) or not url.strip():
+        raise ValueError(f"storage must be a non-empty URL such as {_SCHEMES}; got {url!r}.")
+    url = url.strip()
+    if "://" not in url:
+        if url.lower().endswith(_SQLITE_SUFFIXES):
+            return "sqlite:///" + os.path.abspath(os.path.expanduser(url))
+        raise ValueError(
+            f"storage={url!r} is neither a URL nor a path ending in .db/.sqlite/.sqlite3. "
+            f"Use one of: {_SCHEMES}."
+        )
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise ValueError(f"storage={url!r} is not a valid URL. Use one of: {_SCHEMES}.") from None
+    backend = parsed.get_backend_name()
+    db = parsed.database
+    if backend == "sqlite" and db and db != ":memory:" and not db.startswith("file:"):
+        # Absolute, so that the per-process cache and error messages name one file.
+        parsed = parsed.set(database=os.path.abspath(os.path.expanduser(db)))
+    if backend == "postgres" or (backend == "postgresql" and parsed.drivername == "postgresql"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    elif backend not in ("sqlite", "postgresql"):
+        raise ValueError(
+            f"storage={redact(url)!r}: unknown URL scheme {parsed.drivername!r}; supported: "
+            f"sqlite, postgresql (psycopg 3). Examples: {_SCHEMES}."
+        )
+    return parsed.render_as_string(hide_password=False)
+
+
+def is_sqlite(url: str) -> bool:
+    return url.startswith("sqlite")
+
+
+def create_engine(url: str, engine_kwargs: dict[str, Any] | None) -> sa.Engine:
+    """Create the engine for a normalised ``url`` with parabola's settings."""
+    kwargs = dict(engine_kwargs or {})
+    parsed = make_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        try:
+            import psycopg  # noqa: F401
+        except ImportError:
+            raise ImportError(
+                f"storage={redact(url)!r} needs the PostgreSQL driver psycopg 3: "
+                "pip install 'parabola[postgres]' (or pip install 'psycopg[binary]')."
+            ) from None
+    try:
+        if is_sqlite(url):
+            connect_args = dict(kwargs.pop("connect_args", {}))
+            connect_args.setdefault("check_same_thread", False)
+            connect_args.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
+            if parsed.database in (None, "", ":memory:"):
+                # One shared connection, or every connection would see its own empty database.
+                kwargs.setdefault("poolclass", sa.pool.StaticPool)
+            engine = sa.create_engine(url, connect_args=connect_args, **kwargs)
+            _configure_sqlite(engine)
+        else:
+            engine = sa.create_engine(url, **kwargs)
+    except NoSuchModuleError:
+        raise ValueError(
+            f"storage={redact(url)!r}: no SQLAlchemy dialect/driver for this scheme. "
+            f"Use one of: {_SCHEMES}."
+        ) from None
+    except ImportError as e:
+        raise ImportError(
+            f"storage={redact(url)!r}: the database driver is not installed ({e})."
+        ) from None
+    return engine
+
+
+def _configure_sqlite(engine: sa.Engine) -> None:
+    @event.listens_for(engine, "connect")
+    def _on_connect(dbapi_connection: Any, _record: Any) -> None:
+        # Take over transaction control from pysqlite so BEGIN IMMEDIATE is possible.
+        dbapi_connection.isolation_level = None
+        cursor = dbapi_connection.cursor()
+        try:
+            cursor.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
+            cursor.execute("PRAGMA foreign_keys=ON")
+            # WAL is switched on once the file is known to be a parabola store
+            # (``_migrate.check_or_create``): switching rewrites the header of any database.
+            cursor.execute("PRAGMA synchronous=NORMAL")
+        finally:
+            cursor.close()
+
+    @event.listens_for(engine, "begin")
+    def _on_begin(conn: sa.Connection) -> None:
+        if conn.get_execution_options().get("parabola_write"):
+            conn.exec_driver_sql("BEGIN IMMEDIATE")
+        else:
+            conn.exec_driver_sql("BEGIN")
+
+
+def ensure_wal(engine: sa.Engine) -> None:
+    """Put a SQLite store in WAL mode (persistent in the file); a no-op elsewhere."""
+    if engine.dialect.name != "sqlite":
+        return
+    conn = engine.raw_connection()
+    try:
+        mode = conn.cursor().execute("PRAGMA journal_mode").fetchone()
+        if mode is not None and str(mode[0]).lower() != "wal":
+            # A read-only file keeps its journal mode; reads still work.
+            with contextlib.suppress(Exception):
+                conn.cursor().execute("PRAGMA journal_mode=WAL")
+    finally:
+        conn.close()
+
+
+def _is_transient(err: Exception) -> bool:
+    orig = getattr(err, "orig", None)
+    text = str(orig).lower() if orig is not None else str(err).lower()
+    return (
+        "database is locked" in text
+        or "database is busy" in text
+        or "deadlock detected" in text
+        or "could not serialize" in text
+        or "lock wait timeout" in text
+    )
+
+
+def with_retries(
+    fn: Callable[[], T], url: str, driver_error: type[Exception] = DBAPIError, attempts: int = 8
+) -> T:
+    """Run ``fn`` (one whole transaction), retrying transient lock errors with backoff.
+
+    ``driver_error`` is the DBAPI driver's base error class (for raw-cursor transactions).
+    Other database errors become :class:`StorageInternalError` naming the URL.
+    """
+    delay = 0.01
+    for attempt in range(attempts):
+        try:
+            return fn()
+        except (DBAPIError, driver_error) as e:
+            if _is_transient(e) and attempt < attempts - 1:
+                time.sleep(delay * (1 + random.random()))
+                delay = min(delay * 2, 1.0)
+                continue
+            raise translate_error(e, url) from e
+    raise AssertionError("unreachable")
+
+
+_PARAM = re.compile(r"(?<![:\w]):([A-Za-z_]\w*)")
+
+
+class RawSQL:
+    """Hot-path transactions on the pool's raw DBAPI connections, bypassing SQLAlchemy's
+    statement compilation (which costs more than the SQLite work itself).
+
+    SQL is written once with ``:name`` parameters (sqlite3's native style) and converted for
+    psycopg (``%(name)s``).
+    """
+
+    def __init__(self, engine: sa.Engine, url: str) -> None:
+        self.engine = engine
+        self.url = url
+        self.sqlite = engine.dialect.name == "sqlite"
+        dbapi = engine.dialect.dbapi
+        self.error: type[Exception] = dbapi.Error if dbapi is not None else DBAPIError
+        self._sql: dict[str, str] = {}
+
+    def sql(self, text: str) -> str:
+        out = self._sql.get(text)
+        if out is None:
+            out = text if self.sqlite else _PARAM.sub(r"%(\1)s", text.replace("%", "%%"))
+            self._sql[text] = out
+        return out
+
+    def run(self, fn: Callable[[Any], T], write: bool) -> T:
+        """Run ``fn(cursor)`` in one transaction (``BEGIN IMMEDIATE`` for SQLite writes)."""
+
+        def attempt() -> T:
+            conn = self.engine.raw_connection()
+            try:
+                cursor = conn.cursor()
+                try:
+                    if self.sqlite:
+                        cursor.execute("BEGIN IMMEDIATE" if write else "BEGIN")
+                    result = fn(cursor)
+                    conn.commit()
+                    return result
+                except BaseException:
+                    conn.rollback()
+                    raise
+                finally:
+                    cursor.close()
+            finally:
+                conn.close()
+
+        return with_retries(attempt, self.url, self.error)
+
+
+def translate_error(err: Exception, url: str) -> StorageInternalError:
+    """One clear error for a database failure, naming the URL and what to try."""
+    orig = getattr(err, "orig", None)
+    text = str(orig) if orig is not None else str(err)
+    lower = text.lower()
+    hint = "Check the URL, that the server is running and that you may write there."
+    if "readonly" in lower or "read-only" in lower:
+        hint = "The location is read-only; use a storage URL in a writable directory."
+    elif "unable to open database" in lower:
+        hint = "The directory does not exist or is not writable; create it or pick another path."
+    elif "file is not a database" in lower:
+        hint = "The file is not a SQLite database; point storage at a parabola store or a new file."
+    elif "connect" in lower or "connection" in lower:
+        hint = "Is the database server running and reachable? Check host, port, user and password."
+    return StorageInternalError(f"Storage {redact(url)!r} failed: {text.strip()}. {hint}")

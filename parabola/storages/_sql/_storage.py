@@ -1,0 +1,1045 @@
+"""``RDBStorage``: the SQL store (SQLite file or PostgreSQL) with incremental, cached reads.
+
+How it stays fast (the design in three rules):
+
+1. **Read only what changed.** Each study has a change counter (``studies.version``); every trial
+   write bumps it and stamps the trial row. A process keeps the trials it has read in memory and,
+   on the next read, asks for the counter (one tiny query) and then only for rows stamped after
+   its last read. Finished trials never change, so they are cached for good.
+2. **Write little.** A trial owned by this process (created by ``create_new_trial`` or claimed
+   from WAITING) is mirrored in memory; ``set_trial_param`` is buffered there and written with
+   the trial's next write (a report, an attribute, a heartbeat, or the final state), so a whole
+   ``ask``/``tell`` costs two short write transactions. Other processes see a running trial's
+   parameters at its next write or heartbeat; its final state always carries all of them.
+3. **One lock per write.** Writes run in one transaction that bumps the study row first, which
+   serialises writers of a study (SQLite ``BEGIN IMMEDIATE``; a PostgreSQL row lock) and makes
+   trial numbers gapless.
+"""
+
+from __future__ import annotations
+
+import atexit
+import datetime
+import json
+import threading
+import time
+import uuid
+import weakref
+from collections.abc import Callable, Container, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, TypeVar
+
+import sqlalchemy as sa
+
+from parabola._study_direction import StudyDirection
+from parabola.distributions import BaseDistribution, check_distribution_compatibility
+from parabola.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
+from parabola.storages._base import BaseStorage
+from parabola.storages._records import FrozenStudy, RunRecord
+from parabola.storages._sql import _runs
+from parabola.storages._sql._codec import (
+    copy_trial,
+    dt_to_us,
+    dumps,
+    dumps_or_none,
+    encode_distributions,
+    loads_or_empty,
+    trial_from_row,
+)
+from parabola.storages._sql._engine import (
+    RawSQL,
+    create_engine,
+    normalize_url,
+    redact,
+    translate_error,
+    with_retries,
+)
+from parabola.storages._sql._migrate import check_or_create
+from parabola.storages._sql._models import studies, trials
+from parabola.trial._frozen import FrozenTrial
+from parabola.trial._state import TrialState
+
+if TYPE_CHECKING:
+    from parabola.study._study import Study
+
+__all__ = ["RDBStorage"]
+
+T = TypeVar("T")
+_DEFAULT = object()
+DEFAULT_HEARTBEAT_INTERVAL = 10
+GRACE_PERIOD_FACTOR = 6
+_RUNNING = TrialState.RUNNING.value
+_WAITING = TrialState.WAITING.value
+
+
+class _Lost(Exception):
+    """An owned running trial was finished by someone else (e.g. failed as stale)."""
+
+
+class _StudyCache:
+    """What this process knows of one study's trials, as of ``version``."""
+
+    __slots__ = ("best_id", "by_number", "id_to_number", "param_dists", "version")
+
+    def __init__(self) -> None:
+        self.version = -1
+        self.by_number: list[FrozenTrial] = []
+        self.id_to_number: dict[int, int] = {}
+        self.param_dists: dict[str, BaseDistribution] = {}
+        self.best_id: int | None = None
+
+
+_live: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
+
+
+@atexit.register
+def _flush_at_exit() -> None:  # pragma: no cover - exercised by the multi-process tests
+    for storage in list(_live):
+        storage._flush_all_pending(quiet=True)
+
+
+class RDBStorage(BaseStorage):
+    """Store studies and runs in a SQL database: a SQLite file or PostgreSQL.
+
+    Args:
+        url: A SQLAlchemy URL: ``sqlite:///path/to/file.db`` (or a plain path ending in
+            ``.db``/``.sqlite``/``.sqlite3``), or ``postgresql://user:password@host/dbname``
+            (driver psycopg 3, ``pip install 'parabola[postgres]'``).
+        engine_kwargs: Extra keyword arguments for ``sqlalchemy.create_engine``.
+        skip_compatibility_check: Accepted for Optuna compatibility; the version check is cheap
+            and always runs.
+        heartbeat_interval: Seconds between heartbeats of a running trial (an int >= 1), or
+            ``None`` to disable heartbeats. The default, 10 s, costs one tiny write per trial
+            per 10 s while letting a dead worker be noticed within about a minute.
+        grace_period: Seconds without a heartbeat after which a RUNNING trial counts as dead and
+            the next worker marks it FAIL. Defaults to 6 x ``heartbeat_interval`` (60 s): a busy
+            database or a long GIL-holding computation may delay a few beats, and failing a live
+            trial is worse than recycling a dead one a little later.
+        failed_trial_callback: Called as ``callback(study, frozen_trial)`` for each trial this
+            process failed as stale, e.g. :class:`~parabola.storages.RetryFailedTrialCallback`.
+
+    Raises:
+        ValueError: for an unknown URL scheme or a bad argument.
+        parabola.exceptions.StorageInternalError: when the database cannot be opened or is not
+            a parabola store (the message names the URL and what to do).
+        parabola.exceptions.StoreVersionError: when the store's schema is newer than this
+            parabola, or older and not yet upgraded with ``parabola db upgrade``.
+
+    Example:
+        >>> import parabola, tempfile, os
+        >>> path = os.path.join(tempfile.mkdtemp(), "example.db")
+        >>> storage = parabola.storages.RDBStorage(f"sqlite:///{path}")
+        >>> study = parabola.create_study(storage=storage, study_name="demo")
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+        >>> len(parabola.load_study(study_name="demo", storage=storage).trials)
+        3
+    """
+
+    def __init__(
+        self,
+        url: str,
+        engine_kwargs: dict[str, Any] | None = None,
+        skip_compatibility_check: bool = False,
+        *,
+        heartbeat_interval: Any = _DEFAULT,
+        grace_period: int | None = None,
+        failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
+        skip_table_creation: bool = False,
+    ) -> None:
+        if heartbeat_interval is _DEFAULT:
+            heartbeat_interval = DEFAULT_HEARTBEAT_INTERVAL
+        _check_seconds("heartbeat_interval", heartbeat_interval)
+        _check_seconds("grace_period", grace_period)
+        if heartbeat_interval is None and grace_period is not None:
+            raise ValueError("grace_period needs heartbeat_interval; pass both or neither.")
+        self.url = normalize_url(url)
+        self.engine_kwargs = dict(engine_kwargs or {})
+        self.heartbeat_interval: int | None = heartbeat_interval
+        self.grace_period: int | None = (
+            grace_period
+            if grace_period is not None or heartbeat_interval is None
+            else GRACE_PERIOD_FACTOR * heartbeat_interval
+        )
+        self.failed_trial_callback = failed_trial_callback
+        self._skip_table_creation = skip_table_creation
+        self._is_pg = self.url.startswith("postgresql")
+        self.engine = create_engine(self.url, self.engine_kwargs)
+        try:
+            check_or_create(self.engine, self.url)
+        except sa.exc.DBAPIError as e:
+            self.engine.dispose()
+            raise translate_error(e, self.url) from e
+        except BaseException:
+            self.engine.dispose()
+            raise
+        self._raw = RawSQL(self.engine, self.url)
+        self._lock = threading.RLock()
+        self._caches: dict[int, _StudyCache] = {}
+        self._trial_study: dict[int, int] = {}
+        self._owned: dict[int, FrozenTrial] = {}
+        self._pending: dict[int, set[str]] = {}
+        self._last_beat: dict[int, float] = {}
+        self._directions: dict[int, list[StudyDirection]] = {}
+        _live.add(self)
+        # Close pooled connections when the storage is dropped (psycopg warns otherwise).
+        weakref.finalize(self, self.engine.dispose)
+
+    def __repr__(self) -> str:
+        return f"RDBStorage({redact(self.url)!r})"
+
+    def __getstate__(self) -> dict[str, Any]:
+        self._flush_all_pending(quiet=False)
+        return {
+            "url": self.url,
+            "engine_kwargs": self.engine_kwargs,
+            "heartbeat_interval": self.heartbeat_interval,
+            "grace_period": self.grace_period,
+            "failed_trial_callback": self.failed_trial_callback,
+        }
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__init__(  # type: ignore[misc]
+            state["url"],
+            state["engine_kwargs"],
+            heartbeat_interval=state["heartbeat_interval"],
+            grace_period=state["grace_period"],
+            failed_trial_callback=state["failed_trial_callback"],
+        )
+
+    def close(self) -> None:
+        """Write buffered parameters and close the database connections."""
+        self._flush_all_pending(quiet=False)
+        self.engine.dispose()
+
+    # Transactions -------------------------------------------------------------------------
+    def _write(self, fn: Callable[[sa.Connection], T]) -> T:
+        def attempt() -> T:
+            with self.engine.connect() as conn:
+                conn.execution_options(parabola_write=True)
+                with conn.begin():
+                    return fn(conn)
+
+        return with_retries(attempt, self.url)
+
+    def _read(self, fn: Callable[[sa.Connection], T]) -> T:
+        def attempt() -> T:
+            with self.engine.connect() as conn:
+                return fn(conn)
+
+        return with_retries(attempt, self.url)
+
+    def _bump(self, cur: Any, study_id: int) -> int:
+        """Bump the study's change counter (taking its write lock); return the new value."""
+        cur.execute(self._raw.sql(_BUMP), {"sid": study_id})
+        row = cur.fetchone()
+        if row is None:
+            raise KeyError(f"No study with id {study_id} in this storage.")
+        return int(row[0])
+
+    def _select_trial(self, cur: Any, trial_id: int, lock: bool) -> Any:
+        sql = _SELECT_TRIAL + (" FOR UPDATE" if lock and self._is_pg else "")
+        cur.execute(self._raw.sql(sql), {"tid": trial_id})
+        row = cur.fetchone()
+        if row is None:
+            raise KeyError(f"No trial with id {trial_id} in this storage.")
+        return row
+
+    def _update_sql(self, cols: Sequence[str], guard: bool) -> str:
+        sets = ", ".join(f"{c} = :{c}" for c in cols)
+        where = " AND state = :running" if guard else ""
+        return self._raw.sql(
+            f"UPDATE trials SET version = :version, {sets} WHERE trial_id = :tid{where}"
+        )
+
+    # Studies ------------------------------------------------------------------------------
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        directions = [StudyDirection(d) for d in directions]
+        if not directions or StudyDirection.NOT_SET in directions:
+            raise ValueError(f"directions must be MINIMIZE/MAXIMIZE values; got {directions}.")
+        name = study_name if study_name is not None else f"no-name-{uuid.uuid4()}"
+
+        def tx(conn: sa.Connection) -> int:
+            try:
+                result = conn.execute(
+                    studies.insert().values(
+                        study_name=name,
+                        directions=json.dumps([d.name for d in directions]),
+                        n_trials=0,
+                        version=0,
+                        created_at=dt_to_us(datetime.datetime.now()),
+                    )
+                )
+            except sa.exc.IntegrityError:
+                raise DuplicatedStudyError(
+                    f"Another study with name '{name}' already exists. Pass "
+                    "load_if_exists=True to reuse it, or choose another study_name."
+                ) from None
+            assert result.inserted_primary_key is not None
+            return int(result.inserted_primary_key[0])
+
+        study_id = self._write(tx)
+        with self._lock:
+            self._directions[study_id] = list(directions)
+        return study_id
+
+    def delete_study(self, study_id: int) -> None:
+        def tx(conn: sa.Connection) -> None:
+            conn.execute(trials.delete().where(trials.c.study_id == study_id))
+            if conn.execute(studies.delete().where(studies.c.study_id == study_id)).rowcount != 1:
+                raise KeyError(f"No study with id {study_id} in this storage.")
+
+        self._write(tx)
+        with self._lock:
+            self._caches.pop(study_id, None)
+            self._directions.pop(study_id, None)
+            for tid in [t for t, s in self._trial_study.items() if s == study_id]:
+                del self._trial_study[tid]
+                self._owned.pop(tid, None)
+                self._pending.pop(tid, None)
+
+    def _set_study_attr(self, study_id: int, column: str, key: str, value: Any) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"study attribute key must be a str, got {key!r}.")
+        dumps(value, f"study attribute '{key}'")
+        col = studies.c[column]
+
+        def tx(conn: sa.Connection) -> None:
+            query = sa.select(col).where(studies.c.study_id == study_id)
+            row = conn.execute(query.with_for_update() if self._is_pg else query).first()
+            if row is None:
+                raise KeyError(f"No study with id {study_id} in this storage.")
+            attrs = loads_or_empty(row[0])
+            attrs[key] = value
+            conn.execute(
+                studies.update()
+                .where(studies.c.study_id == study_id)
+                .values({column: dumps(attrs, "study attributes")})
+            )
+
+        self._write(tx)
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(study_id, "user_attrs", key, value)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._set_study_attr(study_id, "system_attrs", key, value)
+
+    def _study_column(self, study_id: int, column: str) -> Any:
+        def read(conn: sa.Connection) -> Any:
+            row = conn.execute(
+                sa.select(studies.c[column]).where(studies.c.study_id == study_id)
+            ).first()
+            if row is None:
+                raise KeyError(f"No study with id {study_id} in this storage.")
+            return row[0]
+
+        return self._read(read)
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        study_id = self._read(
+            lambda conn: conn.execute(
+                sa.select(studies.c.study_id).where(studies.c.study_name == study_name)
+            ).scalar()
+        )
+        if study_id is None:
+            raise KeyError(f"No study named '{study_name}' in this storage.")
+        return int(study_id)
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        return str(self._study_column(study_id, "study_name"))
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        with self._lock:
+            cached = self._directions.get(study_id)
+        if cached is None:
+            text = self._study_column(study_id, "directions")
+            cached = [StudyDirection[name] for name in json.loads(text)]
+            with self._lock:
+                self._directions[study_id] = cached
+        return list(cached)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        return dict(loads_or_empty(self._study_column(study_id, "user_attrs")))
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        return dict(loads_or_empty(self._study_column(study_id, "system_attrs")))
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        rows = self._read(
+            lambda conn: conn.execute(
+                sa.select(
+                    studies.c.study_id,
+                    studies.c.study_name,
+                    studies.c.directions,
+                    studies.c.user_attrs,
+                    studies.c.system_attrs,
+                ).order_by(studies.c.study_id)
+            ).all()
+        )
+        return [
+            FrozenStudy(
+                study_id=r[0],
+                study_name=r[1],
+                directions=[StudyDirection[n] for n in json.loads(r[2])],
+                user_attrs=loads_or_empty(r[3]),
+                system_attrs=loads_or_empty(r[4]),
+            )
+            for r in rows
+        ]
+
+    # Trial cache --------------------------------------------------------------------------
+    def _sync(self, study_id: int) -> _StudyCache:
+        """Bring the study's cache up to date: one query, plus one for changed trials."""
+        self.get_study_directions(study_id)  # best-trial tracking needs the directions
+        cache = self._caches.get(study_id)
+        known = -1 if cache is None else cache.version
+
+        def read(cur: Any) -> tuple[int | None, list[Any]]:
+            cur.execute(self._raw.sql(_STUDY_VERSION), {"sid": study_id})
+            row = cur.fetchone()
+            if row is None or row[0] == known:
+                return None if row is None else row[0], []
+            cur.execute(self._raw.sql(_CHANGED_TRIALS), {"sid": study_id, "known": known})
+            return row[0], cur.fetchall()
+
+        version, rows = self._raw.run(read, write=False)
+        if version is None:
+            self._caches.pop(study_id, None)
+            raise KeyError(f"No study with id {study_id} in this storage.")
+        if cache is None:
+            cache = self._caches[study_id] = _StudyCache()
+        if version != cache.version:
+            for row in rows:
+                self._apply_row(study_id, cache, row)
+            cache.version = int(version)
+        return cache
+
+    def _apply_row(self, study_id: int, cache: _StudyCache, row: Any) -> None:
+        trial_id, state = row[0], row[3]
+        owned = self._owned.get(trial_id)
+        if owned is not None and state == _RUNNING:
+            trial = owned  # our in-memory copy is newer (it may hold buffered params)
+        else:
+            if owned is not None:  # finished by another worker (stale): no longer ours
+                self._disown(trial_id)
+            trial = trial_from_row(row)
+        self._put(study_id, cache, trial)
+
+    def _put(self, study_id: int, cache: _StudyCache, trial: FrozenTrial) -> None:
+        number = trial.number
+        if number < len(cache.by_number):
+            cache.by_number[number] = trial
+        else:
+            # Rows arrive ordered by number and numbers are gapless, so this is an append.
+            assert number == len(cache.by_number), (number, len(cache.by_number))
+            cache.by_number.append(trial)
+        cache.id_to_number[trial._trial_id] = number
+        self._trial_study[trial._trial_id] = study_id
+        for name, dist in trial._distributions.items():
+            if name not in cache.param_dists:
+                cache.param_dists[name] = dist
+        if trial.state == TrialState.COMPLETE:
+            self._update_best(study_id, cache, trial)
+
+    def _update_best(self, study_id: int, cache: _StudyCache, trial: FrozenTrial) -> None:
+        directions = self._directions.get(study_id)
+        if directions is None or len(directions) != 1 or trial._values is None:
+            return
+        if cache.best_id is None:
+            cache.best_id = trial._trial_id
+            return
+        best = cache.by_number[cache.id_to_number[cache.best_id]]
+        assert best._values is not None
+        value, best_value = trial._values[0], best._values[0]
+        if directions[0] == StudyDirection.MAXIMIZE:
+            better = value > best_value
+        else:
+            better = value < best_value
+        if better or (value == best_value and trial.number < best.number):
+            cache.best_id = trial._trial_id
+
+    def _after_own_write(self, study_id: int, version: int, trial: FrozenTrial | None) -> None:
+        """Record our own write in the cache if the cache was current just before it."""
+        cache = self._caches.get(study_id)
+        if cache is None or cache.version != version - 1:
+            return  # someone else wrote in between: the next _sync fetches everything
+        if trial is not None:
+            self._put(study_id, cache, trial)
+        cache.version = version
+
+    def _disown(self, trial_id: int) -> None:
+        self._owned.pop(trial_id, None)
+        self._pending.pop(trial_id, None)
+        self._last_beat.pop(trial_id, None)
+
+    # Trials -------------------------------------------------------------------------------
+    def create_new_trial(self, study_id: int, template_trial: FrozenTrial | None = None) -> int:
+        with self._lock:
+            self.get_study_directions(study_id)  # KeyError for an unknown study; warms the cache
+            now = datetime.datetime.now()
+            if template_trial is None:
+                trial = FrozenTrial(
+                    number=-1,
+                    state=TrialState.RUNNING,
+                    value=None,
+                    datetime_start=now,
+                    datetime_complete=None,
+                    params={},
+                    distributions={},
+                    user_attrs={},
+                    system_attrs={},
+                    intermediate_values={},
+                    trial_id=-1,
+                )
+            else:
+                trial = copy_trial(template_trial)
+                cache = self._sync(study_id)
+                for name, dist in trial.distributions.items():
+                    if name in cache.param_dists:
+                        check_distribution_compatibility(cache.param_dists[name], dist)
+            values = self._encode(trial, _ALL_COLUMNS)
+            beat = time.time() if trial.state == TrialState.RUNNING else None
+            if beat is not None and self.heartbeat_interval is not None:
+                values["heartbeat"] = beat
+
+            values.setdefault("heartbeat", None)
+            insert = self._raw.sql(_INSERT_TRIAL)
+
+            def tx(cur: Any) -> tuple[int, int, int]:
+                cur.execute(self._raw.sql(_NEXT_NUMBER), {"sid": study_id})
+                row = cur.fetchone()
+                if row is None:
+                    raise KeyError(f"No study with id {study_id} in this storage.")
+                number, version = int(row[0]) - 1, int(row[1])
+                cur.execute(
+                    insert, {"study_id": study_id, "number": number, "version": version, **values}
+                )
+                return int(cur.fetchone()[0]), number, version
+
+            trial_id, number, version = self._raw.run(tx, write=True)
+            trial._trial_id = trial_id
+            trial.number = number
+            self._trial_study[trial_id] = study_id
+            if template_trial is None:
+                self._owned[trial_id] = trial
+                if beat is not None:
+                    self._last_beat[trial_id] = beat
+            self._after_own_write(study_id, version, trial)
+            return trial_id
+
+    def set_trial_param(
+        self,
+        trial_id: int,
+        param_name: str,
+        param_value_internal: float,
+        distribution: BaseDistribution,
+    ) -> None:
+        if not isinstance(param_name, str):
+            raise TypeError(f"param_name must be a str, got {param_name!r}.")
+        with self._lock:
+            owned = self._owned.get(trial_id)
+            study_id = self._trial_study.get(trial_id)
+            if study_id is None:
+                study_id = self._locate(trial_id)
+            cache = self._caches.get(study_id) if owned is not None else None
+            if cache is None:  # our own trials reuse the cache ask() just synced
+                cache = self._sync(study_id)
+            if cache is not None and param_name in cache.param_dists:
+                check_distribution_compatibility(cache.param_dists[param_name], distribution)
+            external = distribution.to_external_repr(param_value_internal)
+
+            def mutate(t: FrozenTrial) -> set[str]:
+                if param_name in t.distributions:
+                    check_distribution_compatibility(t.distributions[param_name], distribution)
+                t.params[param_name] = external
+                t.distributions[param_name] = distribution
+                return {"params", "distributions"}
+
+            # Buffered for our own trials: written with the trial's next write.
+            self._update(trial_id, mutate, flush=False)
+            if cache is not None and param_name not in cache.param_dists:
+                cache.param_dists[param_name] = distribution
+
+    def _locate(self, trial_id: int) -> int:
+        row = self._raw.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
+        self._trial_study[trial_id] = int(row[1])
+        return int(row[1])
+
+    def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
+        with self._lock:
+            cache = self._sync(study_id)
+            if not 0 <= trial_number < len(cache.by_number):
+                raise KeyError(
+                    f"No trial with number {trial_number} in study {study_id} "
+                    f"(it has {len(cache.by_number)} trials)."
+                )
+            return cache.by_number[trial_number]._trial_id
+
+    def get_trial_number_from_id(self, trial_id: int) -> int:
+        with self._lock:
+            study_id = self._trial_study.get(trial_id)
+            cache = None if study_id is None else self._caches.get(study_id)
+            if cache is not None and trial_id in cache.id_to_number:
+                return cache.id_to_number[trial_id]
+        return self.get_trial(trial_id).number
+
+    def set_trial_state_values(
+        self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
+    ) -> bool:
+        state = TrialState(state)
+        checked = None if values is None else [float(v) for v in values]
+        with self._lock:
+            if state == TrialState.RUNNING and trial_id not in self._owned:
+                return self._claim(trial_id)
+
+            def mutate(t: FrozenTrial) -> set[str]:
+                if state == TrialState.RUNNING:
+                    raise _NotWaiting
+                cols = {"state"}
+                t.state = state
+                if checked is not None:
+                    t.values = checked
+                    cols.add("trial_values")
+                if state.is_finished():
+                    t.datetime_complete = datetime.datetime.now()
+                    cols.add("datetime_complete")
+                return cols
+
+            try:
+                self._update(trial_id, mutate, flush=True)
+            except _NotWaiting:
+                return False
+            return True
+
+    def _claim(self, trial_id: int) -> bool:
+        now = datetime.datetime.now()
+        beat = time.time() if self.heartbeat_interval is not None else None
+
+        update = self._update_sql(("state", "datetime_start", "heartbeat"), guard=False)
+
+        def tx(cur: Any) -> tuple[FrozenTrial, int, int] | None:
+            row = self._select_trial(cur, trial_id, lock=True)
+            trial = trial_from_row(row)
+            if trial.state.is_finished():
+                raise _finished_error(trial)
+            if trial.state != TrialState.WAITING:
+                return None
+            version = self._bump(cur, row[1])
+            cur.execute(
+                update,
+                {
+                    "state": _RUNNING,
+                    "datetime_start": dt_to_us(now),
+                    "heartbeat": beat,
+                    "version": version,
+                    "tid": trial_id,
+                },
+            )
+            trial.state = TrialState.RUNNING
+            trial.datetime_start = now
+            return trial, int(row[1]), version
+
+        result = self._raw.run(tx, write=True)
+        if result is None:
+            return False
+        trial, study_id, version = result
+        self._owned[trial_id] = trial
+        self._trial_study[trial_id] = study_id
+        if beat is not None:
+            self._last_beat[trial_id] = beat
+        self._after_own_write(study_id, version, trial)
+        return True
+
+    def _update(
+        self, trial_id: int, mutate: Callable[[FrozenTrial], set[str]], *, flush: bool
+    ) -> None:
+        """Apply ``mutate`` to a trial and write the columns it changed (caller holds the lock).
+
+        Our own running trials are changed from memory (``flush=False`` only buffers);
+        anybody else's are read and written back in one transaction.
+        """
+        owned = self._owned.get(trial_id)
+        if owned is None:
+            self._update_remote(trial_id, mutate)
+            return
+        new = copy_trial(owned)
+        cols = mutate(new)
+        pending = self._pending.setdefault(trial_id, set())
+        if not flush:
+            pending |= cols
+            owned.__dict__.update(new.__dict__)
+            return
+        version = self._flush(trial_id, new, pending | cols)
+        owned.__dict__.update(new.__dict__)
+        if new.state.is_finished():
+            self._disown(trial_id)
+        self._after_own_write(self._trial_study[trial_id], version, owned)
+
+    def _flush(
+        self, trial_id: int, new: FrozenTrial, cols: set[str], beat: float | None = None
+    ) -> int:
+        """Write ``cols`` of our trial ``new``; return the study version it was stamped with."""
+        study_id = self._trial_study[trial_id]
+        values = self._encode(new, cols)
+        if beat is not None:
+            values["heartbeat"] = beat
+
+        update = self._update_sql(sorted(values), guard=True)
+
+        def tx(cur: Any) -> int:
+            version = self._bump(cur, study_id)
+            cur.execute(
+                update, {**values, "version": version, "tid": trial_id, "running": _RUNNING}
+            )
+            if cur.rowcount != 1:
+                raise _Lost
+            return version
+
+        try:
+            version = self._raw.run(tx, write=True)
+        except _Lost:
+            self._disown(trial_id)
+            raise _finished_error(self.get_trial(trial_id)) from None
+        self._pending.pop(trial_id, None)
+        if beat is not None:
+            self._last_beat[trial_id] = beat
+        return version
+
+    def _update_remote(self, trial_id: int, mutate: Callable[[FrozenTrial], set[str]]) -> None:
+        def tx(cur: Any) -> tuple[FrozenTrial, int, int]:
+            row = self._select_trial(cur, trial_id, lock=True)
+            trial = trial_from_row(row)
+            if trial.state.is_finished():
+                raise _finished_error(trial)
+            cols = mutate(trial)
+            values = self._encode(trial, cols)
+            version = self._bump(cur, row[1])
+            cur.execute(
+                self._update_sql(sorted(values), guard=False),
+                {**values, "version": version, "tid": trial_id},
+            )
+            return trial, int(row[1]), version
+
+        trial, study_id, version = self._raw.run(tx, write=True)
+        self._trial_study[trial_id] = study_id
+        self._after_own_write(study_id, version, trial)
+
+    @staticmethod
+    def _encode(trial: FrozenTrial, cols: set[str] | frozenset[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for col in cols:
+            if col == "state":
+                out[col] = trial.state.value
+            elif col == "trial_values":
+                out[col] = None if trial._values is None else json.dumps(trial._values)
+            elif col == "datetime_start":
+                out[col] = dt_to_us(trial.datetime_start)
+            elif col == "datetime_complete":
+                out[col] = dt_to_us(trial.datetime_complete)
+            elif col == "params":
+                out[col] = dumps_or_none(
+                    {
+                        name: trial.distributions[name].to_internal_repr(value)
+                        for name, value in trial.params.items()
+                    },
+                    "params",
+                )
+            elif col == "distributions":
+                out[col] = encode_distributions(trial.distributions)
+            elif col == "user_attrs":
+                out[col] = dumps_or_none(trial.user_attrs, "trial user attribute")
+            elif col == "system_attrs":
+                out[col] = dumps_or_none(trial.system_attrs, "trial system attribute")
+            elif col == "intermediate_values":
+                out[col] = dumps_or_none(
+                    {str(k): v for k, v in trial.intermediate_values.items()},
+                    "intermediate values",
+                )
+        return out
+
+    def set_trial_intermediate_value(
+        self, trial_id: int, step: int, intermediate_value: float
+    ) -> None:
+        value = float(intermediate_value)
+
+        def mutate(t: FrozenTrial) -> set[str]:
+            t.intermediate_values[int(step)] = value
+            return {"intermediate_values"}
+
+        with self._lock:
+            self._update(trial_id, mutate, flush=True)
+
+    def _set_trial_attr(self, trial_id: int, column: str, key: str, value: Any) -> None:
+        if not isinstance(key, str):
+            raise TypeError(f"trial attribute key must be a str, got {key!r}.")
+        dumps(value, f"trial attribute '{key}'")
+
+        def mutate(t: FrozenTrial) -> set[str]:
+            (t.user_attrs if column == "user_attrs" else t.system_attrs)[key] = json.loads(
+                json.dumps(value)
+            )
+            return {column}
+
+        with self._lock:
+            self._update(trial_id, mutate, flush=True)
+
+    def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._set_trial_attr(trial_id, "user_attrs", key, value)
+
+    def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._set_trial_attr(trial_id, "system_attrs", key, value)
+
+    def get_trial(self, trial_id: int) -> FrozenTrial:
+        with self._lock:
+            owned = self._owned.get(trial_id)
+            if owned is not None:
+                return copy_trial(owned)
+            study_id = self._trial_study.get(trial_id)
+            cache = None if study_id is None else self._caches.get(study_id)
+            if cache is not None and trial_id in cache.id_to_number:
+                cached = cache.by_number[cache.id_to_number[trial_id]]
+                if cached.state.is_finished():
+                    return copy_trial(cached)
+        row = self._raw.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
+        with self._lock:
+            self._trial_study[trial_id] = int(row[1])
+        return trial_from_row(row)
+
+    def get_all_trials(
+        self,
+        study_id: int,
+        deepcopy: bool = True,
+        states: Container[TrialState] | None = None,
+    ) -> list[FrozenTrial]:
+        with self._lock:
+            self.get_study_directions(study_id)
+            cache = self._sync(study_id)
+            if states is None:
+                out = list(cache.by_number)
+            else:
+                out = [t for t in cache.by_number if t.state in states]
+        return [copy_trial(t) for t in out] if deepcopy else out
+
+    def get_n_trials(
+        self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None
+    ) -> int:
+        if state is None:
+            with self._lock:
+                return len(self._sync(study_id).by_number)
+        return super().get_n_trials(study_id, state)
+
+    def get_best_trial(self, study_id: int) -> FrozenTrial:
+        directions = self.get_study_directions(study_id)
+        if len(directions) > 1:
+            raise RuntimeError(
+                "Best trial can be obtained only for single-objective studies; use best_trials."
+            )
+        with self._lock:
+            cache = self._sync(study_id)
+            if cache.best_id is None:
+                raise ValueError("No trials are completed yet.")
+            return copy_trial(cache.by_number[cache.id_to_number[cache.best_id]])
+
+    # Heartbeats ---------------------------------------------------------------------------
+    def is_heartbeat_enabled(self) -> bool:
+        return self.heartbeat_interval is not None
+
+    def get_heartbeat_interval(self) -> int | None:
+        return self.heartbeat_interval
+
+    def record_heartbeat(self, trial_id: int) -> None:
+        """Refresh the trial's heartbeat and write its buffered parameters, if any.
+
+        A beat right after the trial was created or claimed (which stamped one) is skipped.
+        """
+        now = time.time()
+        with self._lock:
+            owned = self._owned.get(trial_id)
+            pending = self._pending.get(trial_id)
+            interval = self.heartbeat_interval or 0
+            if owned is not None:
+                if not pending and now - self._last_beat.get(trial_id, 0.0) < interval / 2:
+                    return
+                version = self._flush(trial_id, copy_trial(owned), set(pending or ()), beat=now)
+                self._after_own_write(self._trial_study[trial_id], version, owned)
+                return
+
+        sql = self._raw.sql(_BEAT)
+        self._raw.run(
+            lambda cur: cur.execute(sql, {"now": now, "tid": trial_id, "running": _RUNNING}),
+            write=True,
+        )
+
+    def fail_stale_trials(self, study_id: int) -> list[int]:
+        """Mark RUNNING trials whose heartbeat is older than the grace period FAIL.
+
+        Each trial is failed by exactly one caller (a guarded ``UPDATE``); returns the ids this
+        call failed.
+        """
+        if self.grace_period is None:
+            return []
+        cutoff = time.time() - self.grace_period
+        args = {"sid": study_id, "running": _RUNNING, "cutoff": cutoff}
+        stale_sql = self._raw.sql(_STALE)
+
+        def read(cur: Any) -> list[Any]:
+            cur.execute(stale_sql, args)
+            return [r[0] for r in cur.fetchall()]
+
+        candidates = self._raw.run(read, write=False)
+        if not candidates:
+            return []
+        now = dt_to_us(datetime.datetime.now())
+        fail_sql = self._raw.sql(_FAIL_STALE)
+
+        def tx(cur: Any) -> list[int]:
+            failed: list[int] = []
+            for trial_id in candidates:
+                version = self._bump(cur, study_id)
+                cur.execute(
+                    fail_sql,
+                    {
+                        **args,
+                        "tid": trial_id,
+                        "fail": TrialState.FAIL.value,
+                        "now": now,
+                        "version": version,
+                    },
+                )
+                if cur.rowcount == 1:
+                    failed.append(int(trial_id))
+            return failed
+
+        failed = self._raw.run(tx, write=True)
+        with self._lock:
+            for trial_id in failed:
+                self._disown(trial_id)
+        return failed
+
+    def _flush_all_pending(self, quiet: bool) -> None:
+        """Write every buffered parameter (before pickling, closing, or at exit)."""
+        with self._lock:
+            for trial_id in [t for t, cols in self._pending.items() if cols]:
+                owned = self._owned.get(trial_id)
+                if owned is None:
+                    continue
+                try:
+                    pending = set(self._pending[trial_id])
+                    version = self._flush(trial_id, copy_trial(owned), pending)
+                    self._after_own_write(self._trial_study[trial_id], version, owned)
+                except Exception:
+                    if not quiet:
+                        raise
+
+    def remove_session(self) -> None:
+        self._flush_all_pending(quiet=False)
+
+    # Tracking runs ------------------------------------------------------------------------
+    def create_run(self, record: RunRecord) -> None:
+        self._write(lambda conn: _runs.create_run(conn, record))
+
+    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
+        self._write(lambda conn: _runs.update_run(conn, entity, project, run_id, **fields))
+
+    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
+        return self._read(lambda conn: _runs.get_run(conn, entity, project, run_id))
+
+    def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
+        return self._read(lambda conn: _runs.get_runs(conn, entity, project))
+
+    def delete_run(self, entity: str, project: str, run_id: str) -> None:
+        self._write(lambda conn: _runs.delete_run(conn, entity, project, run_id))
+
+    def append_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        stream: str = "default",
+    ) -> None:
+        """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
+        rows = list(rows)
+        self._write(lambda conn: _runs.append_history(conn, entity, project, run_id, rows, stream))
+
+    def get_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
+        return self._read(
+            lambda conn: _runs.get_history(
+                conn, entity, project, run_id, stream, min_step, max_step, keys
+            )
+        )
+
+
+_TRIAL_COLUMNS = (
+    "trial_id, study_id, number, state, trial_values, datetime_start, datetime_complete, "
+    "params, distributions, user_attrs, system_attrs, intermediate_values, heartbeat, version"
+)
+_SELECT_TRIAL = f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE trial_id = :tid"
+_CHANGED_TRIALS = (
+    f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = :sid AND version > :known "
+    "ORDER BY number"
+)
+_STUDY_VERSION = "SELECT version FROM studies WHERE study_id = :sid"
+_BUMP = "UPDATE studies SET version = version + 1 WHERE study_id = :sid RETURNING version"
+_NEXT_NUMBER = (
+    "UPDATE studies SET n_trials = n_trials + 1, version = version + 1 WHERE study_id = :sid "
+    "RETURNING n_trials, version"
+)
+_INSERT_TRIAL = (
+    "INSERT INTO trials (study_id, number, version, state, trial_values, datetime_start, "
+    "datetime_complete, params, distributions, user_attrs, system_attrs, intermediate_values, "
+    "heartbeat) VALUES (:study_id, :number, :version, :state, :trial_values, :datetime_start, "
+    ":datetime_complete, :params, :distributions, :user_attrs, :system_attrs, "
+    ":intermediate_values, :heartbeat) RETURNING trial_id"
+)
+_BEAT = "UPDATE trials SET heartbeat = :now WHERE trial_id = :tid AND state = :running"
+_STALE = (
+    "SELECT trial_id FROM trials WHERE study_id = :sid AND state = :running AND heartbeat < :cutoff"
+)
+_FAIL_STALE = (
+    "UPDATE trials SET state = :fail, datetime_complete = :now, version = :version "
+    "WHERE trial_id = :tid AND state = :running AND heartbeat < :cutoff"
+)
+
+_ALL_COLUMNS = frozenset(
+    {
+        "state",
+        "trial_values",
+        "datetime_start",
+        "datetime_complete",
+        "params",
+        "distributions",
+        "user_attrs",
+        "system_attrs",
+        "intermediate_values",
+    }
+)
+
+
+class _NotWaiting(Exception):
+    """A RUNNING claim on a trial that is not WAITING."""
+
+
+def _finished_error(trial: FrozenTrial) -> UpdateFinishedTrialError:
+    return UpdateFinishedTrialError(
+        f"Trial#{trial.number} has already finished ({trial.state.name}) and can not be updated."
+    )
+
+
+def _check_seconds(name: str, value: Any) -> None:
+    if value is None:
+        return
+    if isinstance(value, bool) or not isinstance(value, int) or value < 1:
+        raise ValueError(f"{name} must be an int >= 1 (seconds) or None; got {value!r}.")

@@ -1,0 +1,78 @@
+"""Reading history back: ordering, key selection and downsampling to ``samples`` rows.
+
+Downsampling keeps the first and last row and, for every numeric series, the rows holding its
+minimum and maximum (so spikes survive); the remaining budget is spread evenly over the other
+rows. The result is in step order. When the kept extremes alone exceed ``samples`` (many
+series), they are all kept: extremes are never dropped.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+__all__ = ["downsample_indices", "select_rows"]
+
+
+def select_rows(
+    rows: list[dict[str, Any]], keys: Sequence[str] | None, x_axis: str
+) -> list[dict[str, Any]]:
+    """Rows that hold every key in ``keys`` (and ``x_axis``), reduced to those keys, sorted by
+    ``x_axis`` (stable, so rows logged with a lower step stay in logging order)."""
+    if keys is not None:
+        wanted = list(dict.fromkeys([x_axis, *keys]))
+        rows = [{k: r[k] for k in wanted} for r in rows if all(k in r for k in wanted)]
+    elif x_axis != "_step":
+        rows = [r for r in rows if x_axis in r]
+    if not _is_sorted(rows, x_axis):
+        rows = sorted(rows, key=lambda r: _sort_key(r.get(x_axis)))
+    return rows
+
+
+def _is_sorted(rows: list[dict[str, Any]], key: str) -> bool:
+    prev: Any = None
+    for r in rows:
+        v = r.get(key)
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return False
+        if prev is not None and v < prev:
+            return False
+        prev = v
+    return True
+
+
+def _sort_key(v: Any) -> tuple[int, Any]:
+    if isinstance(v, (int, float)) and not isinstance(v, bool) and not math.isnan(v):
+        return (0, v)
+    return (1, str(v))
+
+
+def downsample_indices(frame: pd.DataFrame, samples: int) -> list[int]:
+    """Positions of the rows of ``frame`` to keep (see the module docstring)."""
+    import numpy as np
+    import pandas as pd
+
+    n = len(frame)
+    if n <= samples:
+        return list(range(n))
+    keep = {0, n - 1}
+    for col in frame.columns:
+        if str(col).startswith("_"):
+            continue
+        values = frame[col]
+        if values.dtype.kind not in "fiu":
+            values = pd.to_numeric(values, errors="coerce")
+        arr = values.to_numpy(dtype=float, na_value=np.nan)
+        if np.isnan(arr).all():
+            continue
+        keep.add(int(np.nanargmin(arr)))
+        keep.add(int(np.nanargmax(arr)))
+    budget = samples - len(keep)
+    if budget > 0:
+        extra = np.linspace(0, n - 1, budget + 2).round().astype(int)[1:-1]
+        keep.update(int(i) for i in extra)
+    return sorted(keep)

@@ -1,0 +1,80 @@
+"""System metrics: W&B key names, a sample at start and at finish, the sampling interval."""
+
+from __future__ import annotations
+
+import time
+
+import pytest
+
+import parabola
+from parabola.storages import BaseStorage
+from parabola.tracking import Settings
+from parabola.tracking._settings import resolve_settings
+from parabola.tracking._system import sample_system
+
+KEYS = {
+    "system.cpu", "system.memory", "system.disk", "system.network.sent", "system.network.recv",
+    "system.proc.memory.rssMB", "system.proc.memory.availableMB", "system.proc.memory.percent",
+    "system.proc.cpu.threads",
+}
+
+
+def test_sample_has_wandb_key_names() -> None:
+    sample = sample_system()
+    assert KEYS <= set(sample)
+    assert 0 <= sample["system.memory"] <= 100
+    assert sample["system.proc.memory.rssMB"] > 1
+    assert sample["system.proc.cpu.threads"] >= 1
+    assert all(k.startswith("system.gpu.") for k in set(sample) - KEYS)
+
+
+def test_short_run_gets_a_start_and_a_finish_sample(store: BaseStorage) -> None:
+    with parabola.init(project="sys", storage=store,
+                       settings={"x_disable_stats": False}) as run:
+        run.log({"a": 1})
+    api_run = parabola.Api(storage=store).run(run.path)
+    events = api_run.history(stream="events")
+    assert len(events) == 2
+    assert KEYS <= set(events.columns)
+    assert {"_runtime", "_timestamp"} <= set(events.columns)
+    assert api_run.history(stream="system").equals(events)
+    assert KEYS <= set(api_run.system_metrics)
+    assert "system.cpu" not in api_run.history().columns  # kept out of the default stream
+
+
+def test_sampling_interval_setting(store: BaseStorage) -> None:
+    settings = Settings(x_stats_sampling_interval=0.1, x_disable_stats=False)
+    with parabola.init(project="sys", storage=store, settings=settings) as run:
+        time.sleep(0.65)
+    n = len(parabola.Api(storage=store).run(run.path).history(stream="system"))
+    assert 4 <= n <= 10
+
+
+def test_stats_can_be_disabled(store: BaseStorage) -> None:
+    with parabola.init(project="sys", storage=store) as run:  # conftest disables them
+        pass
+    assert parabola.Api(storage=store).run(run.path).history(stream="system").empty
+
+
+def test_env_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setenv("PARABOLA_STATS_INTERVAL", "2.5")
+    monkeypatch.setenv("PARABOLA_HEARTBEAT_INTERVAL", "3")
+    resolved = resolve_settings(None)
+    assert resolved.stats_interval == 2.5 and resolved.heartbeat_interval == 3.0
+    assert resolve_settings({"x_stats_sampling_interval": 7}).stats_interval == 7.0
+    monkeypatch.setenv("PARABOLA_STATS_INTERVAL", "soon")
+    with pytest.raises(ValueError, match="PARABOLA_STATS_INTERVAL"):
+        resolve_settings(None)
+    assert Settings(console="wrap").extra == {"console": "wrap"}  # W&B-only knobs are ignored
+
+
+def test_psutil_is_not_imported_by_import_parabola() -> None:
+    import subprocess
+    import sys
+
+    out = subprocess.run(
+        [sys.executable, "-c", "import parabola, sys; parabola.run; "
+         "print(any(m.split('.')[0] in ('psutil', 'pynvml') for m in sys.modules))"],
+        capture_output=True, text=True, check=True, timeout=60,
+    )
+    assert out.stdout.strip() == "False"

@@ -1,0 +1,125 @@
+"""``Trial.suggest_*``: ranges, repeats, incompatible repeats, and the trial's attributes."""
+
+from __future__ import annotations
+
+import datetime
+
+import pytest
+
+import parabola as optuna
+from parabola.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
+
+
+def _trial(seed: int = 0) -> optuna.Trial:
+    study = optuna.create_study(
+        storage=optuna.storages.InMemoryStorage(),
+        sampler=optuna.samplers.RandomSampler(seed=seed),
+    )
+    return study.ask()
+
+
+def test_suggest_kinds_stay_in_range() -> None:
+    for seed in range(20):
+        trial = _trial(seed)
+        x = trial.suggest_float("x", -2.5, 2.5)
+        lr = trial.suggest_float("lr", 1e-5, 1e-1, log=True)
+        q = trial.suggest_float("q", 0.0, 1.0, step=0.25)
+        n = trial.suggest_int("n", 1, 9, step=2)
+        m = trial.suggest_int("m", 1, 1024, log=True)
+        c = trial.suggest_categorical("c", ["relu", None, 3, 1.5, True])
+        assert -2.5 <= x <= 2.5
+        assert 1e-5 <= lr <= 1e-1
+        assert q in (0.0, 0.25, 0.5, 0.75, 1.0)
+        assert n in (1, 3, 5, 7, 9)
+        assert isinstance(n, int)
+        assert 1 <= m <= 1024
+        assert isinstance(m, int)
+        assert c in ["relu", None, 3, 1.5, True]
+        assert trial.distributions == {
+            "x": FloatDistribution(-2.5, 2.5),
+            "lr": FloatDistribution(1e-5, 1e-1, log=True),
+            "q": FloatDistribution(0.0, 1.0, step=0.25),
+            "n": IntDistribution(1, 9, step=2),
+            "m": IntDistribution(1, 1024, log=True),
+            "c": CategoricalDistribution(["relu", None, 3, 1.5, True]),
+        }
+        assert trial.params == {"x": x, "lr": lr, "q": q, "n": n, "m": m, "c": c}
+
+
+def test_single_point_ranges() -> None:
+    trial = _trial()
+    assert trial.suggest_float("x", 1.5, 1.5) == 1.5
+    assert trial.suggest_int("n", 3, 3) == 3
+    assert trial.suggest_categorical("c", ["only"]) == "only"
+
+
+def test_suggesting_the_same_name_twice_returns_the_same_value() -> None:
+    trial = _trial()
+    assert trial.suggest_float("x", 0, 1) == trial.suggest_float("x", 0, 1)
+    assert trial.suggest_int("n", 0, 100) == trial.suggest_int("n", 0, 100)
+    c = trial.suggest_categorical("c", ["a", "b", "c"])
+    assert all(trial.suggest_categorical("c", ["a", "b", "c"]) == c for _ in range(5))
+    # A compatible change of range is allowed and keeps the first value (as Optuna does).
+    x = trial.params["x"]
+    assert trial.suggest_float("x", -5, 5) == x
+
+
+def test_incompatible_distribution_names_the_parameter() -> None:
+    trial = _trial()
+    trial.suggest_float("x", 0, 1)
+    with pytest.raises(ValueError, match=r"Parameter 'x' was already suggested in trial 0"):
+        trial.suggest_int("x", 0, 1)
+    trial.suggest_categorical("c", ["a", "b"])
+    with pytest.raises(ValueError, match=r"Parameter 'c'"):
+        trial.suggest_categorical("c", ["a", "b", "z"])
+    with pytest.raises(ValueError, match=r"Parameter 'c'"):
+        trial.suggest_float("c", 0, 1)
+
+
+def test_same_name_in_optimize_via_objective() -> None:
+    def objective(trial: optuna.Trial) -> float:
+        x = trial.suggest_float("x", -1, 1)
+        assert trial.suggest_float("x", -1, 1) == x
+        return x
+
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    study.optimize(objective, n_trials=3)
+    assert all(set(t.params) == {"x"} for t in study.trials)
+
+
+def test_trial_attributes() -> None:
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    study.ask()
+    trial = study.ask()
+    assert trial.number == 1
+    assert trial.params == {}
+    assert trial.distributions == {}
+    assert trial.user_attrs == {}
+    assert isinstance(trial.datetime_start, datetime.datetime)
+    assert trial.study is study
+    trial.set_user_attr("k", {"nested": [1]})
+    assert trial.user_attrs == {"k": {"nested": [1]}}
+    assert study.trials[1].user_attrs == {"k": {"nested": [1]}}
+    # params returns a copy: mutating it does not change the trial.
+    trial.suggest_float("x", 0, 1)
+    trial.params["x"] = 99
+    assert trial.params["x"] != 99
+
+
+def test_seeded_sampler_is_reproducible() -> None:
+    def run(seed: int) -> list[float]:
+        study = optuna.create_study(
+            storage=optuna.storages.InMemoryStorage(),
+            sampler=optuna.samplers.RandomSampler(seed=seed),
+        )
+        study.optimize(lambda t: t.suggest_float("x", -10, 10), n_trials=5)
+        return [t.params["x"] for t in study.trials]
+
+    assert run(7) == run(7)
+    assert run(7) != run(8)
+
+
+def test_trial_is_a_base_trial() -> None:
+    assert isinstance(_trial(), optuna.trial.BaseTrial)
+    assert isinstance(optuna.trial.FixedTrial({}), optuna.trial.BaseTrial)
+    assert isinstance(optuna.create_trial(value=1.0), optuna.trial.BaseTrial)
