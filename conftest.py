@@ -7,12 +7,14 @@ examples safe and honest to run:
 * a module whose *optional* third-party dependency is missing (an extra not installed) is not
   collected, while a module that fails to import for any other reason is still an error;
 * every doctest runs in its own temporary directory with ``PARABOLA_STORAGE`` unset, so an
-  example calling ``create_study()`` never writes ``./parabola.db`` into the checkout.
+  example calling ``create_study()`` never writes ``./parabola.db`` into the checkout, and a
+  tracking run an example leaves open is finished afterwards.
 """
 
 from __future__ import annotations
 
 import importlib
+import sys
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -53,7 +55,16 @@ def _doctest_in_tmp_dir(
     tmp_path_factory: pytest.TempPathFactory,
     monkeypatch: pytest.MonkeyPatch,
 ) -> Iterator[None]:
-    if isinstance(request.node, DoctestItem):
-        monkeypatch.chdir(tmp_path_factory.mktemp("doctest"))
-        monkeypatch.delenv("PARABOLA_STORAGE", raising=False)
+    if not isinstance(request.node, DoctestItem):
+        yield
+        return
+    monkeypatch.chdir(tmp_path_factory.mktemp("doctest"))
+    monkeypatch.delenv("PARABOLA_STORAGE", raising=False)
     yield
+    # A tracking run left open by an example would be returned by the next example's
+    # parabola.init() (W&B semantics); finish it so examples stay independent of their order.
+    if "parabola.tracking" in sys.modules:
+        import parabola
+
+        if parabola.run is not None:
+            parabola.finish()

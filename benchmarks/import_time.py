@@ -12,9 +12,9 @@ Run it with::
 
     .venv/bin/python benchmarks/import_time.py --runs 15
 
-Because parabola loads its parts lazily, a second row times ``import X`` followed by touching
-``X.create_study`` (what every Optuna script does first), for parabola and optuna alike, so the
-lazy loading is not credited twice. Candidates that are not installed are skipped.
+Because parabola loads its parts lazily, two more rows per library time ``import X`` together
+with what a script does next: touching ``X.create_study``, and creating an in-memory study and
+running one trial. Candidates that are not installed are skipped.
 """
 
 from __future__ import annotations
@@ -28,9 +28,17 @@ import sys
 import time
 
 CANDIDATES = ("parabola", "optuna", "wandb")
-# Rows that also touch create_study after the import: "<module>+create_study".
+# Extra rows for parabola and optuna: what a script does right after the import, timed together
+# with it, so parabola's lazy loading is not credited twice.
 FIRST_USE = ("parabola", "optuna")
-_SUFFIX = "+create_study"
+EXTRAS = {
+    "+create_study": "{m}.create_study\n",
+    "+first_trial": (
+        "{m}.logging.set_verbosity({m}.logging.WARNING)\n"
+        "{m}.create_study(storage={m}.storages.InMemoryStorage()).optimize(\n"
+        "    lambda t: t.suggest_float('x', 0, 1), n_trials=1)\n"
+    ),
+}
 
 _TIMED = (
     "import time as _t\n"
@@ -41,13 +49,20 @@ _TIMED = (
 )
 
 
+def _split(row: str) -> tuple[str, str]:
+    for suffix in EXTRAS:
+        if row.endswith(suffix):
+            return row.removesuffix(suffix), suffix
+    return row, ""
+
+
 def _one_run(row: str | None) -> tuple[float, float]:
     """Return (seconds inside the timed statements, seconds for the whole process)."""
     if row is None:
         code = "pass"
     else:
-        module = row.removesuffix(_SUFFIX)
-        touch = f"{module}.create_study\n" if row.endswith(_SUFFIX) else ""
+        module, suffix = _split(row)
+        touch = EXTRAS[suffix].format(m=module) if suffix else ""
         code = _TIMED.format(module=module, touch=touch)
     start = time.perf_counter()
     result = subprocess.run(
@@ -61,7 +76,7 @@ def _one_run(row: str | None) -> tuple[float, float]:
 def measure(runs: int) -> dict[str, dict[str, float]]:
     """Median import and process times per installed candidate (and the ``pass`` baseline)."""
     present = [m for m in CANDIDATES if importlib.util.find_spec(m) is not None]
-    rows = [*present, *(m + _SUFFIX for m in FIRST_USE if m in present)]
+    rows = [*present, *(m + x for x in EXTRAS for m in FIRST_USE if m in present)]
     samples: dict[str, list[tuple[float, float]]] = {r: [] for r in [*rows, "(python -c pass)"]}
     for row in rows:  # warm the OS file cache and .pyc files once, untimed
         _one_run(row)
@@ -94,11 +109,11 @@ def main() -> None:
         return
 
     print(f"python {sys.version.split()[0]}, {args.runs} fresh processes each, medians")
-    print(f"{'module':<24} {'import (s)':>11} {'process (s)':>12}")
+    print(f"{'row':<24} {'import (s)':>11} {'process (s)':>12}")
     for name, r in results.items():
         print(f"{name:<24} {r['import_s']:>11.3f} {r['process_s']:>12.3f}")
     pairs = [("parabola", "optuna"), ("parabola", "wandb")]
-    pairs.append(("parabola" + _SUFFIX, "optuna" + _SUFFIX))
+    pairs += [("parabola" + x, "optuna" + x) for x in EXTRAS]
     for ours, anchor in pairs:
         if ours not in results or anchor not in results:
             continue

@@ -23,16 +23,16 @@ import parabola.logging as plog
 
 
 def continuous(trial: Any) -> float:
-    return sum((trial.suggest_float(f"x{i}", -5.0, 5.0) - 1.0) ** 2 for i in range(10))
+    return float(sum((trial.suggest_float(f"x{i}", -5.0, 5.0) - 1.0) ** 2 for i in range(10)))
 
 
 def mixed(trial: Any) -> float:
-    s = sum((trial.suggest_float(f"x{i}", -5.0, 5.0) - 1.0) ** 2 for i in range(10))
+    s = float(sum((trial.suggest_float(f"x{i}", -5.0, 5.0) - 1.0) ** 2 for i in range(10)))
     s += (trial.suggest_int("n", 0, 20) - 7) ** 2
     s += abs(trial.suggest_int("m", 1, 1024, log=True) - 64) / 64
     s += {"a": 0.0, "b": 1.0, "c": 2.0}[trial.suggest_categorical("c1", ["a", "b", "c"])]
     s += 0.0 if trial.suggest_categorical("c2", [True, False]) else 1.0
-    return s
+    return float(s)
 
 
 def measure(
@@ -80,10 +80,13 @@ def main() -> None:
     spaces = {"continuous": continuous, "mixed": mixed}
     if args.spaces != "both":
         spaces = {args.spaces: spaces[args.spaces]}
-    print("| space | parabola ms/trial | optuna ms/trial | ratio | parabola B/trial | "
-          "optuna B/trial |")
+    print(
+        "| space | parabola ms/trial | optuna ms/trial | ratio | parabola B/trial | "
+        "optuna B/trial |"
+    )
     print("|---|---|---|---|---|---|")
     for name, objective in spaces.items():
+
         def make_parabola() -> Any:
             return parabola.create_study(
                 storage=parabola.storages.InMemoryStorage(),
@@ -98,8 +101,10 @@ def main() -> None:
 
         p_ms, p_mem = measure(make_parabola, objective, args.trials, args.start, not args.no_memory)
         o_ms, o_mem = measure(make_optuna, objective, args.trials, args.start, not args.no_memory)
-        print(f"| {name} | {p_ms:.2f} | {o_ms:.2f} | {p_ms / o_ms:.3f} | {p_mem:.0f} | "
-              f"{o_mem:.0f} |", flush=True)
+        print(
+            f"| {name} | {p_ms:.2f} | {o_ms:.2f} | {p_ms / o_ms:.3f} | {p_mem:.0f} | {o_mem:.0f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

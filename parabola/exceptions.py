@@ -55,6 +55,17 @@ class DuplicatedStudyError(ParabolaError):
     """A study with the requested name already exists in the storage.
 
     Pass ``load_if_exists=True`` to ``create_study`` to reuse it instead.
+
+    Example:
+        >>> import parabola
+        >>> storage = parabola.storages.InMemoryStorage()
+        >>> _ = parabola.create_study(study_name="s", storage=storage)
+        >>> try:
+        ...     parabola.create_study(study_name="s", storage=storage)
+        ... except parabola.exceptions.DuplicatedStudyError:
+        ...     study = parabola.create_study(study_name="s", storage=storage, load_if_exists=True)
+        >>> study.study_name
+        's'
     """
 
 

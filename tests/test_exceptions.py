@@ -58,3 +58,30 @@ def test_duplicated_study_error_is_raised_for_a_taken_name() -> None:
 def test_trial_pruned_carries_a_message() -> None:
     with pytest.raises(optuna.TrialPruned, match="early"):
         raise optuna.TrialPruned("early")
+
+
+def test_deprecated_call_names_the_replacement_and_the_caller() -> None:
+    from parabola._stability import deprecated_call
+
+    @deprecated_call(since="3.0.0", removed="6.0.0", replacement="new_thing")
+    def old_thing(x: int) -> int:
+        return x + 1
+
+    with pytest.warns(FutureWarning, match=r"old_thing has been deprecated in v3\.0\.0.*v6\.0"):
+        assert old_thing(1) == 2
+    with pytest.warns(FutureWarning, match="Use new_thing instead") as record:
+        old_thing(2)
+    assert record[0].filename == __file__  # points at the caller, not at parabola
+    assert old_thing.__name__ == "old_thing"
+
+
+def test_experimental_class_warns_on_construction() -> None:
+    from parabola._stability import experimental_class
+
+    @experimental_class("0.1.0")
+    class Shiny:
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+    with pytest.warns(exceptions.ExperimentalWarning, match=r"Shiny is experimental .*v0\.1\.0"):
+        assert Shiny(3).n == 3

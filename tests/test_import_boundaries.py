@@ -3,6 +3,7 @@
 * samplers, pruners and search_space never import parabola.storages or parabola.study: they see
   trials through the narrow ``StudyView`` handed to them.
 * nothing outside parabola.server and parabola.cli imports them (the core, tracking, ...).
+* storage backends (_sql, _in_memory) are reached only through BaseStorage/get_storage.
 * visualization and importance read FrozenTrials and histories through public, trial/study-level
   types only.
 * ``import parabola`` pulls in no heavy dependency.
@@ -132,6 +133,19 @@ def test_core_never_imports_presentation_layers() -> None:
         str(i)
         for i in ALL_IMPORTS
         if any(_within(i.module, c) for c in CORE) and any(_within(i.target, u) for u in upper)
+    ]
+    assert bad == [], "\n".join(bad)
+
+
+def test_storage_backends_are_reached_only_through_the_contract() -> None:
+    # Studies and tracking runs share one store through BaseStorage and get_storage ("one store,
+    # two halves"); no one outside parabola.storages picks a backend module directly.
+    backends = ("parabola.storages._sql", "parabola.storages._in_memory")
+    bad = [
+        str(i)
+        for i in ALL_IMPORTS
+        if not _within(i.module, "parabola.storages")
+        and any(_within(i.target, b) for b in backends)
     ]
     assert bad == [], "\n".join(bad)
 

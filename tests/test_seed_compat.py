@@ -44,6 +44,10 @@ def _check_seed_results(study: Any) -> None:
 
     df = study.trials_dataframe()
     assert list(df.columns) == SEED_COLUMNS
+    assert list(df.index) == list(range(50))
+    assert str(df["number"].dtype) == "int64"
+    assert str(df["value"].dtype) == "float64"
+    assert str(df["params_x"].dtype) == "float64"
     assert list(df["number"]) == list(range(50))
     assert set(df["state"]) == {"COMPLETE"}
     assert df["value"].tolist() == values

@@ -1,28 +1,45 @@
 """``parabola db``: inspect and upgrade a store's schema.
 
 ``parabola db upgrade`` is the only thing that changes an existing store's schema: opening a
-store never upgrades it silently (see ``parabola/storages/_sql/_migrate.py`` for why).
+store never upgrades it silently (see ``docs/storage.md`` for why).
 """
 
 from __future__ import annotations
 
 import os
+from typing import TYPE_CHECKING
 
 import click
+
+if TYPE_CHECKING:
+    from parabola.storages import RDBStorage
 
 __all__ = ["db"]
 
 _STORAGE_HELP = "Storage URL (default: $PARABOLA_STORAGE or sqlite:///parabola.db)."
 
 
-def _resolve(storage: str | None) -> str:
-    from parabola.storages import default_storage_url
-    from parabola.storages._sql._engine import normalize_url
+def _open(storage: str | None, *, create: bool) -> RDBStorage:
+    """Open the store for schema work: older revisions allowed, errors as CLI errors."""
+    from parabola.exceptions import ParabolaError
+    from parabola.storages import RDBStorage, default_storage_url
 
+    url = storage or default_storage_url()
+    if "://" not in url or url.startswith("sqlite:"):
+        path = url.split(":///", 1)[-1] if "://" in url else url
+        if not create and path and path != ":memory:" and not os.path.exists(path):
+            raise click.ClickException(f"No store at {path} (it is created on first use).")
     try:
-        return normalize_url(storage or default_storage_url())
+        return RDBStorage(
+            url,
+            skip_compatibility_check=True,
+            skip_table_creation=not create,
+            heartbeat_interval=None,
+        )
     except ValueError as e:
         raise click.BadParameter(str(e), param_hint="--storage") from None
+    except (ParabolaError, ImportError) as e:
+        raise click.ClickException(str(e)) from None
 
 
 @click.group()
@@ -34,38 +51,20 @@ def db() -> None:
 @click.option("--storage", "storage", default=None, metavar="URL", help=_STORAGE_HELP)
 def current(storage: str | None) -> None:
     """Print the store's schema revision and this parabola's (head)."""
-    import sqlalchemy as sa
-
-    from parabola.exceptions import ParabolaError
-    from parabola.storages._sql._engine import create_engine, redact, translate_error
-    from parabola.storages._sql._migrate import current_revision
-    from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS
-
-    url = _resolve(storage)
-    path = sa.engine.make_url(url).database
-    if url.startswith("sqlite") and path and path != ":memory:" and not os.path.exists(path):
-        raise click.ClickException(f"No store at {path} (it would be created on first use).")
-    engine = create_engine(url, None)
+    store = _open(storage, create=False)
     try:
-        with engine.connect() as conn:
-            revision = current_revision(conn)
-    except sa.exc.DBAPIError as e:
-        raise click.ClickException(str(translate_error(e, url))) from None
-    except ParabolaError as e:
-        raise click.ClickException(str(e)) from None
+        revision, head = store.get_current_version(), store.get_head_version()
     finally:
-        engine.dispose()
+        store.close()
     if revision is None:
         status = "empty (created at head on first use)"
-    elif revision == HEAD:
+    elif revision == head:
         status = "up to date"
-    elif revision in KNOWN_REVISIONS:
-        status = "older: run `parabola db upgrade`"
     else:
-        status = "newer than this parabola: upgrade parabola"
-    click.echo(f"storage:  {redact(url)}")
+        status = "older: run `parabola db upgrade`"
+    click.echo(f"storage:  {store!r}")
     click.echo(f"revision: {revision or '-'}")
-    click.echo(f"head:     {HEAD}")
+    click.echo(f"head:     {head}")
     click.echo(f"status:   {status}")
 
 
@@ -73,23 +72,18 @@ def current(storage: str | None) -> None:
 @click.option("--storage", "storage", default=None, metavar="URL", help=_STORAGE_HELP)
 def upgrade(storage: str | None) -> None:
     """Upgrade the store's schema to this parabola's revision (back the store up first)."""
-    import sqlalchemy as sa
-
     from parabola.exceptions import ParabolaError
-    from parabola.storages._sql._engine import create_engine, redact, translate_error
-    from parabola.storages._sql._migrate import upgrade as run_upgrade
 
-    url = _resolve(storage)
-    engine = create_engine(url, None)
+    store = _open(storage, create=False)
     try:
-        before, after = run_upgrade(engine, url)
-    except sa.exc.DBAPIError as e:
-        raise click.ClickException(str(translate_error(e, url))) from None
+        before = store.get_current_version()
+        store.upgrade()
+        after = store.get_current_version()
     except ParabolaError as e:
         raise click.ClickException(str(e)) from None
     finally:
-        engine.dispose()
+        store.close()
     if before == after:
-        click.echo(f"{redact(url)} is already at revision {after}.")
+        click.echo(f"{store!r} is already at revision {after}.")
     else:
-        click.echo(f"Upgraded {redact(url)} from revision {before or '(empty)'} to {after}.")
+        click.echo(f"Upgraded {store!r} from revision {before or '(empty)'} to {after}.")

@@ -47,11 +47,14 @@ class PatientPruner(BasePruner):
             )
         self._wrapped_pruner = wrapped_pruner
         self._patience = check_int("PatientPruner", "patience", patience, 0)
-        if isinstance(min_delta, bool) or not isinstance(min_delta, (int, float)) or not (
-            min_delta >= 0
+        if (
+            isinstance(min_delta, bool)
+            or not isinstance(min_delta, (int, float))
+            or not (min_delta >= 0)
         ):
-            raise ValueError(f"PatientPruner(min_delta=...): expected a float >= 0, got "
-                             f"{min_delta!r}.")
+            raise ValueError(
+                f"PatientPruner(min_delta=...): expected a float >= 0, got {min_delta!r}."
+            )
         self._min_delta = float(min_delta)
 
     def prune(self, study: StudyView, trial: FrozenTrial) -> bool:

@@ -68,17 +68,15 @@ class PercentilePruner(BasePruner):
         self._n_min_trials = check_int(owner, "n_min_trials", n_min_trials, 1)
 
     def prune(self, study: StudyView, trial: FrozenTrial) -> bool:
+        direction = single_direction(type(self).__name__, study.directions)
         completed = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         if not completed or len(completed) < self._n_startup_trials:
             return False
         step = trial.last_step
         if step is None or step < self._n_warmup_steps:
             return False
-        if not is_first_in_interval_step(
-            trial, step, self._n_warmup_steps, self._interval_steps
-        ):
+        if not is_first_in_interval_step(trial, step, self._n_warmup_steps, self._interval_steps):
             return False
-        direction = single_direction(type(self).__name__, study.directions)
         maximize = direction == StudyDirection.MAXIMIZE
         mine = np.asarray(list(trial.intermediate_values.values()), dtype=float)
         if np.all(np.isnan(mine)):

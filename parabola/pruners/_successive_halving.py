@@ -77,6 +77,7 @@ class SuccessiveHalvingPruner(BasePruner):
         self._min_resource: int | None = None if min_resource == "auto" else int(min_resource)
 
     def prune(self, study: StudyView, trial: FrozenTrial) -> bool:
+        direction = single_direction("SuccessiveHalvingPruner", study.directions)
         step = trial.last_step
         if step is None:
             return False
@@ -110,7 +111,6 @@ class SuccessiveHalvingPruner(BasePruner):
             competing.append(value)
             if len(competing) <= self._bootstrap_count:
                 return True
-            direction = single_direction("SuccessiveHalvingPruner", study.directions)
             if not _promotable(value, competing, self._reduction_factor, direction):
                 return True
             rung += 1

@@ -56,9 +56,7 @@ class ThresholdPruner(BasePruner):
         step = trial.last_step
         if step is None or step < self._n_warmup_steps:
             return False
-        if not is_first_in_interval_step(
-            trial, step, self._n_warmup_steps, self._interval_steps
-        ):
+        if not is_first_in_interval_step(trial, step, self._n_warmup_steps, self._interval_steps):
             return False
         value = trial.intermediate_values[step]
         return math.isnan(value) or value < self._lower or value > self._upper

@@ -48,6 +48,7 @@ class WilcoxonPruner(BasePruner):
         self._n_startup_steps = check_int("WilcoxonPruner", "n_startup_steps", n_startup_steps, 0)
 
     def prune(self, study: StudyView, trial: FrozenTrial) -> bool:
+        direction = single_direction("WilcoxonPruner", study.directions)
         if not trial.intermediate_values:
             return False
         steps = np.asarray(list(trial.intermediate_values), dtype=np.int64)
@@ -60,7 +61,6 @@ class WilcoxonPruner(BasePruner):
                 stacklevel=3,
             )
             return False
-        direction = single_direction("WilcoxonPruner", study.directions)
         maximize = direction == StudyDirection.MAXIMIZE
         completed = [
             t
@@ -115,8 +115,8 @@ def signed_rank_pvalue(
     Matches ``scipy.stats.wilcoxon(diff, alternative=..., zero_method="zsplit")`` with its
     default method: the exact null distribution for ``n <= 50`` without ties or zeros; with ties
     or zeros all ``2**n`` sign flips for ``n <= 13``; otherwise the normal approximation
-    (tie-corrected, no continuity correction). Written out because ``scipy.stats.wilcoxon`` costs milliseconds per
-    call (its permutation path far more), and pruning runs at every step.
+    (tie-corrected, no continuity correction). Written out because ``scipy.stats.wilcoxon``
+    costs milliseconds per call (its permutation path far more), and pruning runs every step.
     """
     d = np.asarray(diff, dtype=float)
     n = len(d)

@@ -3,9 +3,10 @@
 from __future__ import annotations
 
 import decimal
+import functools
 import math
 import threading
-from collections.abc import Iterable, Sequence
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
@@ -86,6 +87,8 @@ class BruteForceSampler(BaseSampler):
         # Values chosen for running trials that the trial has not stored yet (trial number ->
         # name -> (external value, distribution)); cleared in after_trial.
         self._pending: dict[int, dict[str, tuple[Any, BaseDistribution]]] = {}
+        # Paths of finished trials, which never change: study name -> (trial id, number) -> path.
+        self._finished_paths: dict[str, dict[tuple[int, int], _Path]] = {}
 
     def reseed_rng(self) -> None:
         with self._lock:
@@ -108,24 +111,21 @@ class BruteForceSampler(BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
-        candidates = _candidates(param_name, param_distribution)
+        key = _space_key(param_name, param_distribution)
+        candidates = _candidates(key)
+        skip_running = not self._avoid_premature_stop
         with self._lock:
             # Only trials that agree with this one so far say what is left below this point.
-            prefix = trial.params
+            prefix = dict(trial.params)
             root = _Node()
-            root.expand(param_name, candidates)
+            root.expand(param_name, key)
             for path in self._paths(study):
-                if path.number == trial.number:
-                    continue
-                if all(
-                    n in path.params and _same_value(path.params[n], v) for n, v in prefix.items()
-                ):
+                if path.number != trial.number and _matches(path.params, prefix):
                     root.add_path(path, skip=prefix)
-            skip_running = not self._avoid_premature_stop
-            counts = [child.count_untried(skip_running) for child in root.children_or_empty()]
-            if sum(counts) > 0:
-                p = np.asarray(counts, dtype=float) / sum(counts)
-                index = int(self._rng.choice(len(candidates), p=p))
+            counts = [root.count_child(c, skip_running) for c in candidates]
+            total = sum(counts)
+            if total > 0:
+                index = int(self._rng.choice(len(candidates), p=np.asarray(counts) / total))
             else:
                 # Everything below here is tried (or running): any value will do.
                 index = int(self._rng.randint(len(candidates)))
@@ -140,34 +140,57 @@ class BruteForceSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
+        skip_running = not self._avoid_premature_stop
         with self._lock:
             self._pending.pop(trial.number, None)
-            root = _Node()
-            for path in self._paths(study):
+            paths = self._paths(study)
+            for path in paths:
                 if path.number == trial.number:
                     path.finished = True  # still RUNNING in the storage until tell returns
-                root.add_path(path, skip={})
-        if root.count_untried(not self._avoid_premature_stop) == 0:
-            study.stop()
+            # Look for an untried combination near this trial first (few trials share its
+            # prefix, so this is cheap), widening to the whole tree only when that is exhausted.
+            params = list(trial.params.items())
+            for cut in range(max(len(params) - 1, 0), -1, -1):
+                prefix = dict(params[:cut])
+                root = _Node()
+                for path in paths:
+                    if _matches(path.params, prefix):
+                        root.add_path(path, skip=prefix)
+                if root.any_untried(skip_running):
+                    return
+        study.stop()
 
     def _paths(self, study: StudyView) -> list[_Path]:
         paths = []
+        cache = self._finished_paths.setdefault(study.study_name, {})
         for t in study.get_trials(deepcopy=False, states=_SEEN_STATES):
+            if t.state.is_finished():
+                # A finished trial no longer changes: build its path once.
+                path = cache.get((t._trial_id, t.number))
+                if path is None:
+                    path = _Path(t.number, t.params, t.distributions, True)
+                    cache[(t._trial_id, t.number)] = path
+                paths.append(path)
+                continue
+            # A running trial may be suggesting in another thread: copy, and add the values
+            # chosen here that it has not stored yet.
             params = dict(t.params)
             dists = dict(t.distributions)
-            if not t.state.is_finished():
-                for name, (value, dist) in self._pending.get(t.number, {}).items():
-                    if name not in params:  # chosen here but not stored yet
-                        params[name] = value
-                        dists[name] = dist
-            paths.append(_Path(t.number, params, dists, t.state.is_finished()))
+            for name, (value, dist) in self._pending.get(t.number, {}).items():
+                if name not in params:
+                    params[name] = value
+                    dists[name] = dist
+            paths.append(_Path(t.number, params, dists, False))
         return paths
+
+
+_SpaceKey = tuple[Any, ...]
 
 
 class _Path:
     """The parameters of one trial, in the order they were suggested."""
 
-    __slots__ = ("distributions", "finished", "number", "params")
+    __slots__ = ("_steps", "distributions", "finished", "number", "params")
 
     def __init__(
         self,
@@ -180,72 +203,92 @@ class _Path:
         self.params = params
         self.distributions = distributions
         self.finished = finished
+        self._steps: list[tuple[str, _SpaceKey, float]] | None = None
+
+    def steps(self) -> list[tuple[str, _SpaceKey, float]]:
+        """``(name, space key, internal value)`` per parameter, computed once."""
+        if self._steps is None:
+            self._steps = [
+                (name, _space_key(name, dist), dist.to_internal_repr(self.params[name]))
+                for name, dist in self.distributions.items()
+            ]
+        return self._steps
 
 
 class _Node:
     """A point in the tree of tried parameter combinations.
 
-    ``children is None``: not expanded (untried, or ``running`` if a running trial ends here);
-    an empty dict: a finished trial ended here; otherwise the parameter ``name`` with one child
-    per candidate value (internal form).
+    Not expanded (``key is None``): untried, ``running`` if a running trial ends here, or
+    ``done`` if a finished one does. Expanded: the parameter ``name`` whose candidates are given
+    by ``key``; ``children`` holds the candidates some trial took (the others are untried).
     """
 
-    __slots__ = ("candidates", "children", "name", "running")
+    __slots__ = ("children", "done", "key", "name", "running")
 
     def __init__(self) -> None:
         self.name: str | None = None
-        self.candidates: tuple[float, ...] | None = None
-        self.children: dict[float, _Node] | None = None
+        self.key: _SpaceKey | None = None
+        self.children: dict[float, _Node] = {}
         self.running = False
+        self.done = False
 
-    def children_or_empty(self) -> Iterable[_Node]:
-        return () if self.children is None else self.children.values()
-
-    def expand(self, name: str, candidates: tuple[float, ...]) -> None:
-        if self.children is None or (not self.children and self.name is None):
+    def expand(self, name: str, key: _SpaceKey) -> None:
+        if self.key is None:
             # Untried, or a finished trial stopped here early (failed or pruned) and a later
             # trial shows the branch goes on.
-            self.name = name
-            self.candidates = candidates
-            self.children = {c: _Node() for c in candidates}
+            self.name, self.key, self.done = name, key, False
             return
-        if self.name != name or self.candidates != candidates:
+        if self.name != name or self.key != key:
             raise ValueError(
                 "BruteForceSampler needs a search space that depends only on the values "
                 f"suggested before: after the same values, one trial suggested '{self.name}' "
-                f"with candidates {list(self.candidates or ())} and another '{name}' with "
-                f"{list(candidates)}."
+                f"with candidates {list(_candidates(self.key))} and another '{name}' with "
+                f"{list(_candidates(key))}."
             )
 
     def add_path(self, path: _Path, skip: dict[str, Any]) -> None:
         node = self
-        for name, dist in path.distributions.items():
+        for name, key, value in path.steps():
             if name in skip:
                 continue
-            node.expand(name, _candidates(name, dist))
-            assert node.children is not None
-            child = node.children.get(dist.to_internal_repr(path.params[name]))
-            if child is None:
+            node.expand(name, key)
+            if value not in _candidate_set(key):
                 return  # off the grid (an enqueued value, another sampler): says nothing
+            child = node.children.get(value)
+            if child is None:
+                child = node.children[value] = _Node()
             node = child
-        if node.children is None:
+        if node.key is None:
             if path.finished:
-                node.children = {}
+                node.done = True
             else:
                 node.running = True
 
     def count_untried(self, skip_running: bool) -> int:
-        if self.children is None:
-            return 0 if skip_running and self.running else 1
-        return sum(child.count_untried(skip_running) for child in self.children.values())
+        if self.key is None:
+            return 0 if self.done or (skip_running and self.running) else 1
+        untouched = len(_candidates(self.key)) - len(self.children)
+        return untouched + sum(c.count_untried(skip_running) for c in self.children.values())
+
+    def count_child(self, value: float, skip_running: bool) -> int:
+        child = self.children.get(value)
+        return 1 if child is None else child.count_untried(skip_running)
+
+    def any_untried(self, skip_running: bool) -> bool:
+        if self.key is None:
+            return not (self.done or (skip_running and self.running))
+        if len(self.children) < len(_candidates(self.key)):
+            return True
+        return any(c.any_untried(skip_running) for c in self.children.values())
 
 
-def _candidates(name: str, dist: BaseDistribution) -> tuple[float, ...]:
-    """Every internal value of a discrete distribution, in increasing order."""
+def _space_key(name: str, dist: BaseDistribution) -> _SpaceKey:
+    """A cheap, hashable description of a distribution's candidate values."""
     if isinstance(dist, CategoricalDistribution):
-        return tuple(float(i) for i in range(len(dist.choices)))
+        # Choices cannot change within a study (check_distribution_compatibility): count them.
+        return ("categorical", len(dist.choices))
     if isinstance(dist, IntDistribution):
-        return tuple(float(v) for v in range(dist.low, dist.high + 1, dist.step))
+        return ("int", dist.low, dist.high, dist.step)
     if isinstance(dist, FloatDistribution):
         if dist.step is None:
             raise ValueError(
@@ -253,15 +296,46 @@ def _candidates(name: str, dist: BaseDistribution) -> tuple[float, ...]:
                 f"({dist!r}): pass step=... to suggest_float, or use suggest_int or "
                 "suggest_categorical."
             )
-        # Decimal arithmetic, so 0.1 + 0.2 gives the 0.3 a user typed.
-        low, high = decimal.Decimal(str(dist.low)), decimal.Decimal(str(dist.high))
-        step = decimal.Decimal(str(dist.step))
-        n = int((high - low) / step)
-        return tuple(float(low + k * step) for k in range(n + 1))
+        return ("float", dist.low, dist.high, dist.step)
     raise ValueError(
         f"BruteForceSampler: unsupported distribution {dist!r} for '{name}'; use Float, Int "
         "or Categorical distributions."
     )
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidates(key: _SpaceKey) -> tuple[float, ...]:
+    """Every internal value of a discrete distribution, in increasing order."""
+    kind = key[0]
+    if kind == "categorical":
+        return tuple(float(i) for i in range(key[1]))
+    if kind == "int":
+        return tuple(float(v) for v in range(key[1], key[2] + 1, key[3]))
+    # Decimal arithmetic, so 0.1 + 0.2 gives the 0.3 a user typed.
+    low, high, step = (decimal.Decimal(str(v)) for v in key[1:])
+    n = int((high - low) / step)
+    return tuple(float(low + k * step) for k in range(n + 1))
+
+
+@functools.lru_cache(maxsize=1024)
+def _candidate_set(key: _SpaceKey) -> frozenset[float]:
+    return frozenset(_candidates(key))
+
+
+_MISSING = object()
+
+
+def _matches(params: dict[str, Any], prefix: dict[str, Any]) -> bool:
+    # Called for every trial on every suggestion: the common case (same type, equal) first.
+    for name, value in prefix.items():
+        other = params.get(name, _MISSING)
+        if type(other) is type(value):
+            if other == value or (other != other and value != value):  # NaN == NaN here
+                continue
+            return False
+        if other is _MISSING or not _same_value(other, value):
+            return False
+    return True
 
 
 def _same_value(a: Any, b: Any) -> bool:

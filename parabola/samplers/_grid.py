@@ -6,7 +6,7 @@ import itertools
 import math
 import threading
 import warnings
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from typing import Any, Union
 
 import numpy as np
@@ -41,12 +41,14 @@ class GridSampler(BaseSampler):
     calls ``study.stop()``, so ``optimize`` ends even if ``n_trials`` is larger than the grid.
 
     Note:
-        A point counts as taken only once a trial holding it exists, and as done only once that
-        trial finishes. Threads of one process never pick the same point while another is free,
-        but once every point has been started a new trial (another thread with ``n_jobs > 1``,
+        A point counts as taken once a trial holding it exists, and as done once that trial
+        finishes. Threads of one process never pick the same point while another is free, but
+        once every point has been started a new trial (another thread with ``n_jobs > 1``,
         another process, or another ``optimize`` call on a finished grid) re-evaluates a point
-        that is still running or already done. So a grid of ``n`` points may take a few more than
-        ``n`` trials near the end.
+        that is still running or already done. Separate processes sharing a storage may also
+        pick the same free point when they choose at the same moment (the random pick makes it
+        rare; trial numbers rule it out on a fresh study's first pass). So a grid of ``n``
+        points may take a few more than ``n`` trials near the end.
 
     Note:
         Values are used as given: the sampler does not snap them to a ``step`` or ``log`` grid.
@@ -54,13 +56,14 @@ class GridSampler(BaseSampler):
         Trials queued with ``enqueue_trial`` must give every parameter of the grid.
 
     Args:
-        search_space: Parameter name to the sequence of values to try. Values should be
-            ``None``, ``bool``, ``int``, ``float`` or ``str`` (other types warn, since persistent
-            storages cannot store them).
+        search_space: Parameter name to the values to try (a list, tuple or 1-d numpy array;
+            numpy scalars are converted to Python ones). Values should be ``None``, ``bool``,
+            ``int``, ``float`` or ``str`` (other types warn: persistent storages cannot store
+            them).
         seed: Seed for the shuffle of the grid and for picks after the first pass.
 
     Raises:
-        ValueError: if ``search_space`` is not a mapping of names to non-empty sequences.
+        ValueError: if ``search_space`` is not a mapping of names to non-empty value lists.
 
     Example:
         >>> import parabola
@@ -86,18 +89,20 @@ class GridSampler(BaseSampler):
             )
         self._search_space: dict[str, list[GridValueType]] = {}
         for name, values in sorted(search_space.items()):
-            if isinstance(values, (str, bytes)) or not isinstance(values, Sequence):
+            if isinstance(values, (str, bytes, Mapping)) or not isinstance(values, Iterable):
                 raise ValueError(
-                    f"GridSampler(search_space=...): the values of '{name}' must be a list or "
-                    f"tuple, got {values!r}."
+                    f"GridSampler(search_space=...): the values of '{name}' must be a list, "
+                    f"tuple or 1-d array, got {values!r}."
                 )
-            if len(values) == 0:
+            # numpy scalars (np.linspace, np.arange) become Python ones, which storages accept.
+            as_list = [v.item() if isinstance(v, np.generic) else v for v in values]
+            if len(as_list) == 0:
                 raise ValueError(
                     f"GridSampler(search_space=...): '{name}' has no values; give at least one."
                 )
-            for value in values:
+            for value in as_list:
                 _check_value(name, value)
-            self._search_space[name] = list(values)
+            self._search_space[name] = as_list
         self._param_names = list(self._search_space)
         self._all_grids: list[tuple[GridValueType, ...]] = list(
             itertools.product(*self._search_space.values())
@@ -108,6 +113,8 @@ class GridSampler(BaseSampler):
         self._rng.shuffle(self._all_grids)  # type: ignore[arg-type]
         # Picking a point and recording it must be atomic within this process; see the Note.
         self._lock = threading.Lock()
+        # study name -> (trial id, number) -> grid id of a finished trial (None: not this grid).
+        self._finished_points: dict[str, dict[tuple[int, int], int | None]] = {}
 
     def reseed_rng(self) -> None:
         self._rng.seed()
@@ -205,20 +212,32 @@ class GridSampler(BaseSampler):
         """
         finished: set[int] = set()
         running: set[int] = set()
+        # Which grid point a finished trial holds never changes: decide it once per trial.
+        known = self._finished_points.setdefault(study.study_name, {})
         for t in study.get_trials(deepcopy=False):
-            if GRID_ID_KEY not in t.system_attrs:
-                continue
-            if not self._same_search_space(t.system_attrs.get(SEARCH_SPACE_KEY)):
-                continue
             if t.state.is_finished():
-                finished.add(t.system_attrs[GRID_ID_KEY])
+                key = (t._trial_id, t.number)
+                if key not in known:
+                    known[key] = self._grid_id_of(t)
+                grid_id = known[key]
+                if grid_id is not None:
+                    finished.add(grid_id)
             elif t.state == TrialState.RUNNING:
-                running.add(t.system_attrs[GRID_ID_KEY])
+                grid_id = self._grid_id_of(t)
+                if grid_id is not None:
+                    running.add(grid_id)
         unfinished = set(range(self._n_min_trials)) - finished
         free = unfinished - running
         if include_running and not free:
             return sorted(unfinished)
         return sorted(free)
+
+    def _grid_id_of(self, trial: FrozenTrial) -> int | None:
+        """The trial's point in this grid, or ``None`` (no point, or another grid's)."""
+        grid_id = trial.system_attrs.get(GRID_ID_KEY)
+        if grid_id is None or not self._same_search_space(trial.system_attrs.get(SEARCH_SPACE_KEY)):
+            return None
+        return int(grid_id)
 
     def _same_search_space(self, other: Any) -> bool:
         if not isinstance(other, Mapping) or set(other) != set(self._search_space):

@@ -87,25 +87,28 @@ def create_study(
         raise TypeError(f"study_name must be a str or None, got {study_name!r}.")
 
     resolved = get_storage(storage)
+    created = True
     try:
         study_id = resolved.create_new_study(parsed, study_name)
     except DuplicatedStudyError:
-        if load_if_exists:
-            assert study_name is not None
-            _logger.info(
-                f"Using an existing study with name '{study_name}' instead of creating a new one."
-            )
-            study_id = resolved.get_study_id_from_name(study_name)
-        else:
+        if not load_if_exists:
             raise
+        assert study_name is not None
+        created = False
+        # Optuna 5's wording.
+        _logger.info(f"Using an existing study with {study_name=} instead of creating a new one.")
+        study_id = resolved.get_study_id_from_name(study_name)
     name = resolved.get_study_name_from_id(study_id)
     study = Study(study_name=name, storage=resolved, sampler=sampler, pruner=pruner)
-    if study.directions != parsed:
+    # Loading with the default direction (none given) takes the stored one, as Optuna does; an
+    # explicit direction that contradicts the stored study is almost surely a mistake.
+    explicit = direction is not None or directions is not None
+    if explicit and study.directions != parsed:
         raise ValueError(
             f"Study '{name}' exists with directions {[d.name for d in study.directions]}, "
-            f"not {[d.name for d in parsed]}."
+            f"not {[d.name for d in parsed]}; pass the same direction(s) or none to load it."
         )
-    if not load_if_exists or study_name is None:
+    if created:
         where = "in memory" if type(resolved).__name__ == "InMemoryStorage" else "in RDB"
         _logger.info(f"A new study created {where} with name: {name}")
     return study
@@ -123,6 +126,14 @@ def load_study(
     Raises:
         KeyError: naming the study if it does not exist.
         ValueError: if ``study_name`` is ``None`` and the store holds zero or several studies.
+
+    Example:
+        >>> import parabola
+        >>> storage = parabola.storages.InMemoryStorage()
+        >>> parabola.create_study(study_name="lr", storage=storage).optimize(
+        ...     lambda t: t.suggest_float("lr", 1e-4, 1e-1, log=True), n_trials=3)
+        >>> len(parabola.load_study(study_name="lr", storage=storage).trials)
+        3
     """
     resolved = get_storage(storage)
     if study_name is None:
@@ -137,7 +148,19 @@ def load_study(
 
 
 def delete_study(*, study_name: str, storage: str | BaseStorage | None = None) -> None:
-    """Delete a study and its trials."""
+    """Delete a study and its trials.
+
+    Raises:
+        KeyError: naming the study if it does not exist.
+
+    Example:
+        >>> import parabola
+        >>> storage = parabola.storages.InMemoryStorage()
+        >>> _ = parabola.create_study(study_name="old", storage=storage)
+        >>> parabola.delete_study(study_name="old", storage=storage)
+        >>> parabola.get_all_study_names(storage=storage)
+        []
+    """
     resolved = get_storage(storage)
     resolved.delete_study(resolved.get_study_id_from_name(study_name))
 
@@ -149,7 +172,21 @@ def copy_study(
     to_storage: str | BaseStorage | None,
     to_study_name: str | None = None,
 ) -> None:
-    """Copy a study with its attributes and trials into another storage (or under a new name)."""
+    """Copy a study with its attributes and trials into another storage (or under a new name).
+
+    Raises:
+        DuplicatedStudyError: if the target storage already holds a study of that name.
+
+    Example:
+        >>> import parabola
+        >>> memory = parabola.storages.InMemoryStorage()
+        >>> parabola.create_study(study_name="s", storage=memory).optimize(
+        ...     lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+        >>> parabola.copy_study(from_study_name="s", from_storage=memory, to_storage=memory,
+        ...                     to_study_name="s-copy")
+        >>> len(parabola.load_study(study_name="s-copy", storage=memory).trials)
+        2
+    """
     source = load_study(study_name=from_study_name, storage=from_storage)
     target = create_study(
         study_name=to_study_name or from_study_name,
@@ -165,7 +202,16 @@ def copy_study(
 
 
 def get_all_study_names(storage: str | BaseStorage | None = None) -> list[str]:
-    """Names of every study in the storage, in creation order."""
+    """Names of every study in the storage, in creation order.
+
+    Example:
+        >>> import parabola
+        >>> storage = parabola.storages.InMemoryStorage()
+        >>> _ = parabola.create_study(study_name="a", storage=storage)
+        >>> _ = parabola.create_study(study_name="b", storage=storage)
+        >>> parabola.get_all_study_names(storage=storage)
+        ['a', 'b']
+    """
     return [s.study_name for s in get_storage(storage).get_all_studies()]
 
 
@@ -192,7 +238,16 @@ class StudySummary:
 def get_all_study_summaries(
     storage: str | BaseStorage | None = None, include_best_trial: bool = True
 ) -> list[StudySummary]:
-    """A :class:`StudySummary` per study: name, directions, best trial, trial count, start."""
+    """A :class:`StudySummary` per study: name, directions, best trial, trial count, start.
+
+    Example:
+        >>> import parabola
+        >>> storage = parabola.storages.InMemoryStorage()
+        >>> parabola.create_study(study_name="a", storage=storage).optimize(
+        ...     lambda t: t.suggest_float("x", 0, 1), n_trials=4)
+        >>> [(s.study_name, s.n_trials) for s in parabola.get_all_study_summaries(storage)]
+        [('a', 4)]
+    """
     resolved = get_storage(storage)
     out = []
     for s in resolved.get_all_studies():

@@ -5,9 +5,9 @@ from __future__ import annotations
 import gc
 import math
 import os
+import sys
 import threading
 import time
-import traceback
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
@@ -176,7 +176,7 @@ def run_trial(
     state: TrialState | None = None
     value_or_values: Any = None
     func_err: BaseException | None = None
-    func_err_tb: str | None = None
+    func_err_exc_info: Any = None
     try:
         value_or_values = func(trial)
     except TrialPruned as e:
@@ -185,7 +185,7 @@ def run_trial(
     except (Exception, KeyboardInterrupt) as e:
         state = TrialState.FAIL
         func_err = e
-        func_err_tb = traceback.format_exc()
+        func_err_exc_info = sys.exc_info()
     finally:
         if heartbeat is not None:
             heartbeat.stop()
@@ -196,22 +196,21 @@ def run_trial(
     if frozen.state == TrialState.COMPLETE:
         log_completed_trial(study, frozen)
     elif frozen.state == TrialState.PRUNED:
-        _logger.info(f"Trial {frozen.number} pruned. {func_err or ''}".rstrip())
+        # Optuna's exact line, trailing space included when the exception has no message.
+        _logger.info(f"Trial {frozen.number} pruned. {func_err if func_err else ''}")
     elif frozen.state == TrialState.FAIL:
+        # Optuna's two lines; the traceback rides on the first record (exc_info), so handlers
+        # and caplog see one record per line.
         if func_err is not None:
-            _logger.warning(
-                f"Trial {frozen.number} failed with parameters: {frozen.params} because of the "
-                f"following error: {func_err!r}."
-            )
-            if func_err_tb:
-                _logger.warning(func_err_tb.rstrip())
+            reason = f"{func_err!r}."
         else:
-            reason = frozen.system_attrs.get("fail_reason", "")
-            _logger.warning(
-                f"Trial {frozen.number} failed with parameters: {frozen.params} because of the "
-                f"following error: {reason}"
-            )
-            _logger.warning(f"Trial {frozen.number} failed with value {value_or_values!r}.")
+            reason = str(frozen.system_attrs.get("fail_reason", ""))
+        _logger.warning(
+            f"Trial {frozen.number} failed with parameters: {frozen.params} because of the "
+            f"following error: {reason}",
+            exc_info=func_err_exc_info,
+        )
+        _logger.warning(f"Trial {frozen.number} failed with value {value_or_values!r}.")
     if state == TrialState.FAIL and func_err is not None and not isinstance(func_err, catch):
         raise func_err
     return frozen

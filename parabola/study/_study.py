@@ -128,7 +128,17 @@ class Study:
 
     @property
     def best_trials(self) -> list[FrozenTrial]:
-        """The Pareto-optimal COMPLETE trials (feasible ones, when constraints are set)."""
+        """The Pareto-optimal COMPLETE trials (feasible ones, when constraints are set).
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(directions=["minimize", "minimize"],
+            ...                               storage=parabola.storages.InMemoryStorage())
+            >>> for values in ([1, 3], [2, 2], [3, 3]):
+            ...     _ = study.tell(study.ask(), values)
+            >>> [t.number for t in study.best_trials]
+            [0, 1]
+        """
         from parabola.study._multi_objective import get_pareto_front_trials
 
         trials = self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -269,6 +279,14 @@ class Study:
             state: COMPLETE (default when values are given), PRUNED or FAIL.
             skip_if_finished: Return silently if the trial has already finished, instead of
                 raising :class:`~parabola.exceptions.UpdateFinishedTrialError`.
+
+        Example:
+            >>> import parabola
+            >>> from parabola.trial import TrialState
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> number = study.ask().number
+            >>> study.tell(number, state=TrialState.PRUNED).state
+            TrialState.PRUNED
         """
         from parabola.study._tell import tell_with_warning
 
@@ -290,6 +308,14 @@ class Study:
             params: Parameter values (external form) to use.
             user_attrs: User attributes for the queued trial.
             skip_if_exists: Do nothing if a trial with these exact params already exists.
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> study.enqueue_trial({"x": 0.5})
+            >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+            >>> study.best_params
+            {'x': 0.5}
         """
         if not isinstance(params, dict):
             raise TypeError(f"enqueue_trial(params=...): expected a dict, got {params!r}.")
@@ -307,7 +333,17 @@ class Study:
         )
 
     def add_trial(self, trial: FrozenTrial) -> None:
-        """Insert a finished (or WAITING) trial, e.g. from another study or a past experiment."""
+        """Insert a finished (or WAITING) trial, e.g. from another study or a past experiment.
+
+        Example:
+            >>> import parabola
+            >>> from parabola.distributions import FloatDistribution
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> study.add_trial(parabola.create_trial(
+            ...     params={"x": 0.1}, distributions={"x": FloatDistribution(0, 1)}, value=0.01))
+            >>> study.best_value
+            0.01
+        """
         if not isinstance(trial, FrozenTrial):
             raise TypeError(
                 f"add_trial(trial=...): expected a FrozenTrial (see parabola.create_trial), "
@@ -347,6 +383,14 @@ class Study:
         objectives), ``datetime_start``, ``datetime_complete``, ``duration``, ``params_<name>``,
         ``user_attrs_<name>``, ``system_attrs_<name>``, ``state``. With ``multi_index=True`` the
         columns are a two-level index (``("params", "x")``).
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+            >>> list(study.trials_dataframe().columns)  # doctest: +NORMALIZE_WHITESPACE
+            ['number', 'value', 'datetime_start', 'datetime_complete', 'duration', 'params_x',
+             'state']
         """
         from parabola.study._dataframe import trials_dataframe
 

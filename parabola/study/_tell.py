@@ -18,6 +18,11 @@ if TYPE_CHECKING:
 __all__ = ["check_values", "tell_with_warning"]
 
 
+class _TellFinishedTrialError(UpdateFinishedTrialError, ValueError):
+    """Telling a finished trial: Optuna raises ``ValueError`` here, parabola documents
+    ``UpdateFinishedTrialError``; this is both, so either ``except`` clause keeps working."""
+
+
 def check_values(
     study: Study, values: float | Sequence[float] | None
 ) -> tuple[list[float] | None, str | None]:
@@ -66,9 +71,9 @@ def tell_with_warning(
     if frozen.state.is_finished():
         if skip_if_finished:
             return frozen
-        raise UpdateFinishedTrialError(
-            f"Trial#{frozen.number} is already finished with state {frozen.state.name}; it "
-            "cannot be told again. Pass skip_if_finished=True to ignore this."
+        raise _TellFinishedTrialError(
+            f"Cannot tell a {frozen.state.name} trial: Trial#{frozen.number} is already "
+            "finished. Pass skip_if_finished=True to ignore this."
         )
     if state is not None and not isinstance(state, TrialState):
         raise TypeError(f"tell(state=...): expected a TrialState, got {state!r}.")

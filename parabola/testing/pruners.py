@@ -37,7 +37,7 @@ def learning_curve_objective(n_steps: int, sign: float = 1.0) -> Callable[[Any],
     from parabola.exceptions import TrialPruned
 
     def objective(trial: Any) -> float:
-        x = trial.suggest_float("x", 0.0, 1.0)
+        x = float(trial.suggest_float("x", 0.0, 1.0))
         value = x
         for step in range(n_steps):
             value = x + 1.0 / (step + 1)

@@ -41,6 +41,7 @@ from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
 if TYPE_CHECKING:
+    from parabola.storages import BaseStorage
     from parabola.study import Study
 
 __all__ = [
@@ -216,6 +217,12 @@ class SamplerContract:
         """
         raise NotImplementedError
 
+    def create_storage(self) -> BaseStorage | str:
+        """Return the storage (or URL) for each test's study; override to use SQLite, say."""
+        from parabola.storages import InMemoryStorage
+
+        return InMemoryStorage()
+
     # Helpers -----------------------------------------------------------------------------
     def _space(self, space: SearchSpace) -> dict[str, BaseDistribution]:
         return _discretize(space) if self.discrete_only else dict(space)
@@ -225,10 +232,11 @@ class SamplerContract:
         sampler: BaseSampler,
         directions: Sequence[str] = ("minimize",),
     ) -> Study:
-        from parabola.storages import InMemoryStorage
         from parabola.study import create_study
 
-        return create_study(storage=InMemoryStorage(), sampler=sampler, directions=list(directions))
+        return create_study(
+            storage=self.create_storage(), sampler=sampler, directions=list(directions)
+        )
 
     def _objective(self, space: SearchSpace, n_values: int = 1) -> Callable[[Any], Any]:
         def objective(trial: Any) -> Any:

@@ -134,8 +134,8 @@ _NOUNS = [
 
 def new_run_id() -> str:
     """A random 8-character id; unique enough within a project (36**8 possibilities)."""
-    rng = random.SystemRandom()
-    return "".join(rng.choice(_ALPHABET) for _ in range(8))
+    # One os.urandom call (fork-safe: no generator state is inherited by a child).
+    return "".join(_ALPHABET[b % 36] for b in os.urandom(8))
 
 
 def new_run_name(number: int) -> str:

@@ -116,6 +116,7 @@ class Run:
         self._lock = threading.RLock()
         self._finished = False
         self._pid = os.getpid()
+        self._forked = False  # set in a forked child, which must not write this run
         self._fork_warned = False
         self._end_files: list[tuple[str | os.PathLike[str], str | None, bool]] = []
         self._writer: RunWriter | None = None
@@ -173,10 +174,10 @@ class Run:
                 f"Run {self.path} has finished; log() is not allowed after finish(). "
                 "Call parabola.init() to start a new run."
             )
-        if self._pid != os.getpid():
+        if self._forked:
             self._warn_forked()
             return
-        if not isinstance(data, Mapping):
+        if type(data) is not dict and not isinstance(data, Mapping):
             raise TypeError(
                 f"log(data=...): expected a dict of metric name to value, got "
                 f"{type(data).__name__} ({data!r:.60})."
@@ -510,6 +511,7 @@ class Run:
 
     def _detach_after_fork(self) -> None:
         # In the child the writer/sampler threads do not exist and their locks may be held.
+        self._forked = True
         self._lock = threading.RLock()
         if self._writer is not None:
             self._writer.abandon()

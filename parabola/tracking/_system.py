@@ -77,18 +77,20 @@ def _gpu_metrics(out: dict[str, Any]) -> None:
 
 
 class _Probe:
-    """psutil handles kept between samples (the process object and network baseline)."""
+    """psutil handles shared by every run of the process."""
 
     def __init__(self) -> None:
         import psutil
 
         self.psutil = psutil
         self.proc = psutil.Process(os.getpid())
-        net = psutil.net_io_counters()
-        self.net0 = (net.bytes_sent, net.bytes_recv) if net is not None else (0, 0)
         psutil.cpu_percent(interval=None)  # prime: the next call measures since now
 
-    def sample(self) -> dict[str, Any]:
+    def network(self) -> tuple[int, int]:
+        net = self.psutil.net_io_counters()
+        return (net.bytes_sent, net.bytes_recv) if net is not None else (0, 0)
+
+    def sample(self, net0: tuple[int, int]) -> dict[str, Any]:
         ps = self.psutil
         out: dict[str, Any] = {}
         try:
@@ -101,66 +103,148 @@ class _Probe:
                 out["system.proc.memory.percent"] = float(self.proc.memory_percent())
                 out["system.proc.cpu.threads"] = int(self.proc.num_threads())
             out["system.disk"] = float(ps.disk_usage("/").percent)
-            net = ps.net_io_counters()
-            if net is not None:
-                out["system.network.sent"] = int(net.bytes_sent - self.net0[0])
-                out["system.network.recv"] = int(net.bytes_recv - self.net0[1])
+            sent, recv = self.network()
+            out["system.network.sent"] = int(sent - net0[0])
+            out["system.network.recv"] = int(recv - net0[1])
         except Exception as e:  # a metric that cannot be read must never break the run
             _logger.debug("parabola: system metric failed: %r", e)
         _gpu_metrics(out)
         return out
 
 
+_probe: _Probe | None = None
+_probe_lock = threading.Lock()
+
+
+def _get_probe() -> _Probe:
+    global _probe
+    with _probe_lock:
+        if _probe is None:
+            _probe = _Probe()
+        return _probe
+
+
 def sample_system() -> dict[str, Any]:
-    """One sample of the system metrics (for tests and ``parabola`` tools)."""
-    return _Probe().sample()
+    """One sample of the system metrics (network counters since now)."""
+    probe = _get_probe()
+    return probe.sample(probe.network())
 
 
 class SystemSampler:
-    """Samples into ``sink`` (the writer's ``system`` deque) from a daemon thread."""
+    """One run's subscription to the process-wide monitor thread.
+
+    Samples go into ``sink`` (the writer's ``system`` deque): one as soon as the monitor gets
+    to it, one every ``interval`` seconds, one in :meth:`stop`. A single daemon thread serves
+    every run of the process, so many short runs do not each start a thread.
+    """
 
     def __init__(
         self, sink: collections.deque[dict[str, Any]], interval: float, start_time: float
     ) -> None:
         self._sink = sink
-        self._interval = interval
+        self.interval = interval
         self._start = start_time
         self._n = 0
-        self._stop = threading.Event()
-        self._probe: _Probe | None = None
-        self._probe_lock = threading.Lock()
-        self._thread = threading.Thread(target=self._loop, name="parabola-system", daemon=True)
-        self._thread.start()
+        self._net0: tuple[int, int] | None = None
+        self._lock = threading.Lock()
+        self.next_due = 0.0  # monotonic time of the next sample: now
+        self.closed = False
+        _monitor().add(self)
 
-    def _take(self) -> None:
-        with self._probe_lock:
-            if self._probe is None:
-                self._probe = _Probe()
-            row = self._probe.sample()
-            now = time.time()
-            row["_step"] = self._n
-            row["_runtime"] = now - self._start
-            row["_timestamp"] = now
-            self._n += 1
-            self._sink.append(row)
+    def take(self) -> None:
+        with self._lock:
+            if self.closed:
+                return
+            self._take_locked()
 
-    def _loop(self) -> None:
-        try:
-            self._take()
-            while not self._stop.wait(self._interval):
-                self._take()
-        except Exception as e:  # pragma: no cover - psutil missing or broken
-            _logger.warning("parabola: system metrics disabled: %r", e)
+    def _take_locked(self) -> None:
+        probe = _get_probe()
+        if self._net0 is None:
+            self._net0 = probe.network()
+        row = probe.sample(self._net0)
+        now = time.time()
+        row["_step"] = self._n
+        row["_runtime"] = now - self._start
+        row["_timestamp"] = now
+        self._n += 1
+        self._sink.append(row)
 
     def stop(self, final_sample: bool = True) -> None:
-        """Stop the thread; take the closing sample in the caller's thread."""
-        self._stop.set()
-        self._thread.join(5.0)
-        if final_sample:
-            try:
-                self._take()
-            except Exception as e:  # pragma: no cover
-                _logger.warning("parabola: final system sample failed: %r", e)
+        """Leave the monitor; take the closing sample in the caller's thread."""
+        _monitor().remove(self)
+        with self._lock:
+            if self.closed:
+                return
+            self.closed = True
+            if final_sample:
+                try:
+                    self._take_locked()
+                except Exception as e:  # pragma: no cover - psutil missing or broken
+                    _logger.warning("parabola: final system sample failed: %r", e)
 
     def abandon(self) -> None:
-        self._stop.set()
+        self.closed = True
+
+
+class _Monitor:
+    """The process-wide sampling thread (started on first use, restarted after fork)."""
+
+    def __init__(self) -> None:
+        self._lock = threading.Lock()
+        self._subs: list[SystemSampler] = []
+        self._wake = threading.Event()
+        self._thread: threading.Thread | None = None
+
+    def add(self, sub: SystemSampler) -> None:
+        with self._lock:
+            self._subs.append(sub)
+            if self._thread is None:
+                self._thread = threading.Thread(
+                    target=self._loop, name="parabola-system", daemon=True
+                )
+                self._thread.start()
+        self._wake.set()
+
+    def remove(self, sub: SystemSampler) -> None:
+        with self._lock:
+            if sub in self._subs:
+                self._subs.remove(sub)
+
+    def _loop(self) -> None:
+        while True:
+            now = time.monotonic()
+            with self._lock:
+                due = [s for s in self._subs if s.next_due <= now]
+            for sub in due:
+                try:
+                    sub.take()
+                except Exception as e:  # pragma: no cover - psutil missing or broken
+                    _logger.warning("parabola: system metrics failed: %r", e)
+                    sub.closed = True
+                sub.next_due = now + sub.interval
+            with self._lock:
+                waits = [s.next_due for s in self._subs]
+            timeout = max(0.0, min(waits) - time.monotonic()) if waits else None
+            self._wake.wait(timeout)
+            self._wake.clear()
+
+
+_the_monitor: _Monitor | None = None
+
+
+def _monitor() -> _Monitor:
+    global _the_monitor
+    if _the_monitor is None:
+        _the_monitor = _Monitor()
+    return _the_monitor
+
+
+def _reset_after_fork() -> None:
+    global _the_monitor, _probe, _probe_lock
+    _the_monitor = None
+    _probe = None
+    _probe_lock = threading.Lock()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_reset_after_fork)

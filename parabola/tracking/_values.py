@@ -16,6 +16,7 @@ __all__ = ["RESERVED_KEYS", "flatten", "to_storable"]
 
 RESERVED_KEYS = frozenset({"_step", "_runtime", "_timestamp"})
 _SCALARS = (float, int, str, bool, type(None))
+_FAST = frozenset(_SCALARS)
 _ALLOWED = "None, bool, int, float, str, lists/dicts of these, NumPy scalars or arrays"
 
 
@@ -62,7 +63,17 @@ def flatten(data: Mapping[str, Any], what: str = "log(data=...)") -> dict[str, A
         TypeError: a key is not a ``str`` or a value cannot be stored.
         ValueError: a key is one of the reserved ``_step``, ``_runtime``, ``_timestamp``.
     """
-    out: dict[str, Any] = {}
+    # Fast path (nearly every call): a flat dict of str keys and scalar values.
+    fast = _FAST
+    for key, value in data.items():
+        if type(key) is not str or type(value) not in fast:
+            break
+    else:
+        out = dict(data)
+        if not RESERVED_KEYS.isdisjoint(out):
+            _flatten_into({}, "", data, what)  # raises, naming the key
+        return out
+    out = {}
     _flatten_into(out, "", data, what)
     return out
 

@@ -41,7 +41,12 @@ class FixedTrial(SuggestMixin):
                 f"{sorted(self._params)}. Add '{name}' to the params dict."
             )
         value = self._params[name]
-        internal = distribution.to_internal_repr(value)
+        try:
+            internal = distribution.to_internal_repr(value)
+        except ValueError as e:
+            raise ValueError(
+                f"The value {value!r} of parameter '{name}' does not fit {distribution!r}: {e}"
+            ) from None
         if not distribution._contains(internal):
             warnings.warn(
                 f"The value {value!r} of the parameter '{name}' is out of the range of "

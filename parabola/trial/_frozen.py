@@ -23,6 +23,16 @@ class FrozenTrial(SuggestMixin):
     Samplers, pruners, ``study.trials`` and the storage all exchange ``FrozenTrial`` objects.
     It also acts as a read-only trial for objectives (``suggest_*`` returns the recorded value),
     which makes re-running the best trial easy: ``objective(study.best_trial)``.
+
+    Example:
+        >>> import parabola
+        >>> def objective(trial):
+        ...     return trial.suggest_float("x", -10, 10) ** 2
+        >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(objective, n_trials=3)
+        >>> best = study.best_trial
+        >>> objective(best) == best.value
+        True
     """
 
     def __init__(

@@ -12,6 +12,11 @@ class TrialState(enum.IntEnum):
 
     ``WAITING`` (enqueued, not started) → ``RUNNING`` → one of the finished states
     ``COMPLETE``, ``PRUNED`` or ``FAIL``. A finished trial never changes again.
+
+    Example:
+        >>> from parabola.trial import TrialState
+        >>> TrialState.PRUNED.is_finished(), TrialState.WAITING.is_finished()
+        (True, False)
     """
 
     RUNNING = 0

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import datetime
 import math
+import operator
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
@@ -73,7 +74,13 @@ class Trial(SuggestMixin):
 
         if name in self._fixed_params:
             external = self._fixed_params[name]
-            internal = distribution.to_internal_repr(external)
+            try:
+                internal = distribution.to_internal_repr(external)
+            except ValueError as e:
+                raise ValueError(
+                    f"The fixed (enqueued) value {external!r} of parameter '{name}' does not fit "
+                    f"{distribution!r}: {e}"
+                ) from None
             if not distribution._contains(internal):
                 warnings.warn(
                     f"Fixed parameter '{name}' with value {external!r} is out of range for "
@@ -110,6 +117,24 @@ class Trial(SuggestMixin):
         """Record an intermediate objective value at ``step`` (an int >= 0) for pruning.
 
         Reporting the same step twice keeps the first value and warns, as Optuna does.
+
+        Raises:
+            TypeError: if ``value`` is not a number or ``step`` is not an int.
+            ValueError: if ``step`` is negative.
+
+        Example:
+            >>> import parabola
+            >>> def objective(trial):
+            ...     for epoch in range(3):
+            ...         loss = 1.0 / (epoch + 1)
+            ...         trial.report(loss, step=epoch)
+            ...         if trial.should_prune():
+            ...             raise parabola.TrialPruned()
+            ...     return loss
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> study.optimize(objective, n_trials=1)
+            >>> study.trials[0].intermediate_values
+            {0: 1.0, 1: 0.5, 2: 0.3333333333333333}
         """
         if len(self.study.directions) > 1:
             raise NotImplementedError(
@@ -121,8 +146,15 @@ class Trial(SuggestMixin):
             raise TypeError(
                 f"report(value=...): expected a float, got {value!r} ({type(value).__name__})."
             ) from None
-        if isinstance(step, bool) or not isinstance(step, int) or step < 0:
+        try:
+            # operator.index accepts numpy integers (``for step in np.arange(...)``) but no floats.
+            step = operator.index(step)
+        except TypeError:
+            raise TypeError(f"report(step=...): expected an int >= 0, got {step!r}.") from None
+        if isinstance(step, bool):
             raise TypeError(f"report(step=...): expected an int >= 0, got {step!r}.")
+        if step < 0:
+            raise ValueError(f"report(step=...): expected an int >= 0, got {step!r}.")
         if step in self._cached.intermediate_values:
             warnings.warn(
                 f"The reported value is ignored because this `step` {step} is already reported.",
@@ -174,11 +206,39 @@ class Trial(SuggestMixin):
         self._cached.user_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
-        """Record a named constraint value; ``value > 0`` means the constraint is violated."""
-        value = float(value)
+        """Record a named constraint value; ``value > 0`` means the constraint is violated.
+
+        As in Optuna, setting the same constraint twice keeps the first value and warns.
+
+        Example:
+            >>> import parabola
+            >>> def objective(trial):
+            ...     x = trial.suggest_float("x", -1, 1)
+            ...     trial.set_constraint("x_positive", -x)  # feasible when x >= 0
+            ...     return x ** 2
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage(),
+            ...                               sampler=parabola.samplers.RandomSampler(seed=0))
+            >>> study.optimize(objective, n_trials=10)
+            >>> study.best_params["x"] >= 0  # the best *feasible* trial
+            True
+        """
+        try:
+            value = float(value)
+        except (TypeError, ValueError):
+            raise TypeError(
+                f"set_constraint('{key}', value=...): expected a float, got {value!r}."
+            ) from None
         if math.isnan(value):
             raise ValueError(f"set_constraint('{key}', ...): value must not be NaN.")
         constraints = dict(self._cached.system_attrs.get(CONSTRAINTS_KEY, {}))
+        if str(key) in constraints:
+            warnings.warn(
+                f"The constraint value is ignored because this constraint key={key!r} is "
+                "already set.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
         constraints[str(key)] = value
         self.storage.set_trial_system_attr(self._trial_id, CONSTRAINTS_KEY, constraints)
         self._cached.system_attrs[CONSTRAINTS_KEY] = constraints

@@ -20,6 +20,7 @@ def test_current_on_the_default_store(tmp_path: Path) -> None:
     result = runner.invoke(main, ["db", "current"])
     assert result.exit_code == 1 and "No store at" in result.output
     RDBStorage("parabola.db").close()
+    assert not (tmp_path / "parabola.db-wal").exists()
     result = runner.invoke(main, ["db", "current"])
     assert result.exit_code == 0, result.output
     assert f"revision: {HEAD}" in result.output and "up to date" in result.output
@@ -29,6 +30,11 @@ def test_current_on_the_default_store(tmp_path: Path) -> None:
 def test_upgrade_creates_and_upgrades(tmp_path: Path) -> None:
     runner = CliRunner()
     url = f"sqlite:///{tmp_path / 'new.db'}"
+    result = runner.invoke(main, ["db", "upgrade", "--storage", url])
+    assert result.exit_code == 1 and "No store at" in result.output
+    RDBStorage(url, skip_table_creation=True).close()  # an empty database file
+    result = runner.invoke(main, ["db", "current", "--storage", url])
+    assert result.exit_code == 0 and "empty" in result.output
     result = runner.invoke(main, ["db", "upgrade", "--storage", url])
     assert result.exit_code == 0, result.output
     assert f"from revision (empty) to {HEAD}" in result.output
@@ -56,10 +62,9 @@ def test_newer_store_is_reported_and_untouched(tmp_path: Path) -> None:
     con.commit()
     con.close()
     runner = CliRunner()
-    result = runner.invoke(main, ["db", "current", "--storage", str(path)])
-    assert result.exit_code == 0 and "newer than this parabola" in result.output
-    result = runner.invoke(main, ["db", "upgrade", "--storage", str(path)])
-    assert result.exit_code == 1 and "newer parabola" in result.output
+    for command in ("current", "upgrade"):
+        result = runner.invoke(main, ["db", command, "--storage", str(path)])
+        assert result.exit_code == 1 and "newer parabola" in result.output
     con = sqlite3.connect(path)
     assert con.execute("SELECT version_num FROM parabola_version").fetchall() == [("9999",)]
     con.close()

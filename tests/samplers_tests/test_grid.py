@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 from typing import Any
 
+import numpy as np
 import pytest
 
 import parabola
@@ -198,12 +199,24 @@ def test_pruned_and_failed_trials_count_as_visited() -> None:
         ({"x": []}, "'x' has no values"),
         ({"x": "abc"}, "values of 'x' must be a list"),
         ({"x": 3}, "values of 'x' must be a list"),
+        ({"x": {"a": 1}}, "values of 'x' must be a list"),
         ([("x", [1])], "expected a dict"),
     ],
 )
 def test_bad_search_space_is_a_value_error(space: Any, match: str) -> None:
     with pytest.raises(ValueError, match=match):
         GridSampler(space)
+
+
+def test_numpy_grids_become_python_values() -> None:
+    sampler = GridSampler({"x": np.linspace(0.0, 1.0, 3), "n": np.arange(2)})
+    study = _study(sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) * t.suggest_int("n", 0, 1))
+    assert len(study.trials) == 6
+    assert {type(t.params["n"]) for t in study.trials} == {int}
+    space = study.trials[0].system_attrs["search_space"]
+    assert space == {"n": [0, 1], "x": [0.0, 0.5, 1.0]}
+    assert {type(v) for v in space["n"]} == {int}
 
 
 def test_unstorable_value_type_warns() -> None:

@@ -1,4 +1,5 @@
-"""Samplers see studies only through StudyView: no storage imports, no ``._storage`` access."""
+"""Samplers see studies only through StudyView: no ``study._storage`` access, and scipy.stats.qmc
+loads lazily. (Import boundaries are checked in tests/test_import_boundaries.py.)"""
 
 from __future__ import annotations
 
@@ -10,25 +11,12 @@ from pathlib import Path
 import parabola.samplers
 
 SAMPLERS_DIR = Path(parabola.samplers.__file__).parent
-FORBIDDEN = ("parabola.storages", "parabola.study")
 
 
 def _sampler_modules() -> list[Path]:
-    return sorted(SAMPLERS_DIR.rglob("*.py"))
-
-
-def test_sampler_modules_do_not_import_storages_or_study() -> None:
-    offenders = []
-    for path in _sampler_modules():
-        for node in ast.walk(ast.parse(path.read_text(), filename=str(path))):
-            names: list[str] = []
-            if isinstance(node, ast.Import):
-                names = [alias.name for alias in node.names]
-            elif isinstance(node, ast.ImportFrom) and node.module:
-                names = [node.module]
-            offenders += [f"{path.name}: {n}" for n in names if n.startswith(FORBIDDEN)]
-    assert _sampler_modules(), "no sampler modules found"
-    assert offenders == []
+    modules = sorted(SAMPLERS_DIR.rglob("*.py"))
+    assert modules, "no sampler modules found"
+    return modules
 
 
 def test_sampler_modules_do_not_reach_into_the_storage() -> None:

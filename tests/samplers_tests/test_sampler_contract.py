@@ -22,6 +22,7 @@ from parabola.samplers import (
     QMCSampler,
     RandomSampler,
 )
+from parabola.storages import BaseStorage
 from parabola.testing.samplers import SamplerContract
 
 pytestmark = pytest.mark.filterwarnings("ignore::parabola.exceptions.ExperimentalWarning")
@@ -88,3 +89,22 @@ class TestBruteForceSampler(SamplerContract):
         self, seed: int | None, search_space: Mapping[str, BaseDistribution]
     ) -> BaseSampler:
         return BruteForceSampler(seed=seed)
+
+
+class _OnSQLite:
+    """Run the contract over a SQLite file (conftest runs each test in its own tmp directory)."""
+
+    def create_storage(self) -> BaseStorage | str:
+        return "sqlite:///contract.db"
+
+
+class TestGridSamplerOnSQLite(_OnSQLite, TestGridSampler):
+    pass
+
+
+class TestQMCSamplerOnSQLite(_OnSQLite, TestQMCSamplerSobol):
+    pass
+
+
+class TestBruteForceSamplerOnSQLite(_OnSQLite, TestBruteForceSampler):
+    pass

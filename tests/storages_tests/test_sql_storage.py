@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import os
 import pickle
+import re
 import sqlite3
 from pathlib import Path
 
@@ -105,7 +106,10 @@ def test_heartbeat_defaults_and_validation(tmp_path: Path) -> None:
 def test_history_chunks_are_compact(tmp_path: Path) -> None:
     storage = RDBStorage(f"sqlite:///{tmp_path / 'hist.db'}")
     storage.create_run(make_run())
-    rows = [{"_step": s, **{f"m{k}": (s * 7919 + k) % 1000 / 7.0 for k in range(10)}} for s in range(5000)]
+    rows = [
+        {"_step": s, **{f"m{k}": (s * 7919 + k) % 1000 / 7.0 for k in range(10)}}
+        for s in range(5000)
+    ]
     storage.append_run_history("e", "p", "r1", rows)
     con = sqlite3.connect(tmp_path / "hist.db")
     n_chunks, payload = con.execute(
@@ -114,7 +118,10 @@ def test_history_chunks_are_compact(tmp_path: Path) -> None:
     con.close()
     assert n_chunks == 5
     assert payload / (5000 * 11) < 30
-    assert storage.get_run_history("e", "p", "r1", keys=["m3"])[10] == {"_step": 10, "m3": rows[10]["m3"]}
+    assert storage.get_run_history("e", "p", "r1", keys=["m3"])[10] == {
+        "_step": 10,
+        "m3": rows[10]["m3"],
+    }
     storage.close()
 
 
@@ -136,7 +143,7 @@ def test_not_a_database_file_is_left_untouched(tmp_path: Path) -> None:
     path = tmp_path / "notes.db"
     path.write_bytes(b"these are my notes, not a database" * 100)
     before = _digest(path)
-    with pytest.raises(StorageInternalError, match="notes.db") as info:
+    with pytest.raises(StorageInternalError, match=r"notes\.db") as info:
         RDBStorage(f"sqlite:///{path}")
     assert "not a SQLite database" in str(info.value)
     assert _digest(path) == before
@@ -187,7 +194,7 @@ def test_read_only_location(tmp_path: Path) -> None:
         ro.chmod(0o555)
         target = ro / "x.db"
     try:
-        with pytest.raises(StorageInternalError, match=str(target)) as info:
+        with pytest.raises(StorageInternalError, match=re.escape(str(target))) as info:
             RDBStorage(f"sqlite:///{target}")
         assert "writable" in str(info.value)
     finally:
@@ -201,6 +208,6 @@ def test_missing_directory(tmp_path: Path) -> None:
 
 
 def test_unreachable_server() -> None:
-    with pytest.raises(StorageInternalError, match="127.0.0.1:1") as info:
+    with pytest.raises(StorageInternalError, match=r"127\.0\.0\.1:1") as info:
         RDBStorage("postgresql://postgres@127.0.0.1:1/nothing")
     assert "reachable" in str(info.value)

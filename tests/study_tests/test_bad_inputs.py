@@ -96,7 +96,7 @@ def test_bad_report_arguments() -> None:
     trial = _study().ask()
     with pytest.raises(TypeError, match=r"report\(value=\.\.\.\): expected a float, got 'a'"):
         trial.report("a", 0)  # type: ignore[arg-type]
-    with pytest.raises(TypeError, match=r"report\(step=\.\.\.\): expected an int >= 0, got -1"):
+    with pytest.raises(ValueError, match=r"report\(step=\.\.\.\): expected an int >= 0, got -1"):
         trial.report(1.0, -1)
     with pytest.raises(TypeError, match=r"report\(step=\.\.\.\): expected an int >= 0, got 1.5"):
         trial.report(1.0, 1.5)  # type: ignore[arg-type]

@@ -159,3 +159,26 @@ def test_add_trial_validation_errors() -> None:
     with pytest.raises(ValueError, match="datetime_complete is required"):
         study.add_trial(broken)
     assert study.trials == []
+
+
+def test_enqueued_value_of_the_wrong_kind_names_the_parameter() -> None:
+    study = _study()
+    study.enqueue_trial({"c": "z", "x": "str"})
+    trial = study.ask()
+    with pytest.raises(ValueError, match=r"value 'z' of parameter 'c' does not fit Categorical"):
+        trial.suggest_categorical("c", ["a", "b"])
+    with pytest.raises(ValueError, match=r"value 'str' of parameter 'x' does not fit Float"):
+        trial.suggest_float("x", 0, 1)
+
+
+def test_enqueued_trial_starts_when_it_is_popped() -> None:
+    study = _study()
+    study.enqueue_trial({"x": 0.5})
+    assert study.trials[0].datetime_start is None
+    before = datetime.datetime.now()
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+    trial = study.trials[0]
+    assert trial.datetime_start is not None
+    assert trial.datetime_start >= before - datetime.timedelta(seconds=1)
+    assert trial.duration is not None
+    assert trial.duration < datetime.timedelta(seconds=5)

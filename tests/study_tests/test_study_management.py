@@ -50,6 +50,23 @@ def test_duplicate_name_and_load_if_exists() -> None:
         )
 
 
+def test_load_if_exists_with_default_direction_takes_the_stored_one() -> None:
+    storage = optuna.storages.InMemoryStorage()
+    optuna.create_study(storage=storage, study_name="m", direction="maximize")
+    # As in Optuna: no direction given, the stored study is loaded as it is.
+    loaded = optuna.create_study(storage=storage, study_name="m", load_if_exists=True)
+    assert loaded.direction == StudyDirection.MAXIMIZE
+
+
+def test_creation_and_loading_log_lines(capsys: pytest.CaptureFixture[str]) -> None:
+    storage = optuna.storages.InMemoryStorage()
+    optuna.create_study(storage=storage, study_name="x", load_if_exists=True)
+    optuna.create_study(storage=storage, study_name="x", load_if_exists=True)
+    err = capsys.readouterr().err
+    assert err.count("A new study created in memory with name: x") == 1
+    assert "Using an existing study with study_name='x' instead of creating a new one." in err
+
+
 def test_load_study() -> None:
     storage = optuna.storages.InMemoryStorage()
     created = optuna.create_study(storage=storage, study_name="only", direction="maximize")

@@ -96,6 +96,7 @@ def test_artifact_root_next_to_a_sqlite_store(monkeypatch: pytest.MonkeyPatch,
     from parabola.tracking._store import resolve_storage
 
     monkeypatch.delenv("PARABOLA_ARTIFACTS")
+    (tmp_path / "db").mkdir()
     store = resolve_storage(f"sqlite:///{tmp_path / 'db' / 'x.db'}")
     assert artifact_root(store) == tmp_path / "db" / "parabola-artifacts"
     memory = parabola.storages.InMemoryStorage()

@@ -28,10 +28,11 @@ def test_sample_has_wandb_key_names() -> None:
     assert all(k.startswith("system.gpu.") for k in set(sample) - KEYS)
 
 
-def test_short_run_gets_a_start_and_a_finish_sample(store: BaseStorage) -> None:
+def test_run_gets_a_start_and_a_finish_sample(store: BaseStorage) -> None:
     with parabola.init(project="sys", storage=store,
                        settings={"x_disable_stats": False}) as run:
         run.log({"a": 1})
+        time.sleep(0.3)  # the start sample is taken by the background thread
     api_run = parabola.Api(storage=store).run(run.path)
     events = api_run.history(stream="events")
     assert len(events) == 2
@@ -40,6 +41,13 @@ def test_short_run_gets_a_start_and_a_finish_sample(store: BaseStorage) -> None:
     assert api_run.history(stream="system").equals(events)
     assert KEYS <= set(api_run.system_metrics)
     assert "system.cpu" not in api_run.history().columns  # kept out of the default stream
+
+
+def test_very_short_run_still_gets_the_finish_sample(store: BaseStorage) -> None:
+    with parabola.init(project="sys", storage=store,
+                       settings={"x_disable_stats": False}) as run:
+        pass
+    assert len(parabola.Api(storage=store).run(run.path).history(stream="system")) >= 1
 
 
 def test_sampling_interval_setting(store: BaseStorage) -> None:

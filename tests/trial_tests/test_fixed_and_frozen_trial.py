@@ -93,3 +93,11 @@ def test_trial_state() -> None:
         TrialState.PRUNED,
         TrialState.FAIL,
     }
+
+
+def test_fixed_trial_value_of_the_wrong_kind_names_the_parameter() -> None:
+    trial = FixedTrial({"c": "z", "x": "s"})
+    with pytest.raises(ValueError, match=r"value 'z' of parameter 'c' does not fit Categorical"):
+        trial.suggest_categorical("c", ["a", "b"])
+    with pytest.raises(ValueError, match=r"value 's' of parameter 'x' does not fit Float"):
+        trial.suggest_float("x", 0, 1)

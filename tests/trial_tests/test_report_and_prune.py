@@ -109,3 +109,14 @@ def test_trial_pruned_without_report() -> None:
 
 def test_trial_pruned_is_the_exceptions_class() -> None:
     assert optuna.TrialPruned is optuna.exceptions.TrialPruned
+
+
+def test_report_accepts_numpy_numbers() -> None:
+    np = pytest.importorskip("numpy")
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    trial = study.ask()
+    for step in np.arange(3):
+        trial.report(np.float32(step) / 2, step)
+    frozen = study.tell(trial, 1.0)
+    assert frozen.intermediate_values == {0: 0.0, 1: 0.5, 2: 1.0}
+    assert all(type(k) is int for k in frozen.intermediate_values)

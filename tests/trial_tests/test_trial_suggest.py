@@ -123,3 +123,37 @@ def test_trial_is_a_base_trial() -> None:
     assert isinstance(_trial(), optuna.trial.BaseTrial)
     assert isinstance(optuna.trial.FixedTrial({}), optuna.trial.BaseTrial)
     assert isinstance(optuna.create_trial(value=1.0), optuna.trial.BaseTrial)
+
+
+def test_constraints_pick_the_best_feasible_trial() -> None:
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    for x, c in ((0.0, 1.0), (1.0, -1.0), (2.0, 0.0), (0.5, 0.5)):
+        trial = study.ask()
+        trial.set_constraint("c", c)
+        study.tell(trial, x)
+    # Trial 0 has the lowest value but violates its constraint (c > 0).
+    assert study.best_trial.number == 1
+    assert study.best_trial.constraints == {"c": -1.0}
+    assert [t.number for t in study.best_trials] == [1]
+
+
+def test_set_constraint_checks() -> None:
+    trial = _trial()
+    trial.set_constraint("c", 0.5)
+    with pytest.warns(UserWarning, match="constraint value is ignored .* key='c' is already set"):
+        trial.set_constraint("c", -1.0)
+    assert trial.constraints == {"c": 0.5}
+    with pytest.raises(ValueError, match=r"set_constraint\('d', \.\.\.\): value must not be NaN"):
+        trial.set_constraint("d", float("nan"))
+    with pytest.raises(TypeError, match=r"set_constraint\('d', value=\.\.\.\): expected a float"):
+        trial.set_constraint("d", "high")  # type: ignore[arg-type]
+
+
+def test_no_feasible_trial() -> None:
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    trial = study.ask()
+    trial.set_constraint("c", 1.0)
+    study.tell(trial, 0.0)
+    with pytest.raises(ValueError, match="No feasible trials are completed yet"):
+        _ = study.best_trial
+    assert study.best_trials == []

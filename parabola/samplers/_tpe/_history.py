@@ -57,6 +57,7 @@ class TrialHistory:
     def __init__(self, n_objectives: int) -> None:
         self.n_objectives = n_objectives
         self.n = 0
+        self.in_order = True  # rows sorted by trial number (no out-of-order finishes yet)
         self.seen: set[int] = set()
         self._cap = 64
         self._number = np.zeros(self._cap, dtype=np.int64)
@@ -94,6 +95,8 @@ class TrialHistory:
         if self.n == self._cap:
             self._grow()
         i = self.n
+        if i and t.number < self._number[i - 1]:
+            self.in_order = False
         self._number[i] = t.number
         self._state[i] = COMPLETE if t.state == TrialState.COMPLETE else PRUNED
         if t.state == TrialState.COMPLETE and t.values is not None:

@@ -34,11 +34,12 @@ from parabola.distributions import (
 )
 from parabola.samplers._tpe import _truncnorm
 
-__all__ = ["ParzenEstimator", "ParzenParameters", "SpaceLayout"]
+__all__ = ["KernelMemo", "ParzenEstimator", "ParzenParameters", "SpaceLayout"]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
 _EPS = 1e-12
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
+_PRIOR_LOG_Z = math.log(math.erf(0.5 / math.sqrt(2.0)))  # N(0.5, 1) mass inside [0, 1]
 
 
 @dataclass(frozen=True)
@@ -134,6 +135,44 @@ class SpaceLayout:
         return (left - lo) / width, (right - lo) / width
 
 
+class KernelMemo:
+    """Per-kernel quantities that only change when a kernel's bandwidth does.
+
+    Kernels are identified by a row id (a trial's row in the study history). Between two trials
+    most kernels keep their centre and bandwidth (a bandwidth depends only on the neighbouring
+    observations), so their log normaliser and log bandwidth are reused instead of recomputed:
+    each is keyed by the exact ``(mu, sigma)`` pair it was computed from.
+    """
+
+    def __init__(self, n_columns: int) -> None:
+        # One row per kernel, four fields per column (mu, sigma, log_z, log_sigma): a single
+        # gather fetches everything a lookup needs.
+        self._data = np.full((0, n_columns, 4), np.nan)
+
+    def _ensure(self, size: int) -> None:
+        cap = len(self._data)
+        if size <= cap:
+            return
+        data = np.full((max(size, 2 * cap, 64), *self._data.shape[1:]), np.nan)
+        data[:cap] = self._data
+        self._data = data
+
+    def lookup(
+        self, rows: np.ndarray[Any, np.dtype[np.int64]], mus: _Array, sigmas: _Array
+    ) -> tuple[_Array, _Array]:
+        """Return ``(log_z, log_sigma)`` for kernels ``rows`` with these centres and widths."""
+        self._ensure(int(rows.max()) + 1 if len(rows) else 0)
+        block = self._data[rows]
+        stale = (block[..., 0] != mus) | (block[..., 1] != sigmas)
+        if stale.any():
+            i, j = np.nonzero(stale)
+            m, sg = mus[i, j], sigmas[i, j]
+            fresh = np.stack([m, sg, _log_z(m, sg), np.log(sg)], axis=-1)
+            block[i, j] = fresh
+            self._data[rows[i], j] = fresh
+        return block[..., 2], block[..., 3]
+
+
 class ParzenEstimator:
     """A mixture of product kernels fitted to observations in :class:`SpaceLayout` encoding.
 
@@ -142,10 +181,23 @@ class ParzenEstimator:
         obs: Observations, shape ``(n, len(layout.names))``.
         weights: Non-negative weight per observation (normalised here with the prior's).
         params: Estimator knobs.
+        order: Optional ``(len(layout.num), n)`` array: for each numerical column, the
+            observation indices in increasing order of value (saves the sort).
+        memo: Optional cache of per-kernel normalisers, with ``rows`` the row id of each
+            observation.
+        rows: Row ids of the observations, for ``memo``.
     """
 
     def __init__(
-        self, layout: SpaceLayout, obs: _Array, weights: _Array, params: ParzenParameters
+        self,
+        layout: SpaceLayout,
+        obs: _Array,
+        weights: _Array,
+        params: ParzenParameters,
+        *,
+        order: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+        memo: KernelMemo | None = None,
+        rows: np.ndarray[Any, np.dtype[np.int64]] | None = None,
     ) -> None:
         self._layout = layout
         n = obs.shape[0]
@@ -156,28 +208,42 @@ class ParzenEstimator:
         self._n_kernels = len(w)
 
         num = layout.num
+        d = len(num)
         mus = obs[:, num]
-        sigmas = self._bandwidths(mus, params, n)
+        sigmas = self._bandwidths(mus, params, n, order)
+        if memo is not None and rows is not None and n > 32:
+            log_z, log_sig = memo.lookup(rows, mus, sigmas)
+        else:
+            log_z, log_sig = _log_z(mus, sigmas), np.log(sigmas)
         if use_prior:
-            mus = np.vstack([mus, np.full((1, len(num)), 0.5)])
-            sigmas = np.vstack([sigmas, np.ones((1, len(num)))])
+            mus = _with_row(mus, 0.5)
+            sigmas = _with_row(sigmas, 1.0)
+            log_z = _with_row(log_z, _PRIOR_LOG_Z)
+            log_sig = _with_row(log_sig, 0.0)
         self._mu = mus
         self._sigma = sigmas
         # Normaliser of each truncated kernel on [0, 1], per kernel and column.
-        self._log_z = _log_z(mus, sigmas)
+        self._log_z = log_z
 
         pos = {j: k for k, j in enumerate(num)}
         self._cont_cols = [pos[j] for j in layout.cont]
         self._disc_cols = [pos[j] for j in layout.disc]
         c = self._cont_cols
         if c:
-            mu_c, sig_c = mus[:, c], sigmas[:, c]
-            self._inv_var = 1.0 / (sig_c * sig_c)
-            self._mu_inv_var = mu_c * self._inv_var
+            all_cont = len(c) == d
+            mu_c = mus if all_cont else mus[:, c]
+            sig_c = sigmas if all_cont else sigmas[:, c]
+            inv_var = 1.0 / (sig_c * sig_c)
+            mu_inv_var = mu_c * inv_var
+            # -0.5 * sum((x - mu)^2 / s^2) = [x^2, x] @ [-0.5 / s^2, mu / s^2]^T + const: one
+            # matrix product scores every candidate against every kernel.
+            self._quad = np.ascontiguousarray(np.hstack([-0.5 * inv_var, mu_inv_var]).T)
+            norm = (log_sig + log_z) if all_cont else (log_sig[:, c] + log_z[:, c])
             self._const = (
                 self._log_w
-                - 0.5 * np.sum(mu_c * self._mu_inv_var, axis=1)
-                - np.sum(np.log(sig_c) + _LOG_SQRT_2PI + self._log_z[:, c], axis=1)
+                - 0.5 * np.einsum("ij,ij->i", mu_c, mu_inv_var)
+                - norm.sum(axis=1)
+                - len(c) * _LOG_SQRT_2PI
             )
         else:
             self._const = self._log_w.copy()
@@ -185,9 +251,9 @@ class ParzenEstimator:
         self._cat_log_w: list[_Array] = []
         self._cat_w: list[_Array] = []
         for j in layout.cat:
-            d = layout.dists[j]
-            assert isinstance(d, CategoricalDistribution)
-            n_choices = len(d.choices)
+            dist = layout.dists[j]
+            assert isinstance(dist, CategoricalDistribution)
+            n_choices = len(dist.choices)
             k = n + 1  # Optuna's smoothing counts the prior kernel even when it is off.
             table = np.full((n, n_choices), params.prior_weight / k)
             table[np.arange(n), obs[:, j].astype(int)] += 1.0
@@ -199,29 +265,42 @@ class ParzenEstimator:
             self._cat_log_w.append(_safe_log(table))
 
     @staticmethod
-    def _bandwidths(mus: _Array, params: ParzenParameters, n: int) -> _Array:
+    def _bandwidths(
+        mus: _Array,
+        params: ParzenParameters,
+        n: int,
+        order: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+    ) -> _Array:
         if n == 0:
             return np.empty_like(mus)
-        cols = np.ascontiguousarray(mus.T)  # sort each parameter's row: contiguous is faster
-        order = np.argsort(cols, axis=1)
-        srt = np.take_along_axis(cols, order, axis=1)
+        cols = np.ascontiguousarray(mus.T)  # one row per parameter: contiguous is faster
         d = cols.shape[0]
-        ext = np.hstack([np.zeros((d, 1)), srt, np.ones((d, 1))])
-        gaps = np.diff(ext, axis=1)
+        if order is None:
+            order = np.argsort(cols, axis=1)
+        # Flat indices of each parameter's sorted observations (cheaper than take_along_axis).
+        flat = (order + (np.arange(d) * n)[:, None]).ravel()
+        srt = cols.ravel()[flat].reshape(d, n)
+        gaps = np.empty((d, n + 1))
+        gaps[:, 0] = srt[:, 0]
+        gaps[:, 1:-1] = srt[:, 1:] - srt[:, :-1]
+        gaps[:, -1] = 1.0 - srt[:, -1]
         sig = np.maximum(gaps[:, :-1], gaps[:, 1:])
         if not params.consider_endpoints and n >= 2:
             sig[:, 0] = gaps[:, 1]
             sig[:, -1] = gaps[:, -2]
         min_sigma = 1.0 / min(100.0, n + 2.0) if params.consider_magic_clip else _EPS
         np.clip(sig, min_sigma, 1.0, out=sig)
-        out = np.empty_like(sig)
-        out[np.arange(d)[:, None], order] = sig
-        return np.asarray(out.T)
+        out = np.empty(d * n)
+        out[flat] = sig.ravel()
+        return np.asarray(out.reshape(d, n).T)
 
     def sample(self, rng: np.random.RandomState, size: int) -> _Array:
         """Draw ``size`` internal-value rows (one column per parameter, in layout order)."""
         layout = self._layout
-        kernels = rng.choice(self._n_kernels, p=np.exp(self._log_w), size=size)
+        # What RandomState.choice(p=...) does, without its validation overhead.
+        cdf = np.cumsum(np.exp(self._log_w))
+        cdf /= cdf[-1]
+        kernels = cdf.searchsorted(rng.random_sample(size), side="right")
         out = np.empty((size, len(layout.names)))
         for k, j in enumerate(layout.cat):
             cum = np.cumsum(self._cat_w[k][kernels], axis=1)
@@ -238,10 +317,12 @@ class ParzenEstimator:
         """Log density of internal-value rows, shape ``(m,)``."""
         layout = self._layout
         m = internal.shape[0]
-        total = np.broadcast_to(self._const, (m, self._n_kernels)).copy()
         if self._cont_cols:
             x = layout.num_to_unit(internal[:, layout.num])[:, self._cont_cols]
-            total -= 0.5 * ((x * x) @ self._inv_var.T - 2.0 * (x @ self._mu_inv_var.T))
+            total = np.hstack([x * x, x]) @ self._quad
+            total += self._const
+        else:
+            total = np.broadcast_to(self._const, (m, self._n_kernels)).copy()
         if layout.disc:
             lefts, rights = layout.cells(internal[:, layout.disc])
         for k, (col, j) in enumerate(zip(self._disc_cols, layout.disc, strict=False)):
@@ -257,8 +338,10 @@ class ParzenEstimator:
             total += self._cat_log_w[k][:, internal[:, j].astype(int)].T
         top = np.max(total, axis=1)
         top[~np.isfinite(top)] = 0.0
+        total -= top[:, None]
+        np.exp(total, out=total)
         with np.errstate(divide="ignore"):
-            return np.asarray(np.log(np.sum(np.exp(total - top[:, None]), axis=1)) + top)
+            return np.asarray(np.log(total.sum(axis=1)) + top)
 
 
 def _log_z(mus: _Array, sigmas: _Array) -> _Array:
@@ -269,6 +352,13 @@ def _log_z(mus: _Array, sigmas: _Array) -> _Array:
     edge = (a > -8.3) | (b < 8.3)
     if np.any(edge):
         out[edge] = _truncnorm.log_gauss_mass(a[edge], b[edge])
+    return out
+
+
+def _with_row(a: _Array, fill: float) -> _Array:
+    out = np.empty((a.shape[0] + 1, a.shape[1]))
+    out[:-1] = a
+    out[-1] = fill
     return out
 
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import bisect
+import functools
 import math
 import threading
 import warnings
@@ -20,7 +21,8 @@ from parabola.samplers._random import RandomSampler
 from parabola.samplers._tpe import _split
 from parabola.samplers._tpe._group import GroupDecomposedSearchSpace
 from parabola.samplers._tpe._history import TrialHistory, column_key
-from parabola.samplers._tpe._parzen import ParzenEstimator, ParzenParameters, SpaceLayout
+from parabola.samplers._tpe._parzen import ParzenEstimator, ParzenParameters
+from parabola.samplers._tpe._space_cache import SpaceCache
 from parabola.samplers._view import StudyView
 from parabola.search_space import IntersectionSearchSpace
 from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
@@ -30,6 +32,7 @@ __all__ = ["TPESampler", "default_gamma", "default_weights", "hyperopt_default_g
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
 RELATIVE_PARAMS_KEY = "tpe:relative_params"
+_MAX_SPACE_CACHES = 64
 
 
 def default_gamma(x: int) -> int:
@@ -56,6 +59,13 @@ def default_weights(x: int) -> _Array:
     return np.concatenate([np.linspace(1.0 / x, 1.0, num=x - 25), np.ones(25)])
 
 
+@functools.lru_cache(maxsize=8)
+def _cached_default_weights(n: int) -> _Array:
+    w = default_weights(n)
+    w.setflags(write=False)
+    return w
+
+
 def _deprecated_arg(name: str, value: Any, default: Any) -> Any:
     if value is None:
         return default
@@ -76,6 +86,7 @@ class _Snapshot:
     n_finished: int
     numbers: np.ndarray[Any, np.dtype[np.int64]]
     below: np.ndarray[Any, np.dtype[np.bool_]]
+    order: np.ndarray[Any, np.dtype[np.int64]]  # rows sorted by trial number
     running: list[dict[str, tuple[Any, float]]]
 
 
@@ -88,6 +99,23 @@ class _StudyState:
         self.space: dict[str, BaseDistribution] = {}
         self.group_space: list[dict[str, BaseDistribution]] = []
         self.snapshot: _Snapshot | None = None
+        self.caches: dict[tuple[tuple[str, BaseDistribution], ...], SpaceCache] = {}
+
+    def space_cache(self, space: dict[str, BaseDistribution]) -> SpaceCache:
+        if self.caches:
+            # The relative space rarely changes: compare with the latest before hashing.
+            last = next(reversed(self.caches.values()))
+            if last.space == space and list(last.space) == list(space):
+                return last
+        key = tuple(space.items())
+        cache = self.caches.pop(key, None)
+        if cache is None:
+            cache = SpaceCache(space)
+        # Most recently used last; a dynamic study may visit many spaces: keep memory bounded.
+        self.caches[key] = cache
+        while len(self.caches) > _MAX_SPACE_CACHES:
+            del self.caches[next(iter(self.caches))]
+        return cache
 
 
 class TPESampler(BaseSampler):
@@ -166,8 +194,11 @@ class TPESampler(BaseSampler):
             raise ValueError(
                 f"TPESampler(prior_weight=...): expected a float >= 0, got {prior_weight!r}."
             )
-        for name, fn in (("gamma", gamma), ("weights", weights), ("constraints_func",
-                                                                     constraints_func)):
+        for name, fn in (
+            ("gamma", gamma),
+            ("weights", weights),
+            ("constraints_func", constraints_func),
+        ):
             if fn is not None and not callable(fn):
                 raise TypeError(f"TPESampler({name}=...): expected a callable, got {fn!r}.")
         if multivariate not in (None, True, False):
@@ -282,9 +313,7 @@ class TPESampler(BaseSampler):
             if self._warn_independent and self._is_multivariate(study):
                 hist = self._state(study).history
                 if np.any(np.isfinite(hist.column(param_name, param_distribution))):
-                    _warn_independent_sampling(
-                        "TPESampler", param_name, trial, "univariate TPE"
-                    )
+                    _warn_independent_sampling("TPESampler", param_name, trial, "univariate TPE")
             internal = self._sample(study, snap, {param_name: param_distribution})[param_name]
         return param_distribution.to_external_repr(internal)
 
@@ -323,64 +352,105 @@ class TPESampler(BaseSampler):
                 st.group_space = st.groups.calculate(view)
 
         n = hist.n
-        directions = study.directions
-        signs = np.asarray([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions])
         r = len(running)
-        numbers = np.concatenate([hist.numbers, [t.number for t in running]]).astype(np.int64)
-        kinds = np.concatenate([hist.states.astype(np.int64), np.full(r, _split.KIND_RUNNING)])
-        losses = np.vstack([hist.values * signs, np.zeros((r, len(directions)))])
-        step, value = hist.pruned_score
-        if len(directions) == 1:
-            value = value * signs[0]
+        numbers = hist.numbers
+        if r:
+            numbers = np.concatenate([numbers, [t.number for t in running]]).astype(np.int64)
+        # Rows are decoded in trial-number order unless workers finished out of order.
+        order = np.arange(n) if hist.in_order and not r else np.argsort(numbers, kind="stable")
+        if n < self._n_startup_trials:
+            # During the start-up phase nothing is modelled: skip the split (and gamma).
+            below = np.zeros(n + r, dtype=bool)
         else:
-            step, value = np.ones(n), np.zeros(n)
-        pad = np.zeros(r)
-        gamma = self._gamma or (default_gamma if len(directions) == 1 else
-                                default_gamma_multiobjective)
-        below = _split.split_below(
-            numbers,
-            kinds,
-            losses,
-            np.concatenate([step, pad]),
-            np.concatenate([value, pad]),
-            np.concatenate([hist.violation, pad]),
-            int(gamma(n)),
+            below = self._split(study, hist, numbers, r)
+        snap = _Snapshot(
+            trial.number, n, numbers, below, order, [_trial_params(t) for t in running]
         )
-        snap = _Snapshot(trial.number, n, numbers, below, [_trial_params(t) for t in running])
         st.snapshot = snap
         return snap
+
+    def _split(
+        self,
+        study: StudyView,
+        hist: TrialHistory,
+        numbers: np.ndarray[Any, np.dtype[np.int64]],
+        r: int,
+    ) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        n = hist.n
+        directions = study.directions
+        single = len(directions) == 1
+        kinds = hist.states.astype(np.int64)
+        losses = hist.values
+        if directions[0] == StudyDirection.MAXIMIZE or not single:
+            signs = [-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in directions]
+            losses = losses * np.asarray(signs)
+        step, value = hist.pruned_score
+        if not single:
+            step, value = np.ones(n), np.zeros(n)
+        elif directions[0] == StudyDirection.MAXIMIZE:
+            value = -value
+        violation = hist.violation
+        if r:
+            pad = np.zeros(r)
+            kinds = np.concatenate([kinds, np.full(r, _split.KIND_RUNNING)])
+            losses = np.vstack([losses, np.zeros((r, len(directions)))])
+            step, value = np.concatenate([step, pad]), np.concatenate([value, pad])
+            violation = np.concatenate([violation, pad])
+        gamma = self._gamma or (default_gamma if single else default_gamma_multiobjective)
+        return _split.split_below(numbers, kinds, losses, step, value, violation, int(gamma(n)))
 
     def _sample(
         self, study: StudyView, snap: _Snapshot, space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        hist = self._state(study).history
-        layout = SpaceLayout(space)
-        n, r = hist.n, len(snap.running)
-        obs = np.empty((n + r, len(layout.names)))
-        for j, (name, dist) in enumerate(space.items()):
-            col = hist.column(name, dist)
-            if r:
+        st = self._state(study)
+        hist = st.history
+        cache = st.space_cache(space)
+        cache.update(hist)
+        layout = cache.layout
+        r = len(snap.running)
+        if r:
+            extra = np.empty((r, len(layout.names)))
+            for j, (name, dist) in enumerate(space.items()):
                 key = column_key(name, dist)
-                extra = [p.get(name, (None, math.nan)) for p in snap.running]
-                col = np.concatenate([col, [v if k in (None, key) else math.nan
-                                            for k, v in extra]])
-            obs[:, j] = col
-        obs = layout.encode(obs)
+                for i, p in enumerate(snap.running):
+                    k, v = p.get(name, (None, math.nan))
+                    extra[i, j] = v if k in (None, key) else math.nan
+            extra = layout.encode(extra)
+            obs = np.vstack([cache.encoded, extra])
+        else:
+            extra = np.empty((0, len(layout.names)))
+            obs = cache.encoded
         have = np.all(np.isfinite(obs), axis=1)
-        order = np.argsort(snap.numbers, kind="stable")
+        order = snap.order
         below_rows = order[(snap.below & have)[order]]
         above_rows = order[(~snap.below & have)[order]]
         multi = len(study.directions) > 1
         w_below = np.ones(len(below_rows)) if multi else self._call_weights(len(below_rows))
         w_above = self._call_weights(len(above_rows))
-        l_est = ParzenEstimator(layout, obs[below_rows], w_below, self._params)
-        g_est = ParzenEstimator(layout, obs[above_rows], w_above, self._params)
+        estimators = []
+        for rows, w in ((below_rows, w_below), (above_rows, w_above)):
+            # Small sets (the below one) sort faster than they filter the cached order.
+            sub = cache.subset_order(rows, extra) if len(rows) > 32 else None
+            estimators.append(
+                ParzenEstimator(
+                    layout,
+                    obs[rows],
+                    w,
+                    self._params,
+                    order=None if sub is None else sub[0],
+                    memo=cache.memo,
+                    rows=rows,
+                )
+            )
+        l_est, g_est = estimators
         cands = l_est.sample(self._rng, self._n_ei_candidates)
         score = l_est.log_pdf(cands) - g_est.log_pdf(cands)
         best = cands[int(np.argmax(score))]
         return {name: float(best[j]) for j, name in enumerate(layout.names)}
 
     def _call_weights(self, n: int) -> _Array:
+        if self._weights is default_weights:
+            return _cached_default_weights(n)
         w = np.asarray(self._weights(n), dtype=float)[:n]
         if len(w) != n:
             raise ValueError(f"TPESampler(weights=...): weights({n}) returned {len(w)} values.")

@@ -55,7 +55,13 @@ def split_below(
     take = min(n_below, len(complete))
     if take > 0:
         if losses.shape[1] == 1:
-            order = np.lexsort((numbers[complete], losses[complete, 0]))
+            loss = losses[complete, 0]
+            if take < len(complete):
+                # Only rows no worse than the take-th smallest loss can be below.
+                cut = np.partition(loss, take - 1)[take - 1]
+                keep = loss <= cut
+                complete, loss = complete[keep], loss[keep]
+            order = np.lexsort((numbers[complete], loss))
             below[complete[order[:take]]] = True
         else:
             below[complete[_select_multi_objective(losses[complete], take)]] = True

@@ -75,14 +75,25 @@ def logpdf(x: _Array, a: _Array, b: _Array, loc: _Array, scale: _Array) -> _Arra
 
 
 def sample(a: _Array, b: _Array, rng: np.random.RandomState) -> _Array:
-    """Draw standard truncated normals on ``[a, b]`` by inverting the CDF in log space."""
-    a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
-    flip = a > 0
-    lo = np.where(flip, -b, a)
-    hi = np.where(flip, -a, b)
-    u = rng.uniform(0.0, 1.0, size=lo.shape)
-    with np.errstate(divide="ignore"):
-        log_cdf = np.logaddexp(special.log_ndtr(lo), np.log(u) + log_gauss_mass(lo, hi))
-    z = special.ndtri_exp(np.minimum(log_cdf, 0.0))
-    z = np.clip(z, lo, hi)
-    return np.asarray(np.where(flip, -z, z), dtype=float)
+    """Draw standard truncated normals on ``[a, b]`` by inverting the CDF.
+
+    Plain inversion is exact unless the interval lies far in a tail (the CDF rounds to 0 or
+    1 there); those draws are redone in log space on the mirrored left tail.
+    """
+    a = np.asarray(a, dtype=float)
+    b = np.asarray(b, dtype=float)
+    u = rng.uniform(0.0, 1.0, size=np.broadcast(a, b).shape)
+    cdf_a = special.ndtr(a)
+    cdf_b = special.ndtr(b)
+    z = special.ndtri(cdf_a + u * (cdf_b - cdf_a))
+    tail = ~((cdf_b - cdf_a > 1e-6) & (cdf_a < 0.999) & (cdf_b > 1e-3))
+    if np.any(tail):
+        aa, bb, uu = np.broadcast_to(a, u.shape)[tail], np.broadcast_to(b, u.shape)[tail], u[tail]
+        flip = aa > 0
+        lo = np.where(flip, -bb, aa)
+        hi = np.where(flip, -aa, bb)
+        with np.errstate(divide="ignore"):
+            log_cdf = np.logaddexp(special.log_ndtr(lo), np.log(uu) + log_gauss_mass(lo, hi))
+        zt = np.clip(special.ndtri_exp(np.minimum(log_cdf, 0.0)), lo, hi)
+        z[tail] = np.where(flip, -zt, zt)
+    return np.asarray(np.clip(z, a, b), dtype=float)

@@ -58,10 +58,12 @@ def current_revision(connection: sa.Connection) -> str | None:
     return None
 
 
-def _check(revision: str, url: str) -> None:
+def _check(revision: str, url: str, allow_older: bool = False) -> None:
     if revision == HEAD:
         return
     if revision in KNOWN_REVISIONS:
+        if allow_older:
+            return
         raise StoreVersionError(
             f"Storage {redact(url)!r} has schema revision {revision}, older than this "
             f"parabola's {HEAD}. " + _UPGRADE_HINT.format(url=redact(url))
@@ -79,8 +81,14 @@ def _locked(connection: sa.Connection) -> None:
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(7160250311)"))
 
 
-def check_or_create(engine: sa.Engine, url: str) -> None:
-    """Check the store's revision; create the schema at head if the database is empty."""
+def check_or_create(
+    engine: sa.Engine, url: str, *, create: bool = True, allow_older: bool = False
+) -> None:
+    """Check the store's revision; create the schema at head if the database is empty.
+
+    ``create=False`` leaves an empty database empty; ``allow_older`` accepts an older known
+    revision (to upgrade it). A newer revision is always refused.
+    """
     with engine.connect() as conn:
         try:
             row = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
@@ -88,11 +96,13 @@ def check_or_create(engine: sa.Engine, url: str) -> None:
             conn.rollback()
             row = None
         if row is not None:
-            _check(str(row[0]), url)
+            _check(str(row[0]), url, allow_older)
             ensure_wal(engine)
             return
         # Refuse a foreign database before anything (even the journal mode) touches it.
         current_revision(conn)
+    if not create:
+        return
     ensure_wal(engine)
     # Empty database: create under a write lock so concurrent openers agree.
     with engine.connect() as conn:
@@ -101,7 +111,7 @@ def check_or_create(engine: sa.Engine, url: str) -> None:
             _locked(conn)
             revision = current_revision(conn)
             if revision is not None:
-                _check(revision, url)
+                _check(revision, url, allow_older)
                 return
             from alembic import command
 

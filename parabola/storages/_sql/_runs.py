@@ -8,8 +8,8 @@ from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
@@ -19,6 +19,7 @@ from parabola.storages._sql._history import CHUNK_ROWS, decode_chunk, encode_chu
 from parabola.storages._sql._models import run_history, runs
 
 __all__ = [
+    "RunsMixin",
     "append_history",
     "create_run",
     "delete_run",
@@ -195,3 +196,61 @@ def get_history(
                 row = {k: v for k, v in row.items() if k in wanted}
             out.append(row)
     return out
+
+
+T = TypeVar("T")
+
+
+class RunsMixin:
+    """The tracking-run methods of :class:`~parabola.storages.RDBStorage`."""
+
+    def _write(self, fn: Callable[[sa.Connection], T]) -> T:
+        raise NotImplementedError
+
+    def _read(self, fn: Callable[[sa.Connection], T]) -> T:
+        raise NotImplementedError
+
+    def create_run(self, record: RunRecord) -> None:
+        self._write(lambda conn: create_run(conn, record))
+
+    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
+        self._write(lambda conn: update_run(conn, entity, project, run_id, **fields))
+
+    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
+        return self._read(lambda conn: get_run(conn, entity, project, run_id))
+
+    def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
+        return self._read(lambda conn: get_runs(conn, entity, project))
+
+    def delete_run(self, entity: str, project: str, run_id: str) -> None:
+        self._write(lambda conn: delete_run(conn, entity, project, run_id))
+
+    def append_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        stream: str = "default",
+    ) -> None:
+        """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
+        rows = list(rows)
+        self._write(lambda conn: append_history(conn, entity, project, run_id, rows, stream))
+
+    def get_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
+        return self._read(
+            lambda conn: get_history(
+                conn, entity, project, run_id, stream, min_step, max_step, keys
+            )
+        )

@@ -23,27 +23,24 @@ import datetime
 import json
 import threading
 import time
-import uuid
 import weakref
-from collections.abc import Callable, Container, Mapping, Sequence
+from collections.abc import Callable, Container, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
 
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution, check_distribution_compatibility
-from parabola.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
+from parabola.exceptions import UpdateFinishedTrialError
 from parabola.storages._base import BaseStorage
-from parabola.storages._records import FrozenStudy, RunRecord
-from parabola.storages._sql import _runs
+from parabola.storages._sql import _statements as st
+from parabola.storages._sql._cache import StudyCache
 from parabola.storages._sql._codec import (
     copy_trial,
     dt_to_us,
     dumps,
-    dumps_or_none,
-    encode_distributions,
-    loads_or_empty,
     trial_from_row,
+    trials_from_rows,
 )
 from parabola.storages._sql._engine import (
     RawSQL,
@@ -53,8 +50,10 @@ from parabola.storages._sql._engine import (
     translate_error,
     with_retries,
 )
-from parabola.storages._sql._migrate import check_or_create
-from parabola.storages._sql._models import studies, trials
+from parabola.storages._sql._migrate import check_or_create, current_revision, upgrade
+from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS
+from parabola.storages._sql._runs import RunsMixin
+from parabola.storages._sql._studies import StudiesMixin
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -75,19 +74,6 @@ class _Lost(Exception):
     """An owned running trial was finished by someone else (e.g. failed as stale)."""
 
 
-class _StudyCache:
-    """What this process knows of one study's trials, as of ``version``."""
-
-    __slots__ = ("best_id", "by_number", "id_to_number", "param_dists", "version")
-
-    def __init__(self) -> None:
-        self.version = -1
-        self.by_number: list[FrozenTrial] = []
-        self.id_to_number: dict[int, int] = {}
-        self.param_dists: dict[str, BaseDistribution] = {}
-        self.best_id: int | None = None
-
-
 _live: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
 
 
@@ -97,7 +83,7 @@ def _flush_at_exit() -> None:  # pragma: no cover - exercised by the multi-proce
         storage._flush_all_pending(quiet=True)
 
 
-class RDBStorage(BaseStorage):
+class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
     """Store studies and runs in a SQL database: a SQLite file or PostgreSQL.
 
     Args:
@@ -105,8 +91,8 @@ class RDBStorage(BaseStorage):
             ``.db``/``.sqlite``/``.sqlite3``), or ``postgresql://user:password@host/dbname``
             (driver psycopg 3, ``pip install 'parabola[postgres]'``).
         engine_kwargs: Extra keyword arguments for ``sqlalchemy.create_engine``.
-        skip_compatibility_check: Accepted for Optuna compatibility; the version check is cheap
-            and always runs.
+        skip_compatibility_check: Open a store of an older schema revision anyway, to
+            :meth:`upgrade` it (a newer revision is always refused).
         heartbeat_interval: Seconds between heartbeats of a running trial (an int >= 1), or
             ``None`` to disable heartbeats. The default, 10 s, costs one tiny write per trial
             per 10 s while letting a dead worker be noticed within about a minute.
@@ -116,6 +102,7 @@ class RDBStorage(BaseStorage):
             trial is worse than recycling a dead one a little later.
         failed_trial_callback: Called as ``callback(study, frozen_trial)`` for each trial this
             process failed as stale, e.g. :class:`~parabola.storages.RetryFailedTrialCallback`.
+        skip_table_creation: Do not create the schema in an empty database.
 
     Raises:
         ValueError: for an unknown URL scheme or a bad argument.
@@ -160,11 +147,15 @@ class RDBStorage(BaseStorage):
             else GRACE_PERIOD_FACTOR * heartbeat_interval
         )
         self.failed_trial_callback = failed_trial_callback
-        self._skip_table_creation = skip_table_creation
         self._is_pg = self.url.startswith("postgresql")
         self.engine = create_engine(self.url, self.engine_kwargs)
         try:
-            check_or_create(self.engine, self.url)
+            check_or_create(
+                self.engine,
+                self.url,
+                create=not skip_table_creation,
+                allow_older=skip_compatibility_check,
+            )
         except sa.exc.DBAPIError as e:
             self.engine.dispose()
             raise translate_error(e, self.url) from e
@@ -173,7 +164,7 @@ class RDBStorage(BaseStorage):
             raise
         self._raw = RawSQL(self.engine, self.url)
         self._lock = threading.RLock()
-        self._caches: dict[int, _StudyCache] = {}
+        self._caches: dict[int, StudyCache] = {}
         self._trial_study: dict[int, int] = {}
         self._owned: dict[int, FrozenTrial] = {}
         self._pending: dict[int, set[str]] = {}
@@ -210,6 +201,30 @@ class RDBStorage(BaseStorage):
         self._flush_all_pending(quiet=False)
         self.engine.dispose()
 
+    # Schema versions ----------------------------------------------------------------------
+    def get_current_version(self) -> str | None:
+        """The store's schema revision (``None`` for an empty database)."""
+        with self.engine.connect() as conn:
+            return current_revision(conn)
+
+    def get_head_version(self) -> str:
+        """The schema revision this parabola writes."""
+        return HEAD
+
+    def get_all_versions(self) -> list[str]:
+        """Every schema revision this parabola knows, newest first (as Optuna orders them)."""
+        return list(reversed(KNOWN_REVISIONS))
+
+    def upgrade(self) -> None:
+        """Upgrade the store's schema to :meth:`get_head_version` (``parabola db upgrade``).
+
+        Open the store with ``skip_compatibility_check=True`` to upgrade an older one.
+        """
+        with self._lock:
+            self._flush_all_pending(quiet=False)
+            upgrade(self.engine, self.url)
+            self._caches.clear()
+
     # Transactions -------------------------------------------------------------------------
     def _write(self, fn: Callable[[sa.Connection], T]) -> T:
         def attempt() -> T:
@@ -229,14 +244,22 @@ class RDBStorage(BaseStorage):
 
     def _bump(self, cur: Any, study_id: int) -> int:
         """Bump the study's change counter (taking its write lock); return the new value."""
-        cur.execute(self._raw.sql(_BUMP), {"sid": study_id})
+        cur.execute(self._raw.sql(st.BUMP), {"sid": study_id})
         row = cur.fetchone()
         if row is None:
             raise KeyError(f"No study with id {study_id} in this storage.")
         return int(row[0])
 
+    def _study_of(self, cur: Any, trial_id: int) -> int:
+        """The trial's study id. Writers lock the study row first, then the trial row, so
+        PostgreSQL never sees two writers take the two locks in opposite orders."""
+        study_id = self._trial_study.get(trial_id)
+        if study_id is None:
+            study_id = int(self._select_trial(cur, trial_id, lock=False)[1])
+        return study_id
+
     def _select_trial(self, cur: Any, trial_id: int, lock: bool) -> Any:
-        sql = _SELECT_TRIAL + (" FOR UPDATE" if lock and self._is_pg else "")
+        sql = st.SELECT_TRIAL + (" FOR UPDATE" if lock and self._is_pg else "")
         cur.execute(self._raw.sql(sql), {"tid": trial_id})
         row = cur.fetchone()
         if row is None:
@@ -250,157 +273,19 @@ class RDBStorage(BaseStorage):
             f"UPDATE trials SET version = :version, {sets} WHERE trial_id = :tid{where}"
         )
 
-    # Studies ------------------------------------------------------------------------------
-    def create_new_study(
-        self, directions: Sequence[StudyDirection], study_name: str | None = None
-    ) -> int:
-        directions = [StudyDirection(d) for d in directions]
-        if not directions or StudyDirection.NOT_SET in directions:
-            raise ValueError(f"directions must be MINIMIZE/MAXIMIZE values; got {directions}.")
-        name = study_name if study_name is not None else f"no-name-{uuid.uuid4()}"
-
-        def tx(conn: sa.Connection) -> int:
-            try:
-                result = conn.execute(
-                    studies.insert().values(
-                        study_name=name,
-                        directions=json.dumps([d.name for d in directions]),
-                        n_trials=0,
-                        version=0,
-                        created_at=dt_to_us(datetime.datetime.now()),
-                    )
-                )
-            except sa.exc.IntegrityError:
-                raise DuplicatedStudyError(
-                    f"Another study with name '{name}' already exists. Pass "
-                    "load_if_exists=True to reuse it, or choose another study_name."
-                ) from None
-            assert result.inserted_primary_key is not None
-            return int(result.inserted_primary_key[0])
-
-        study_id = self._write(tx)
-        with self._lock:
-            self._directions[study_id] = list(directions)
-        return study_id
-
-    def delete_study(self, study_id: int) -> None:
-        def tx(conn: sa.Connection) -> None:
-            conn.execute(trials.delete().where(trials.c.study_id == study_id))
-            if conn.execute(studies.delete().where(studies.c.study_id == study_id)).rowcount != 1:
-                raise KeyError(f"No study with id {study_id} in this storage.")
-
-        self._write(tx)
-        with self._lock:
-            self._caches.pop(study_id, None)
-            self._directions.pop(study_id, None)
-            for tid in [t for t, s in self._trial_study.items() if s == study_id]:
-                del self._trial_study[tid]
-                self._owned.pop(tid, None)
-                self._pending.pop(tid, None)
-
-    def _set_study_attr(self, study_id: int, column: str, key: str, value: Any) -> None:
-        if not isinstance(key, str):
-            raise TypeError(f"study attribute key must be a str, got {key!r}.")
-        dumps(value, f"study attribute '{key}'")
-        col = studies.c[column]
-
-        def tx(conn: sa.Connection) -> None:
-            query = sa.select(col).where(studies.c.study_id == study_id)
-            row = conn.execute(query.with_for_update() if self._is_pg else query).first()
-            if row is None:
-                raise KeyError(f"No study with id {study_id} in this storage.")
-            attrs = loads_or_empty(row[0])
-            attrs[key] = value
-            conn.execute(
-                studies.update()
-                .where(studies.c.study_id == study_id)
-                .values({column: dumps(attrs, "study attributes")})
-            )
-
-        self._write(tx)
-
-    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        self._set_study_attr(study_id, "user_attrs", key, value)
-
-    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
-        self._set_study_attr(study_id, "system_attrs", key, value)
-
-    def _study_column(self, study_id: int, column: str) -> Any:
-        def read(conn: sa.Connection) -> Any:
-            row = conn.execute(
-                sa.select(studies.c[column]).where(studies.c.study_id == study_id)
-            ).first()
-            if row is None:
-                raise KeyError(f"No study with id {study_id} in this storage.")
-            return row[0]
-
-        return self._read(read)
-
-    def get_study_id_from_name(self, study_name: str) -> int:
-        study_id = self._read(
-            lambda conn: conn.execute(
-                sa.select(studies.c.study_id).where(studies.c.study_name == study_name)
-            ).scalar()
-        )
-        if study_id is None:
-            raise KeyError(f"No study named '{study_name}' in this storage.")
-        return int(study_id)
-
-    def get_study_name_from_id(self, study_id: int) -> str:
-        return str(self._study_column(study_id, "study_name"))
-
-    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
-        with self._lock:
-            cached = self._directions.get(study_id)
-        if cached is None:
-            text = self._study_column(study_id, "directions")
-            cached = [StudyDirection[name] for name in json.loads(text)]
-            with self._lock:
-                self._directions[study_id] = cached
-        return list(cached)
-
-    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-        return dict(loads_or_empty(self._study_column(study_id, "user_attrs")))
-
-    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
-        return dict(loads_or_empty(self._study_column(study_id, "system_attrs")))
-
-    def get_all_studies(self) -> list[FrozenStudy]:
-        rows = self._read(
-            lambda conn: conn.execute(
-                sa.select(
-                    studies.c.study_id,
-                    studies.c.study_name,
-                    studies.c.directions,
-                    studies.c.user_attrs,
-                    studies.c.system_attrs,
-                ).order_by(studies.c.study_id)
-            ).all()
-        )
-        return [
-            FrozenStudy(
-                study_id=r[0],
-                study_name=r[1],
-                directions=[StudyDirection[n] for n in json.loads(r[2])],
-                user_attrs=loads_or_empty(r[3]),
-                system_attrs=loads_or_empty(r[4]),
-            )
-            for r in rows
-        ]
-
     # Trial cache --------------------------------------------------------------------------
-    def _sync(self, study_id: int) -> _StudyCache:
+    def _sync(self, study_id: int) -> StudyCache:
         """Bring the study's cache up to date: one query, plus one for changed trials."""
         self.get_study_directions(study_id)  # best-trial tracking needs the directions
         cache = self._caches.get(study_id)
         known = -1 if cache is None else cache.version
 
         def read(cur: Any) -> tuple[int | None, list[Any]]:
-            cur.execute(self._raw.sql(_STUDY_VERSION), {"sid": study_id})
+            cur.execute(self._raw.sql(st.STUDY_VERSION), {"sid": study_id})
             row = cur.fetchone()
             if row is None or row[0] == known:
                 return None if row is None else row[0], []
-            cur.execute(self._raw.sql(_CHANGED_TRIALS), {"sid": study_id, "known": known})
+            cur.execute(self._raw.sql(st.CHANGED_TRIALS), {"sid": study_id, "known": known})
             return row[0], cur.fetchall()
 
         version, rows = self._raw.run(read, write=False)
@@ -408,56 +293,22 @@ class RDBStorage(BaseStorage):
             self._caches.pop(study_id, None)
             raise KeyError(f"No study with id {study_id} in this storage.")
         if cache is None:
-            cache = self._caches[study_id] = _StudyCache()
+            cache = self._caches[study_id] = StudyCache()
         if version != cache.version:
-            for row in rows:
-                self._apply_row(study_id, cache, row)
+            for trial in trials_from_rows(rows):
+                owned = self._owned.get(trial._trial_id)
+                if owned is not None:
+                    if trial.state == TrialState.RUNNING:
+                        trial = owned  # our in-memory copy is newer (it may hold buffered params)
+                    else:  # finished by another worker (stale): no longer ours
+                        self._disown(trial._trial_id)
+                self._put(study_id, cache, trial)
             cache.version = int(version)
         return cache
 
-    def _apply_row(self, study_id: int, cache: _StudyCache, row: Any) -> None:
-        trial_id, state = row[0], row[3]
-        owned = self._owned.get(trial_id)
-        if owned is not None and state == _RUNNING:
-            trial = owned  # our in-memory copy is newer (it may hold buffered params)
-        else:
-            if owned is not None:  # finished by another worker (stale): no longer ours
-                self._disown(trial_id)
-            trial = trial_from_row(row)
-        self._put(study_id, cache, trial)
-
-    def _put(self, study_id: int, cache: _StudyCache, trial: FrozenTrial) -> None:
-        number = trial.number
-        if number < len(cache.by_number):
-            cache.by_number[number] = trial
-        else:
-            # Rows arrive ordered by number and numbers are gapless, so this is an append.
-            assert number == len(cache.by_number), (number, len(cache.by_number))
-            cache.by_number.append(trial)
-        cache.id_to_number[trial._trial_id] = number
+    def _put(self, study_id: int, cache: StudyCache, trial: FrozenTrial) -> None:
+        cache.put(trial, self._directions.get(study_id))
         self._trial_study[trial._trial_id] = study_id
-        for name, dist in trial._distributions.items():
-            if name not in cache.param_dists:
-                cache.param_dists[name] = dist
-        if trial.state == TrialState.COMPLETE:
-            self._update_best(study_id, cache, trial)
-
-    def _update_best(self, study_id: int, cache: _StudyCache, trial: FrozenTrial) -> None:
-        directions = self._directions.get(study_id)
-        if directions is None or len(directions) != 1 or trial._values is None:
-            return
-        if cache.best_id is None:
-            cache.best_id = trial._trial_id
-            return
-        best = cache.by_number[cache.id_to_number[cache.best_id]]
-        assert best._values is not None
-        value, best_value = trial._values[0], best._values[0]
-        if directions[0] == StudyDirection.MAXIMIZE:
-            better = value > best_value
-        else:
-            better = value < best_value
-        if better or (value == best_value and trial.number < best.number):
-            cache.best_id = trial._trial_id
 
     def _after_own_write(self, study_id: int, version: int, trial: FrozenTrial | None) -> None:
         """Record our own write in the cache if the cache was current just before it."""
@@ -498,16 +349,16 @@ class RDBStorage(BaseStorage):
                 for name, dist in trial.distributions.items():
                     if name in cache.param_dists:
                         check_distribution_compatibility(cache.param_dists[name], dist)
-            values = self._encode(trial, _ALL_COLUMNS)
+            values = st.encode_columns(trial, st.ALL_COLUMNS)
             beat = time.time() if trial.state == TrialState.RUNNING else None
             if beat is not None and self.heartbeat_interval is not None:
                 values["heartbeat"] = beat
 
             values.setdefault("heartbeat", None)
-            insert = self._raw.sql(_INSERT_TRIAL)
+            insert = self._raw.sql(st.INSERT_TRIAL)
 
             def tx(cur: Any) -> tuple[int, int, int]:
-                cur.execute(self._raw.sql(_NEXT_NUMBER), {"sid": study_id})
+                cur.execute(self._raw.sql(st.NEXT_NUMBER), {"sid": study_id})
                 row = cur.fetchone()
                 if row is None:
                     raise KeyError(f"No study with id {study_id} in this storage.")
@@ -619,13 +470,13 @@ class RDBStorage(BaseStorage):
         update = self._update_sql(("state", "datetime_start", "heartbeat"), guard=False)
 
         def tx(cur: Any) -> tuple[FrozenTrial, int, int] | None:
+            version = self._bump(cur, self._study_of(cur, trial_id))
             row = self._select_trial(cur, trial_id, lock=True)
             trial = trial_from_row(row)
             if trial.state.is_finished():
                 raise _finished_error(trial)
             if trial.state != TrialState.WAITING:
                 return None
-            version = self._bump(cur, row[1])
             cur.execute(
                 update,
                 {
@@ -681,7 +532,7 @@ class RDBStorage(BaseStorage):
     ) -> int:
         """Write ``cols`` of our trial ``new``; return the study version it was stamped with."""
         study_id = self._trial_study[trial_id]
-        values = self._encode(new, cols)
+        values = st.encode_columns(new, cols)
         if beat is not None:
             values["heartbeat"] = beat
 
@@ -708,13 +559,13 @@ class RDBStorage(BaseStorage):
 
     def _update_remote(self, trial_id: int, mutate: Callable[[FrozenTrial], set[str]]) -> None:
         def tx(cur: Any) -> tuple[FrozenTrial, int, int]:
+            version = self._bump(cur, self._study_of(cur, trial_id))
             row = self._select_trial(cur, trial_id, lock=True)
             trial = trial_from_row(row)
             if trial.state.is_finished():
                 raise _finished_error(trial)
             cols = mutate(trial)
-            values = self._encode(trial, cols)
-            version = self._bump(cur, row[1])
+            values = st.encode_columns(trial, cols)
             cur.execute(
                 self._update_sql(sorted(values), guard=False),
                 {**values, "version": version, "tid": trial_id},
@@ -724,39 +575,6 @@ class RDBStorage(BaseStorage):
         trial, study_id, version = self._raw.run(tx, write=True)
         self._trial_study[trial_id] = study_id
         self._after_own_write(study_id, version, trial)
-
-    @staticmethod
-    def _encode(trial: FrozenTrial, cols: set[str] | frozenset[str]) -> dict[str, Any]:
-        out: dict[str, Any] = {}
-        for col in cols:
-            if col == "state":
-                out[col] = trial.state.value
-            elif col == "trial_values":
-                out[col] = None if trial._values is None else json.dumps(trial._values)
-            elif col == "datetime_start":
-                out[col] = dt_to_us(trial.datetime_start)
-            elif col == "datetime_complete":
-                out[col] = dt_to_us(trial.datetime_complete)
-            elif col == "params":
-                out[col] = dumps_or_none(
-                    {
-                        name: trial.distributions[name].to_internal_repr(value)
-                        for name, value in trial.params.items()
-                    },
-                    "params",
-                )
-            elif col == "distributions":
-                out[col] = encode_distributions(trial.distributions)
-            elif col == "user_attrs":
-                out[col] = dumps_or_none(trial.user_attrs, "trial user attribute")
-            elif col == "system_attrs":
-                out[col] = dumps_or_none(trial.system_attrs, "trial system attribute")
-            elif col == "intermediate_values":
-                out[col] = dumps_or_none(
-                    {str(k): v for k, v in trial.intermediate_values.items()},
-                    "intermediate values",
-                )
-        return out
 
     def set_trial_intermediate_value(
         self, trial_id: int, step: int, intermediate_value: float
@@ -837,9 +655,10 @@ class RDBStorage(BaseStorage):
             )
         with self._lock:
             cache = self._sync(study_id)
-            if cache.best_id is None:
+            best = cache.best()
+            if best is None:
                 raise ValueError("No trials are completed yet.")
-            return copy_trial(cache.by_number[cache.id_to_number[cache.best_id]])
+            return copy_trial(best)
 
     # Heartbeats ---------------------------------------------------------------------------
     def is_heartbeat_enabled(self) -> bool:
@@ -865,7 +684,7 @@ class RDBStorage(BaseStorage):
                 self._after_own_write(self._trial_study[trial_id], version, owned)
                 return
 
-        sql = self._raw.sql(_BEAT)
+        sql = self._raw.sql(st.BEAT)
         self._raw.run(
             lambda cur: cur.execute(sql, {"now": now, "tid": trial_id, "running": _RUNNING}),
             write=True,
@@ -881,7 +700,7 @@ class RDBStorage(BaseStorage):
             return []
         cutoff = time.time() - self.grace_period
         args = {"sid": study_id, "running": _RUNNING, "cutoff": cutoff}
-        stale_sql = self._raw.sql(_STALE)
+        stale_sql = self._raw.sql(st.STALE)
 
         def read(cur: Any) -> list[Any]:
             cur.execute(stale_sql, args)
@@ -891,7 +710,7 @@ class RDBStorage(BaseStorage):
         if not candidates:
             return []
         now = dt_to_us(datetime.datetime.now())
-        fail_sql = self._raw.sql(_FAIL_STALE)
+        fail_sql = self._raw.sql(st.FAIL_STALE)
 
         def tx(cur: Any) -> list[int]:
             failed: list[int] = []
@@ -934,98 +753,6 @@ class RDBStorage(BaseStorage):
 
     def remove_session(self) -> None:
         self._flush_all_pending(quiet=False)
-
-    # Tracking runs ------------------------------------------------------------------------
-    def create_run(self, record: RunRecord) -> None:
-        self._write(lambda conn: _runs.create_run(conn, record))
-
-    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
-        self._write(lambda conn: _runs.update_run(conn, entity, project, run_id, **fields))
-
-    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
-        return self._read(lambda conn: _runs.get_run(conn, entity, project, run_id))
-
-    def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
-        return self._read(lambda conn: _runs.get_runs(conn, entity, project))
-
-    def delete_run(self, entity: str, project: str, run_id: str) -> None:
-        self._write(lambda conn: _runs.delete_run(conn, entity, project, run_id))
-
-    def append_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        rows: Sequence[Mapping[str, Any]],
-        stream: str = "default",
-    ) -> None:
-        """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
-        rows = list(rows)
-        self._write(lambda conn: _runs.append_history(conn, entity, project, run_id, rows, stream))
-
-    def get_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
-        *,
-        keys: Sequence[str] | None = None,
-    ) -> list[dict[str, Any]]:
-        """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
-        return self._read(
-            lambda conn: _runs.get_history(
-                conn, entity, project, run_id, stream, min_step, max_step, keys
-            )
-        )
-
-
-_TRIAL_COLUMNS = (
-    "trial_id, study_id, number, state, trial_values, datetime_start, datetime_complete, "
-    "params, distributions, user_attrs, system_attrs, intermediate_values, heartbeat, version"
-)
-_SELECT_TRIAL = f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE trial_id = :tid"
-_CHANGED_TRIALS = (
-    f"SELECT {_TRIAL_COLUMNS} FROM trials WHERE study_id = :sid AND version > :known "
-    "ORDER BY number"
-)
-_STUDY_VERSION = "SELECT version FROM studies WHERE study_id = :sid"
-_BUMP = "UPDATE studies SET version = version + 1 WHERE study_id = :sid RETURNING version"
-_NEXT_NUMBER = (
-    "UPDATE studies SET n_trials = n_trials + 1, version = version + 1 WHERE study_id = :sid "
-    "RETURNING n_trials, version"
-)
-_INSERT_TRIAL = (
-    "INSERT INTO trials (study_id, number, version, state, trial_values, datetime_start, "
-    "datetime_complete, params, distributions, user_attrs, system_attrs, intermediate_values, "
-    "heartbeat) VALUES (:study_id, :number, :version, :state, :trial_values, :datetime_start, "
-    ":datetime_complete, :params, :distributions, :user_attrs, :system_attrs, "
-    ":intermediate_values, :heartbeat) RETURNING trial_id"
-)
-_BEAT = "UPDATE trials SET heartbeat = :now WHERE trial_id = :tid AND state = :running"
-_STALE = (
-    "SELECT trial_id FROM trials WHERE study_id = :sid AND state = :running AND heartbeat < :cutoff"
-)
-_FAIL_STALE = (
-    "UPDATE trials SET state = :fail, datetime_complete = :now, version = :version "
-    "WHERE trial_id = :tid AND state = :running AND heartbeat < :cutoff"
-)
-
-_ALL_COLUMNS = frozenset(
-    {
-        "state",
-        "trial_values",
-        "datetime_start",
-        "datetime_complete",
-        "params",
-        "distributions",
-        "user_attrs",
-        "system_attrs",
-        "intermediate_values",
-    }
-)
 
 
 class _NotWaiting(Exception):
