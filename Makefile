@@ -21,12 +21,12 @@ run: $(STAMP)
 ## Lint, type-check, then the whole test suite (starts PostgreSQL if it is down).
 test: $(STAMP)
 	bash scripts/services.sh
-	$(VENV)/bin/ruff check parabola tests benchmarks scripts
+	$(VENV)/bin/ruff check parabola tests benchmarks scripts conftest.py
 	$(VENV)/bin/mypy
 	$(PY) -m pytest -q -p no:cacheprovider $(PYTEST_ARGS)
 
 check: $(STAMP)
-	$(VENV)/bin/ruff check parabola tests benchmarks scripts
+	$(VENV)/bin/ruff check parabola tests benchmarks scripts conftest.py
 	$(VENV)/bin/ruff format --check parabola tests benchmarks scripts || true
 	$(VENV)/bin/mypy
 

@@ -46,6 +46,8 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     except ModuleNotFoundError as e:
         if e.name is not None and e.name.split(".")[0] != "parabola":
             return True  # an optional dependency is not installed
+    except Exception:
+        pass  # collect it anyway: pytest then reports the import error against the module
     return None
 
 

@@ -8,6 +8,7 @@ Everything is read from the local store; there is no server and no key. A run wh
 from __future__ import annotations
 
 import datetime
+import operator
 import shutil
 from collections.abc import Iterator, Mapping, Sequence
 from pathlib import Path
@@ -343,7 +344,7 @@ class PublicRun:
             ...     run.log({"loss": (i - 500) ** 2})
             >>> run.finish()
             >>> df = wandb.Api(storage=store).run(run.path).history(samples=50)
-            >>> len(df), df["loss"].min()
+            >>> len(df), int(df["loss"].min())
             (50, 0)
         """
 
@@ -576,7 +577,7 @@ def _keys(keys: Sequence[str] | None) -> list[str] | None:
 
 
 def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
-    """A DataFrame built column by column: much faster than from a list of dicts."""
+    """A DataFrame built column by column (several times faster than from a list of dicts)."""
     import itertools
 
     import numpy as np
@@ -584,6 +585,22 @@ def _frame(rows: list[dict[str, Any]]) -> pd.DataFrame:
 
     if not rows:
         return pd.DataFrame()  # type: ignore[no-any-return]
+    first = rows[0]
+    n = len(rows)
+    # Every row holds first's keys and no others (the usual case): read columns with
+    # C-level iteration, floats straight into float64 arrays.
+    if sum(map(len, rows)) == len(first) * n:
+        try:
+            fast: dict[str, Any] = {}
+            for name, value in first.items():
+                getter = operator.itemgetter(name)
+                if type(value) is float:
+                    fast[name] = np.fromiter(map(getter, rows), dtype=np.float64, count=n)
+                else:
+                    fast[name] = list(map(getter, rows))
+            return pd.DataFrame(fast, copy=False)  # type: ignore[no-any-return]
+        except (KeyError, TypeError, ValueError):
+            pass  # a missing key, or a None/str among floats: take the general path
     names = dict.fromkeys(itertools.chain.from_iterable(rows))  # first-seen column order
     columns: dict[str, Any] = {}
     for name in names:

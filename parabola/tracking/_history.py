@@ -34,15 +34,15 @@ def select_rows(
 
 
 def _is_sorted(rows: list[dict[str, Any]], key: str) -> bool:
-    prev: Any = None
-    for r in rows:
-        v = r.get(key)
-        if not isinstance(v, (int, float)) or isinstance(v, bool):
-            return False
-        if prev is not None and v < prev:
-            return False
-        prev = v
-    return True
+    import operator
+
+    import numpy as np
+
+    try:  # fast path: every row has an int/float key
+        values = np.fromiter(map(operator.itemgetter(key), rows), dtype=np.float64, count=len(rows))
+    except (KeyError, TypeError, ValueError):
+        return False
+    return bool(len(values) < 2 or (np.diff(values) >= 0).all())
 
 
 def _sort_key(v: Any) -> tuple[int, Any]:
@@ -73,6 +73,7 @@ def downsample_indices(frame: pd.DataFrame, samples: int) -> list[int]:
         keep.add(int(np.nanargmax(arr)))
     budget = samples - len(keep)
     if budget > 0:
-        extra = np.linspace(0, n - 1, budget + 2).round().astype(int)[1:-1]
-        keep.update(int(i) for i in extra)
+        rest = np.setdiff1d(np.arange(n), np.fromiter(keep, dtype=np.int64))
+        picks = np.linspace(0, len(rest) - 1, budget).round().astype(np.int64)
+        keep.update(int(i) for i in rest[picks])
     return sorted(keep)

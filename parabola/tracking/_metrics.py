@@ -129,9 +129,7 @@ class Aggregator:
     def __init__(self) -> None:
         self._state: dict[str, dict[str, Any]] = {}
 
-    def update(
-        self, key: str, value: Any, definition: MetricDefinition, prior: Any = None
-    ) -> Any:
+    def update(self, key: str, value: Any, definition: MetricDefinition, prior: Any = None) -> Any:
         """Fold ``value`` in; return the summary value (a scalar or a dict), or ``DROP``.
 
         ``prior`` is the key's current summary: a resumed run continues its min/max/first/best.

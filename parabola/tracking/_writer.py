@@ -65,9 +65,7 @@ class RunWriter:
         return _thread().wake
 
     def due(self, now: float) -> bool:
-        return now >= self.retry_at and (
-            now >= self.next_flush or len(self.rows) >= WAKE_ROWS
-        )
+        return now >= self.retry_at and (now >= self.next_flush or len(self.rows) >= WAKE_ROWS)
 
     def tick(self, now: float) -> None:
         """Called by the writer thread when this run is due."""
@@ -78,7 +76,8 @@ class RunWriter:
             if not self._error_logged:
                 _logger.warning(
                     "parabola: writing run %s to the store failed (%r); retrying.",
-                    "/".join(self.path), e,
+                    "/".join(self.path),
+                    e,
                 )
                 self._error_logged = True
             self.retry_at = now + min(1.0, self.flush_interval * 2)

@@ -157,7 +157,7 @@ class Trial(SuggestMixin):
             raise ValueError(f"report(step=...): expected an int >= 0, got {step!r}.")
         if step in self._cached.intermediate_values:
             warnings.warn(
-                f"The reported value is ignored because this `step` {step} is already reported.",
+                f"The reported value is ignored because this `{step=}` is already reported.",
                 UserWarning,
                 stacklevel=2,
             )
@@ -233,8 +233,7 @@ class Trial(SuggestMixin):
         constraints = dict(self._cached.system_attrs.get(CONSTRAINTS_KEY, {}))
         if str(key) in constraints:
             warnings.warn(
-                f"The constraint value is ignored because this constraint key={key!r} is "
-                "already set.",
+                f"The constraint value is ignored because this constraint `{key=}` is already set.",
                 UserWarning,
                 stacklevel=2,
             )

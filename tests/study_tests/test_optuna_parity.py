@@ -1,5 +1,8 @@
 """Differential tests: the same Optuna script on optuna 5.0 and on parabola gives the same shape.
 
+Every scenario runs twice: on each library's in-memory storage, and on a SQLite file per library
+(parabola's SQL storage against Optuna's RDBStorage).
+
 optuna is an anchor in the ``bench`` extra, not a test dependency, so these tests skip when it is
 not installed. Values differ (different random streams); what is compared is what scripts rely
 on: column names, states, error types, Pareto fronts, log lines for fixed parameters.
@@ -33,8 +36,25 @@ def _both(scenario: Callable[[types.ModuleType], Any]) -> None:
     assert scenario(parabola) == scenario(optuna)
 
 
+_BACKEND = {"kind": "memory"}
+
+
+@pytest.fixture(autouse=True, params=["memory", "sqlite"])
+def _backend(request: pytest.FixtureRequest) -> Iterator[None]:
+    # tests/conftest.py runs each test in a fresh temporary directory: the files are per test.
+    _BACKEND["kind"] = request.param
+    yield
+    _BACKEND["kind"] = "memory"
+
+
+def _storage(m: types.ModuleType) -> Any:
+    if _BACKEND["kind"] == "sqlite":
+        return f"sqlite:///{m.__name__}.db"  # one file per library, shared within a scenario
+    return m.storages.InMemoryStorage()
+
+
 def _study(m: types.ModuleType, **kwargs: Any) -> Any:
-    return m.create_study(storage=m.storages.InMemoryStorage(), **kwargs)
+    return m.create_study(storage=_storage(m), **kwargs)
 
 
 def test_dataframe_columns() -> None:
@@ -268,5 +288,54 @@ def test_constraints() -> None:
             [t.number for t in study.best_trials],
             [t.number for t in multi.best_trials],
         )
+
+    _both(scenario)
+
+
+def test_study_management() -> None:
+    def scenario(m: types.ModuleType) -> Any:
+        storage = _storage(m)
+        a = m.create_study(storage=storage, study_name="a", direction="maximize")
+        a.set_user_attr("k", [1, 2])
+        a.enqueue_trial({"x": 0.5})
+        a.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
+        m.create_study(storage=storage, study_name="b", directions=["minimize", "maximize"])
+        m.copy_study(
+            from_study_name="a", from_storage=storage, to_storage=storage, to_study_name="c"
+        )
+        summaries = [
+            (
+                s.study_name,
+                [d.name for d in s.directions],
+                s.n_trials,
+                s.user_attrs,
+                None if s.best_trial is None else s.best_trial.params,
+            )
+            for s in m.get_all_study_summaries(storage=storage)
+        ]
+        m.delete_study(study_name="b", storage=storage)
+        copied = m.load_study(study_name="c", storage=storage)
+        return (
+            summaries,
+            m.get_all_study_names(storage=storage),
+            [(t.number, t.params, t.value, t.state.name) for t in copied.trials],
+            copied.user_attrs,
+            copied.direction.name,
+        )
+
+    _both(scenario)
+
+
+def test_warning_texts_for_repeated_calls() -> None:
+    def scenario(m: types.ModuleType) -> Any:
+        study = _study(m)
+        trial = study.ask()
+        with warnings.catch_warnings(record=True) as caught:
+            warnings.simplefilter("always")
+            trial.report(1.0, 0)
+            trial.report(2.0, 0)
+            trial.set_constraint("c", 1.0)
+            trial.set_constraint("c", 2.0)
+        return [(w.category.__name__, str(w.message)) for w in caught]
 
     _both(scenario)

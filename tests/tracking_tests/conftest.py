@@ -3,6 +3,8 @@ no run left behind between tests."""
 
 from __future__ import annotations
 
+import os
+import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -16,9 +18,16 @@ def _tracking_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     monkeypatch.setenv("PARABOLA_ARTIFACTS", str(tmp_path / "artifacts"))
     monkeypatch.setenv("PARABOLA_DISABLE_STATS", "1")  # tests that want stats turn them on
     monkeypatch.setenv("PARABOLA_FLUSH_INTERVAL", "0.05")
-    for var in ("PARABOLA_MODE", "WANDB_MODE", "PARABOLA_PROJECT", "WANDB_PROJECT",
-                "PARABOLA_ENTITY", "WANDB_ENTITY", "PARABOLA_STATS_INTERVAL",
-                "PARABOLA_HEARTBEAT_INTERVAL"):
+    for var in (
+        "PARABOLA_MODE",
+        "WANDB_MODE",
+        "PARABOLA_PROJECT",
+        "WANDB_PROJECT",
+        "PARABOLA_ENTITY",
+        "WANDB_ENTITY",
+        "PARABOLA_STATS_INTERVAL",
+        "PARABOLA_HEARTBEAT_INTERVAL",
+    ):
         monkeypatch.delenv(var, raising=False)
     yield
     from parabola.tracking import _state
@@ -28,14 +37,68 @@ def _tracking_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     _state.set_current(None)
 
 
-@pytest.fixture(params=["memory", "sqlite"])
+PG_SERVER = os.environ.get("PARABOLA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
+
+
+@pytest.fixture(scope="session")
+def tracking_pg_url() -> Iterator[str]:
+    """A fresh PostgreSQL database for this session (skipped when the server is down)."""
+    import sqlalchemy as sa
+
+    name = f"parabola_tracking_{uuid.uuid4().hex[:12]}"
+    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
+    try:
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
+    except Exception as e:
+        admin.dispose()
+        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
+            pytest.fail(f"PostgreSQL at {PG_SERVER} is required under CI=true: {e}")
+        pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable ({type(e).__name__})")
+    try:
+        yield f"{PG_SERVER}/{name}"
+    finally:
+        from parabola.storages import _sql
+
+        for key in [k for k in _sql._opened if name in k[0]]:
+            _sql._opened.pop(key).engine.dispose()
+        with admin.connect() as conn:
+            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
+        admin.dispose()
+
+
+@pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
 def store(request: pytest.FixtureRequest, tmp_path: Path) -> BaseStorage:
-    """Each tracking test runs on the in-memory store and on a real SQLite file."""
-    if request.param == "memory":
-        return InMemoryStorage()
+    """Each tracking test runs on the in-memory store, a real SQLite file and PostgreSQL."""
     from parabola.tracking._store import resolve_storage
 
-    return resolve_storage(f"sqlite:///{tmp_path / 'runs.db'}")
+    if request.param == "memory":
+        return InMemoryStorage()
+    if request.param == "sqlite":
+        return resolve_storage(f"sqlite:///{tmp_path / 'runs.db'}")
+    url: str = request.getfixturevalue("tracking_pg_url")
+    import sqlalchemy as sa
+
+    from parabola.storages import _sql
+    from parabola.tracking import _store
+
+    # A fresh store object per test: the SQL store caches trials by id, and ids restart below.
+    for key in [k for k in _sql._opened if url in k[0]]:
+        _sql._opened.pop(key).engine.dispose()
+    for key in [k for k in _store._cache if url in k[1]]:
+        del _store._cache[key]
+    pg = resolve_storage(url)
+
+    engine = sa.create_engine(url)
+    try:  # start every test from an empty store (tables kept)
+        with engine.begin() as conn:
+            data = ["run_history", "runs", "trials", "studies"]  # not the schema version
+            tables = set(sa.inspect(conn).get_table_names())
+            if set(data) <= tables:
+                conn.exec_driver_sql(f"TRUNCATE {', '.join(data)} RESTART IDENTITY CASCADE")
+    finally:
+        engine.dispose()
+    return pg
 
 
 @pytest.fixture

@@ -20,17 +20,21 @@ def three_runs(store: BaseStorage) -> BaseStorage:
         ("gamma", [], {"lr": 0.001}, 0.7),
     ]
     for name, tags, config, loss in specs:
-        with parabola.init(project="proj", entity="me", name=name, tags=tags, config=config,
-                           storage=store) as run:
+        with parabola.init(
+            project="proj", entity="me", name=name, tags=tags, config=config, storage=store
+        ) as run:
             run.log({"loss": loss, "val": {"acc": 1 - loss}})
-    with pytest.raises(RuntimeError):
-        with parabola.init(project="proj", entity="me", name="delta", storage=store):
-            raise RuntimeError("boom")
+    with (
+        pytest.raises(RuntimeError),
+        parabola.init(project="proj", entity="me", name="delta", storage=store),
+    ):
+        raise RuntimeError("boom")
     return store
 
 
-def _names(store: BaseStorage, filters: dict[str, Any] | None = None,
-           order: str = "+created_at") -> list[str]:
+def _names(
+    store: BaseStorage, filters: dict[str, Any] | None = None, order: str = "+created_at"
+) -> list[str]:
     return [r.name for r in parabola.Api(storage=store).runs("me/proj", filters, order)]
 
 
@@ -59,8 +63,9 @@ def _names(store: BaseStorage, filters: dict[str, Any] | None = None,
         ({"config.lr": "0.1"}, []),  # different kinds never match, no error
     ],
 )
-def test_filters(three_runs: BaseStorage, filters: dict[str, Any], expected: list[str] | None
-                 ) -> None:
+def test_filters(
+    three_runs: BaseStorage, filters: dict[str, Any], expected: list[str] | None
+) -> None:
     if expected is None:
         with pytest.raises(ValueError, match=r"unknown operator '\$size'.*allowed"):
             _names(three_runs, filters)
@@ -83,8 +88,7 @@ def test_filter_by_run_id_and_bad_filters(three_runs: BaseStorage) -> None:
 def test_order(three_runs: BaseStorage) -> None:
     assert _names(three_runs) == ["alpha", "beta", "gamma", "delta"]
     assert _names(three_runs, order="-created_at") == ["delta", "gamma", "beta", "alpha"]
-    assert _names(three_runs, order="+summary_metrics.loss") == ["beta", "gamma", "alpha",
-                                                                  "delta"]
+    assert _names(three_runs, order="+summary_metrics.loss") == ["beta", "gamma", "alpha", "delta"]
     assert _names(three_runs, order="-config.lr.value") == ["alpha", "beta", "gamma", "delta"]
     assert _names(three_runs, order="display_name") == ["alpha", "beta", "delta", "gamma"]
     with pytest.raises(ValueError, match="order"):
@@ -105,8 +109,13 @@ def test_runs_paths_and_sequence(three_runs: BaseStorage) -> None:
 def test_run_paths(three_runs: BaseStorage) -> None:
     api = parabola.Api(storage=three_runs)
     some = api.runs("me/proj")[0]
-    for path in (f"me/proj/{some.id}", f"proj/{some.id}", some.id, f"me/proj/runs/{some.id}",
-                 some.path):
+    for path in (
+        f"me/proj/{some.id}",
+        f"proj/{some.id}",
+        some.id,
+        f"me/proj/runs/{some.id}",
+        some.path,
+    ):
         assert api.run(path).id == some.id
     assert some.path == ["me", "proj", some.id]
 

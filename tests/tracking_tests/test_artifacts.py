@@ -91,8 +91,9 @@ def test_log_artifact_bad_input(tmp_path: Path) -> None:
     run.finish()
 
 
-def test_artifact_root_next_to_a_sqlite_store(monkeypatch: pytest.MonkeyPatch,
-                                               tmp_path: Path) -> None:
+def test_artifact_root_next_to_a_sqlite_store(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
     from parabola.tracking._store import resolve_storage
 
     monkeypatch.delenv("PARABOLA_ARTIFACTS")

@@ -43,9 +43,7 @@ def test_seed_pattern_params_with_step_then_value_without(store: BaseStorage) ->
         for step in range(3):
             run.log({"x": float(step)}, step=step)
             run.log({"y": step * 10.0})
-    assert _rows(store, run) == [
-        {"x": float(s), "y": s * 10.0, "_step": s} for s in range(3)
-    ]
+    assert _rows(store, run) == [{"x": float(s), "y": s * 10.0, "_step": s} for s in range(3)]
     assert run.summary["_step"] == 2
 
 
@@ -83,19 +81,34 @@ def test_lower_step_is_kept_and_warned(store: BaseStorage) -> None:
 def test_nested_dicts_are_flattened_with_dots(store: BaseStorage) -> None:
     with parabola.init(project="p", storage=store) as run:
         run.log({"train": {"loss": 0.5, "acc": {"top1": 0.9}}, "lr": 1e-3})
-    assert _rows(store, run) == [
-        {"train.loss": 0.5, "train.acc.top1": 0.9, "lr": 1e-3, "_step": 0}
-    ]
+    assert _rows(store, run) == [{"train.loss": 0.5, "train.acc.top1": 0.9, "lr": 1e-3, "_step": 0}]
     assert run.summary["train.acc.top1"] == 0.9
 
 
 def test_numpy_values_become_python_values(store: BaseStorage) -> None:
     with parabola.init(project="p", storage=store) as run:
-        run.log({"f": np.float32(0.5), "i": np.int64(3), "b": np.bool_(True),
-                 "arr": np.arange(3), "zero_d": np.array(2.0), "s": "text", "n": None})
+        run.log(
+            {
+                "f": np.float32(0.5),
+                "i": np.int64(3),
+                "b": np.bool_(True),
+                "arr": np.arange(3),
+                "zero_d": np.array(2.0),
+                "s": "text",
+                "n": None,
+            }
+        )
     (row,) = _rows(store, run)
-    assert row == {"f": 0.5, "i": 3, "b": True, "arr": [0, 1, 2], "zero_d": 2.0, "s": "text",
-                   "n": None, "_step": 0}
+    assert row == {
+        "f": 0.5,
+        "i": 3,
+        "b": True,
+        "arr": [0, 1, 2],
+        "zero_d": 2.0,
+        "s": "text",
+        "n": None,
+        "_step": 0,
+    }
     assert type(row["i"]) is int and type(row["f"]) is float
 
 

@@ -24,8 +24,13 @@ pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals a
 def _child(code: str, url: str) -> subprocess.Popen[str]:
     script = textwrap.dedent(code).replace("URL", repr(url))
     env = {**os.environ, "PARABOLA_DISABLE_STATS": "1"}
-    return subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE,
-                            stderr=subprocess.PIPE, text=True, env=env)
+    return subprocess.Popen(
+        [sys.executable, "-c", script],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        env=env,
+    )
 
 
 def test_sigkill_loses_at_most_a_second_and_shows_crashed(sqlite_url: str) -> None:
@@ -63,9 +68,10 @@ def test_sigkill_loses_at_most_a_second_and_shows_crashed(sqlite_url: str) -> No
     assert api.runs("k", {"state": "crashed"})[0].id == "killed"
 
 
-@pytest.mark.parametrize(("ending", "state"), [("pass", "finished"),
-                                               ("raise SystemExit(0)", "finished"),
-                                               ("1 / 0", "failed")])
+@pytest.mark.parametrize(
+    ("ending", "state"),
+    [("pass", "finished"), ("raise SystemExit(0)", "finished"), ("1 / 0", "failed")],
+)
 def test_interpreter_exit_flushes_and_finishes(sqlite_url: str, ending: str, state: str) -> None:
     proc = _child(
         f"""
@@ -112,8 +118,9 @@ def test_forked_child_does_not_touch_the_parents_run(sqlite_url: str) -> None:
 
 
 def _spawned(url: str, index: int) -> None:
-    with parabola.init(project="s", id=f"spawned-{index}", storage=url,
-                       settings={"x_disable_stats": True}) as run:
+    with parabola.init(
+        project="s", id=f"spawned-{index}", storage=url, settings={"x_disable_stats": True}
+    ) as run:
         for i in range(50):
             run.log({"i": i})
 

@@ -18,8 +18,9 @@ def _objective(trial: parabola.Trial) -> float:
 def test_the_seeds_tracking_code_runs_unchanged(store: BaseStorage) -> None:
     study = optuna.create_study(direction="minimize", storage=store)
     study.optimize(_objective, n_trials=20)
-    with wandb.init(project="nuevo-proyecto", tags=["optimización", "cuadrática"],
-                    storage=store) as run:
+    with wandb.init(
+        project="nuevo-proyecto", tags=["optimización", "cuadrática"], storage=store
+    ) as run:
         for step, trial in enumerate(study.trials):
             run.log(trial.params, step=step)
             run.log({"y": trial.value})
@@ -74,7 +75,7 @@ def test_trial_log_gives_one_run_per_trial_grouped_under_the_study(store: BaseSt
     api = parabola.Api(storage=store)
     runs = api.runs("curves", {"group": "curves"}, order="+trial_number")
     assert [r.trial_number for r in runs] == [0, 1, 2]
-    for run, trial in zip(runs, study.trials):
+    for run, trial in zip(runs, study.trials, strict=True):
         assert run.state == "finished" and run.job_type == "trial"
         assert run.summary["value"] == trial.value and run.summary["state"] == "COMPLETE"
         assert run.config == {"x": trial.params["x"]}
@@ -101,9 +102,14 @@ def test_per_trial_callback_covers_reports_failures_and_prunes(store: BaseStorag
     study.optimize(objective, n_trials=3, callbacks=[cb], catch=(ValueError,))
     runs = parabola.Api(storage=store).runs("per-trial", order="+trial_number")
     assert [(r.trial_number, r.state, r.summary["state"]) for r in runs] == [
-        (0, "finished", "COMPLETE"), (1, "finished", "PRUNED"), (2, "failed", "FAIL")]
-    assert runs[0].history()["value"].tolist() == [study.trials[0].params["x"],
-                                                   study.trials[0].params["x"] / 2]
+        (0, "finished", "COMPLETE"),
+        (1, "finished", "PRUNED"),
+        (2, "failed", "FAIL"),
+    ]
+    assert runs[0].history()["value"].tolist() == [
+        study.trials[0].params["x"],
+        study.trials[0].params["x"] / 2,
+    ]
     assert runs[0].summary["value"] == study.trials[0].value
 
 

@@ -142,8 +142,9 @@ def test_config_from_namespace_yaml_and_filters(tmp_path: Path) -> None:
     path.write_text("lr:\n  value: 0.01\nbatch: 32\n")
     run2 = parabola.init(mode="disabled", config=str(path), reinit=True)
     assert run2.config.as_dict() == {"lr": 0.01, "batch": 32}
-    run3 = parabola.init(mode="disabled", config={"a": 1, "b": 2}, config_include_keys=["a"],
-                         reinit=True)
+    run3 = parabola.init(
+        mode="disabled", config={"a": 1, "b": 2}, config_include_keys=["a"], reinit=True
+    )
     assert run3.config.as_dict() == {"a": 1}
 
 

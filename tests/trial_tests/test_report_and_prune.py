@@ -50,7 +50,7 @@ def test_reporting_the_same_step_twice_warns_and_keeps_the_first() -> None:
     study = optuna.create_study(storage=optuna.storages.InMemoryStorage())
     trial = study.ask()
     trial.report(1.0, 3)
-    with pytest.warns(UserWarning, match="step` 3 is already reported"):
+    with pytest.warns(UserWarning, match="this `step=3` is already reported"):
         trial.report(2.0, 3)
     assert study.trials[0].intermediate_values == {3: 1.0}
 

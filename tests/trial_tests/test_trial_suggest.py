@@ -140,7 +140,7 @@ def test_constraints_pick_the_best_feasible_trial() -> None:
 def test_set_constraint_checks() -> None:
     trial = _trial()
     trial.set_constraint("c", 0.5)
-    with pytest.warns(UserWarning, match="constraint value is ignored .* key='c' is already set"):
+    with pytest.warns(UserWarning, match="constraint value is ignored .* `key='c'` is already set"):
         trial.set_constraint("c", -1.0)
     assert trial.constraints == {"c": 0.5}
     with pytest.raises(ValueError, match=r"set_constraint\('d', \.\.\.\): value must not be NaN"):

@@ -329,11 +329,17 @@ class ParzenEstimator:
             # Candidates repeat on a grid: evaluate each distinct cell once.
             _uniq, first, inv = np.unique(internal[:, j], return_index=True, return_inverse=True)
             left, right = lefts[first, k], rights[first, k]
-            mu, sig = self._mu[:, col], self._sigma[:, col]
+            # Kernels repeat too: observations sit on the grid and most bandwidths are clipped
+            # to the same floor, so each distinct (mu, sigma) pair is evaluated once.
+            pairs, kinv = np.unique(
+                self._mu[:, col] + 1j * self._sigma[:, col], return_inverse=True
+            )
+            mu, sig = pairs.real, pairs.imag
             mass = _truncnorm.log_gauss_mass_fast(
                 (left[:, None] - mu) / sig, (right[:, None] - mu) / sig
             )
-            total += (mass - self._log_z[:, col])[inv.reshape(-1)]
+            total += mass[inv.reshape(-1)][:, kinv.reshape(-1)]
+            total -= self._log_z[:, col]
         for k, j in enumerate(layout.cat):
             total += self._cat_log_w[k][:, internal[:, j].astype(int)].T
         top = np.max(total, axis=1)

@@ -50,22 +50,36 @@ def _log_gauss_mass_tails(a: _Array, b: _Array) -> _Array:
 
 
 def log_gauss_mass_fast(a: _Array, b: _Array) -> _Array:
-    """Like :func:`log_gauss_mass` for narrow cells; cheaper (two ``ndtr`` per element).
+    """Like :func:`log_gauss_mass`, cheaper: for the cells of stepped parameters.
 
-    Used for the probability mass of one grid cell of a stepped parameter. Where the mass
-    underflows (a cell many sigmas away) it falls back to the midpoint rule in log space.
+    Intervals more than 8 standard deviations out (most of them: a kernel only reaches its
+    neighbourhood) use the asymptotic series of the normal tail, ``Q(x) ~ phi(x) / x * (1 -
+    1/x^2 + 3/x^4 - 15/x^6)`` (relative error < 1e-5 there), which costs a few vectorised
+    logs instead of two ``ndtr`` calls; the rest use a difference of ``ndtr``.
     """
-    right = a > 0
-    lo = np.where(right, -b, a)
-    hi = np.where(right, -a, b)
-    mass = special.ndtr(hi) - special.ndtr(lo)
-    with np.errstate(divide="ignore"):
-        out = np.log(mass)
-    tiny = mass < 1e-280
-    if np.any(tiny):
-        mid = 0.5 * (a[tiny] + b[tiny])
-        out[tiny] = -0.5 * mid * mid - _LOG_SQRT_2PI + np.log(b[tiny] - a[tiny])
-    return np.asarray(out, dtype=float)
+    flip = b < 0  # mirror the left tail onto the right one
+    lo = np.where(flip, -b, a)
+    hi = np.where(flip, -a, b)
+    out = np.empty(lo.shape)
+    far = lo > 8.0
+    near = ~far
+    with np.errstate(divide="ignore", invalid="ignore"):
+        if near.any():
+            ln, hn = lo[near], hi[near]
+            out[near] = np.log(special.ndtr(-ln) - special.ndtr(-hn))
+        if far.any():
+            lf, hf = lo[far], hi[far]
+            q_lo = _log_tail(lf)
+            q_hi = _log_tail(hf)
+            out[far] = q_lo + np.log1p(-np.exp(q_hi - q_lo))
+    return out
+
+
+def _log_tail(x: _Array) -> _Array:
+    """``log Q(x)`` (upper normal tail) for ``x > 8`` by its asymptotic series."""
+    inv2 = 1.0 / (x * x)
+    series = np.log1p(inv2 * (-1.0 + inv2 * (3.0 - 15.0 * inv2)))
+    return np.asarray(-0.5 * x * x - _LOG_SQRT_2PI - np.log(x) + series)
 
 
 def logpdf(x: _Array, a: _Array, b: _Array, loc: _Array, scale: _Array) -> _Array:
