@@ -10,7 +10,8 @@ Normalised regret = (best - f_opt) / (f_ref - f_opt), floored at 1e-12:
 * scikit-learn tasks (datasets bundled with scikit-learn, 3-fold CV): f_opt = the best value
   any run of either sampler found; f_ref = median over all runs' first 10 (random) trials.
 
-Per problem and budget the table compares the median over seeds. Usage::
+Per problem and budget the table compares the median over seeds. ``bbob --control`` runs
+Optuna against itself (another seed) to show the noise floor of this comparison. Usage::
 
     nice -n 10 .venv/bin/python benchmarks/tpe_quality.py bbob --dims 2 5 10 --out q_bbob.json
     nice -n 10 .venv/bin/python benchmarks/tpe_quality.py sklearn --out q_sk.json
@@ -39,18 +40,24 @@ import parabola.logging as plog
 BUDGETS = (50, 100)
 
 
+CONTROL = False  # --control: "parabola" is replaced by Optuna with another seed (noise floor)
+
+
 def run_both(
     objective: Callable[[Any], float], seed: int, n_trials: int, direction: str = "minimize"
 ) -> dict[str, list[float]]:
     """Value per trial of parabola's and Optuna's default TPE (same seed)."""
     out: dict[str, list[float]] = {}
-    p_study = parabola.create_study(
-        storage=parabola.storages.InMemoryStorage(),
-        sampler=parabola.samplers.TPESampler(seed=seed),
-        direction=direction,
-    )
-    p_study.optimize(objective, n_trials=n_trials)
-    out["parabola"] = [float(t.value) for t in p_study.trials]
+    if CONTROL:
+        c_study = optuna.create_study(
+            storage=optuna.storages.InMemoryStorage(),
+            sampler=optuna.samplers.TPESampler(seed=seed + 1000),
+            direction=direction,
+        )
+        c_study.optimize(objective, n_trials=n_trials)
+        out["parabola"] = [float(t.value) for t in c_study.trials]  # type: ignore[arg-type]
+    else:
+        out["parabola"] = _run_parabola(objective, seed, n_trials, direction)
     o_study = optuna.create_study(
         storage=optuna.storages.InMemoryStorage(),
         sampler=optuna.samplers.TPESampler(seed=seed),
@@ -59,6 +66,18 @@ def run_both(
     o_study.optimize(objective, n_trials=n_trials)
     out["optuna"] = [float(t.value) for t in o_study.trials]  # type: ignore[arg-type]
     return out
+
+
+def _run_parabola(
+    objective: Callable[[Any], float], seed: int, n_trials: int, direction: str
+) -> list[float]:
+    p_study = parabola.create_study(
+        storage=parabola.storages.InMemoryStorage(),
+        sampler=parabola.samplers.TPESampler(seed=seed),
+        direction=direction,
+    )
+    p_study.optimize(objective, n_trials=n_trials)
+    return [float(t.value) for t in p_study.trials]
 
 
 # BBOB ----------------------------------------------------------------------------------------
@@ -153,14 +172,14 @@ def _sk_tasks() -> dict[str, tuple[Callable[[Any], float], str]]:
                 solver="liblinear" if penalty == "l1" else "lbfgs",
                 fit_intercept=fit_intercept,
                 tol=tol,
-                max_iter=200,
+                max_iter=100,
             ),
         )
         return float(-cross_val_score(model, bc_x, bc_y, cv=3, scoring="neg_log_loss").mean())
 
     def trees_wine(trial: Any) -> float:
         model = ExtraTreesClassifier(
-            n_estimators=trial.suggest_int("n_estimators", 5, 50, step=5),
+            n_estimators=trial.suggest_int("n_estimators", 5, 30, step=5),
             max_depth=trial.suggest_int("max_depth", 1, 32, log=True),
             max_features=trial.suggest_float("max_features", 0.05, 1.0),
             criterion=trial.suggest_categorical("criterion", ["gini", "entropy"]),
@@ -284,6 +303,11 @@ def main() -> None:
     b.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     b.add_argument("--trials", type=int, default=100)
     b.add_argument("--out", required=True)
+    b.add_argument(
+        "--control",
+        action="store_true",
+        help="noise floor: Optuna (seed + 1000) in the 'parabola' column against Optuna",
+    )
     s = sub.add_parser("sklearn")
     s.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2])
     s.add_argument("--trials", type=int, default=100)
@@ -303,6 +327,8 @@ def main() -> None:
         report(rows, args.tolerance)
         return
     if args.cmd == "bbob":
+        global CONTROL
+        CONTROL = args.control
         rows = bbob(args.dims, args.functions, args.seeds, args.trials)
     else:
         rows = sklearn(args.seeds, args.trials, args.only)

@@ -2,8 +2,10 @@
 
 One sample is taken when the run starts, one every ``x_stats_sampling_interval`` seconds
 (15 by default) and one at ``finish``, so even a one-second run has two. Keys follow W&B:
-``system.cpu`` (system-wide CPU %), ``system.memory`` (system memory %), ``system.disk`` (root
-disk use %), ``system.network.sent``/``recv`` (bytes since the run started),
+``system.cpu`` (system-wide CPU % since the previous sample; absent from a process's first
+sample when it comes less than 50 ms after the sampler started), ``system.memory`` (system
+memory %), ``system.disk`` (root disk use %), ``system.network.sent``/``recv`` (bytes since
+the run started),
 ``system.proc.memory.rssMB``/``availableMB``/``percent``, ``system.proc.cpu.threads`` and, when
 ``nvidia-ml-py`` is installed and a driver answers, ``system.gpu.N.gpu`` (utilisation %),
 ``.memory`` (memory-controller %), ``.memoryAllocated`` (% of memory used),
@@ -85,6 +87,7 @@ class _Probe:
         self.psutil = psutil
         self.proc = psutil.Process(os.getpid())
         psutil.cpu_percent(interval=None)  # prime: the next call measures since now
+        self._primed_at = time.monotonic()
 
     def network(self) -> tuple[int, int]:
         net = self.psutil.net_io_counters()
@@ -94,7 +97,10 @@ class _Probe:
         ps = self.psutil
         out: dict[str, Any] = {}
         try:
-            out["system.cpu"] = float(ps.cpu_percent(interval=None))
+            # CPU % is a rate: right after priming there is no interval to measure it over,
+            # so the very first sample of a process may lack it rather than report 0.
+            if time.monotonic() - self._primed_at >= 0.05:
+                out["system.cpu"] = float(ps.cpu_percent(interval=None))
             vm = ps.virtual_memory()
             out["system.memory"] = float(vm.percent)
             out["system.proc.memory.availableMB"] = vm.available / _MB
@@ -127,6 +133,7 @@ def _get_probe() -> _Probe:
 def sample_system() -> dict[str, Any]:
     """One sample of the system metrics (network counters since now)."""
     probe = _get_probe()
+    time.sleep(max(0.0, 0.06 - (time.monotonic() - probe._primed_at)))  # let CPU % be measured
     return probe.sample(probe.network())
 
 

@@ -38,6 +38,9 @@ def test_upgrade_creates_and_upgrades(tmp_path: Path) -> None:
     result = runner.invoke(main, ["db", "upgrade", "--storage", url])
     assert result.exit_code == 0, result.output
     assert f"from revision (empty) to {HEAD}" in result.output
+    con = sqlite3.connect(tmp_path / "new.db")
+    assert con.execute("PRAGMA journal_mode").fetchone() == ("wal",)
+    con.close()
     result = runner.invoke(main, ["db", "upgrade", "--storage", url])
     assert result.exit_code == 0 and "already at revision" in result.output
     frozen = tmp_path / "frozen.db"

@@ -211,3 +211,26 @@ def test_unreachable_server() -> None:
     with pytest.raises(StorageInternalError, match=r"127\.0\.0\.1:1") as info:
         RDBStorage("postgresql://postgres@127.0.0.1:1/nothing")
     assert "reachable" in str(info.value)
+
+
+@pytest.mark.postgres
+def test_postgresql_connection_loss_is_retried(pg_clean: str) -> None:
+    import sqlalchemy as sa
+
+    storage = RDBStorage(pg_clean)
+    study = parabola.create_study(storage=storage)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    admin = sa.create_engine(pg_clean.rsplit("/", 1)[0] + "/postgres", isolation_level="AUTOCOMMIT")
+    with admin.connect() as conn:
+        killed = conn.execute(
+            sa.text(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity "
+                "WHERE datname = :db AND pid <> pg_backend_pid()"
+            ),
+            {"db": pg_clean.rsplit("/", 1)[1]},
+        ).all()
+    admin.dispose()
+    assert killed  # the storage's pooled connection was among them
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+    assert len(study.trials) == 4
+    storage.close()

@@ -158,18 +158,29 @@ class KernelMemo:
         self._data = data
 
     def lookup(
-        self, rows: np.ndarray[Any, np.dtype[np.int64]], mus: _Array, sigmas: _Array
+        self,
+        rows: np.ndarray[Any, np.dtype[np.int64]],
+        mus: _Array,
+        sigmas: _Array,
+        extra_row: tuple[float, float, float, float] | None = None,
     ) -> tuple[_Array, _Array]:
-        """Return ``(log_z, log_sigma)`` for kernels ``rows`` with these centres and widths."""
-        self._ensure(int(rows.max()) + 1 if len(rows) else 0)
-        block = self._data[rows]
-        stale = (block[..., 0] != mus) | (block[..., 1] != sigmas)
+        """Return ``(log_z, log_sigma)`` for kernels ``rows`` with these centres and widths.
+
+        ``extra_row`` (mu, sigma, log_z, log_sigma) is appended as a last kernel (the prior).
+        """
+        n = len(rows)
+        self._ensure(int(rows.max()) + 1 if n else 0)
+        block = np.empty((n + (extra_row is not None), *self._data.shape[1:]))
+        np.take(self._data, rows, axis=0, out=block[:n])
+        stale = (block[:n, :, 0] != mus) | (block[:n, :, 1] != sigmas)
         if stale.any():
             i, j = np.nonzero(stale)
             m, sg = mus[i, j], sigmas[i, j]
             fresh = np.stack([m, sg, _log_z(m, sg), np.log(sg)], axis=-1)
             block[i, j] = fresh
             self._data[rows[i], j] = fresh
+        if extra_row is not None:
+            block[n] = extra_row
         return block[..., 2], block[..., 3]
 
 
@@ -210,16 +221,14 @@ class ParzenEstimator:
         num = layout.num
         d = len(num)
         mus = obs[:, num]
-        sigmas = self._bandwidths(mus, params, n, order)
-        if memo is not None and rows is not None and n > 32:
-            log_z, log_sig = memo.lookup(rows, mus, sigmas)
-        else:
-            log_z, log_sig = _log_z(mus, sigmas), np.log(sigmas)
+        sigmas = self._bandwidths(mus, params, n, order, extra_row=use_prior)
         if use_prior:
             mus = _with_row(mus, 0.5)
-            sigmas = _with_row(sigmas, 1.0)
-            log_z = _with_row(log_z, _PRIOR_LOG_Z)
-            log_sig = _with_row(log_sig, 0.0)
+        if memo is not None and rows is not None and n > 32:
+            prior = (0.5, 1.0, _PRIOR_LOG_Z, 0.0) if use_prior else None
+            log_z, log_sig = memo.lookup(rows, mus[:n], sigmas[:n], prior)
+        else:
+            log_z, log_sig = _log_z(mus, sigmas), np.log(sigmas)
         self._mu = mus
         self._sigma = sigmas
         # Normaliser of each truncated kernel on [0, 1], per kernel and column.
@@ -233,18 +242,16 @@ class ParzenEstimator:
             all_cont = len(c) == d
             mu_c = mus if all_cont else mus[:, c]
             sig_c = sigmas if all_cont else sigmas[:, c]
-            inv_var = 1.0 / (sig_c * sig_c)
-            mu_inv_var = mu_c * inv_var
-            # -0.5 * sum((x - mu)^2 / s^2) = [x^2, x] @ [-0.5 / s^2, mu / s^2]^T + const: one
-            # matrix product scores every candidate against every kernel.
-            self._quad = np.ascontiguousarray(np.hstack([-0.5 * inv_var, mu_inv_var]).T)
-            norm = (log_sig + log_z) if all_cont else (log_sig[:, c] + log_z[:, c])
-            self._const = (
-                self._log_w
-                - 0.5 * np.einsum("ij,ij->i", mu_c, mu_inv_var)
-                - norm.sum(axis=1)
-                - len(c) * _LOG_SQRT_2PI
-            )
+            # -0.5 * sum((x - mu)^2 / s^2) = x^2 @ (-0.5 / s^2)^T + x @ (mu / s^2)^T + const:
+            # two matrix products score every candidate against every kernel.
+            self._neg_half_inv_var = -0.5 / (sig_c * sig_c)
+            self._mu_inv_var = mu_c * self._neg_half_inv_var
+            self._mu_inv_var *= -2.0
+            tmp = mu_c * self._mu_inv_var
+            tmp *= 0.5
+            tmp += log_sig if all_cont else log_sig[:, c]
+            tmp += log_z if all_cont else log_z[:, c]
+            self._const = self._log_w - tmp.sum(axis=1) - len(c) * _LOG_SQRT_2PI
         else:
             self._const = self._log_w.copy()
 
@@ -270,11 +277,17 @@ class ParzenEstimator:
         params: ParzenParameters,
         n: int,
         order: np.ndarray[Any, np.dtype[np.int64]] | None = None,
+        extra_row: bool = False,
     ) -> _Array:
+        """Bandwidth of each observation's kernel, ``(n, d)``; ``extra_row`` appends a row of
+        ones (the prior kernel's)."""
+        d = mus.shape[1]
+        out = np.empty((n + extra_row) * d)
+        if extra_row:
+            out[n * d :] = 1.0
         if n == 0:
-            return np.empty_like(mus)
+            return out.reshape(n + extra_row, d)
         cols = np.ascontiguousarray(mus.T)  # one row per parameter: contiguous is faster
-        d = cols.shape[0]
         if order is None:
             order = np.argsort(cols, axis=1)
         # Flat indices of each parameter's sorted observations (cheaper than take_along_axis).
@@ -282,17 +295,19 @@ class ParzenEstimator:
         srt = cols.ravel()[flat].reshape(d, n)
         gaps = np.empty((d, n + 1))
         gaps[:, 0] = srt[:, 0]
-        gaps[:, 1:-1] = srt[:, 1:] - srt[:, :-1]
+        np.subtract(srt[:, 1:], srt[:, :-1], out=gaps[:, 1:-1])
         gaps[:, -1] = 1.0 - srt[:, -1]
         sig = np.maximum(gaps[:, :-1], gaps[:, 1:])
         if not params.consider_endpoints and n >= 2:
             sig[:, 0] = gaps[:, 1]
             sig[:, -1] = gaps[:, -2]
         min_sigma = 1.0 / min(100.0, n + 2.0) if params.consider_magic_clip else _EPS
-        np.clip(sig, min_sigma, 1.0, out=sig)
-        out = np.empty(d * n)
-        out[flat] = sig.ravel()
-        return np.asarray(out.reshape(d, n).T)
+        np.maximum(sig, min_sigma, out=sig)
+        np.minimum(sig, 1.0, out=sig)
+        # Scatter back to observation order, transposed to (n, d) on the way.
+        t_flat = (order * d + np.arange(d)[:, None]).ravel()
+        out[t_flat] = sig.ravel()
+        return out.reshape(n + extra_row, d)
 
     def sample(self, rng: np.random.RandomState, size: int) -> _Array:
         """Draw ``size`` internal-value rows (one column per parameter, in layout order)."""
@@ -319,7 +334,8 @@ class ParzenEstimator:
         m = internal.shape[0]
         if self._cont_cols:
             x = layout.num_to_unit(internal[:, layout.num])[:, self._cont_cols]
-            total = np.hstack([x * x, x]) @ self._quad
+            total = (x * x) @ self._neg_half_inv_var.T
+            total += x @ self._mu_inv_var.T
             total += self._const
         else:
             total = np.broadcast_to(self._const, (m, self._n_kernels)).copy()
@@ -345,6 +361,9 @@ class ParzenEstimator:
         top = np.max(total, axis=1)
         top[~np.isfinite(top)] = 0.0
         total -= top[:, None]
+        # Terms below e^-600 cannot change the sum; clamping them keeps exp() off the very
+        # slow subnormal path.
+        np.maximum(total, -600.0, out=total)
         np.exp(total, out=total)
         with np.errstate(divide="ignore"):
             return np.asarray(np.log(total.sum(axis=1)) + top)

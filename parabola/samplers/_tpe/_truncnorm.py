@@ -11,7 +11,6 @@ import math
 from typing import Any
 
 import numpy as np
-from scipy import special
 
 __all__ = ["log_gauss_mass", "log_gauss_mass_fast", "logpdf", "sample"]
 
@@ -19,8 +18,16 @@ _Array = np.ndarray[Any, np.dtype[np.float64]]
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 
 
+def _special() -> Any:
+    # scipy.special costs ~0.2 s to import: load it on first use, not with parabola.samplers.
+    from scipy import special
+
+    return special
+
+
 def log_gauss_mass(a: _Array, b: _Array) -> _Array:
     """``log(Phi(b) - Phi(a))`` for ``a <= b``, accurate in both tails."""
+    special = _special()
     a, b = np.broadcast_arrays(np.asarray(a, dtype=float), np.asarray(b, dtype=float))
     # Fast path: a mass that is not tiny is accurate as a plain difference of CDFs.
     mass = special.ndtr(b) - special.ndtr(a)
@@ -33,6 +40,7 @@ def log_gauss_mass(a: _Array, b: _Array) -> _Array:
 
 
 def _log_gauss_mass_tails(a: _Array, b: _Array) -> _Array:
+    special = _special()
     # Mirror the right tail onto the left one, where log_ndtr keeps full precision.
     right = a > 0
     lo = np.where(right, -b, a)
@@ -57,6 +65,7 @@ def log_gauss_mass_fast(a: _Array, b: _Array) -> _Array:
     1/x^2 + 3/x^4 - 15/x^6)`` (relative error < 1e-5 there), which costs a few vectorised
     logs instead of two ``ndtr`` calls; the rest use a difference of ``ndtr``.
     """
+    special = _special()
     flip = b < 0  # mirror the left tail onto the right one
     lo = np.where(flip, -b, a)
     hi = np.where(flip, -a, b)
@@ -94,6 +103,7 @@ def sample(a: _Array, b: _Array, rng: np.random.RandomState) -> _Array:
     Plain inversion is exact unless the interval lies far in a tail (the CDF rounds to 0 or
     1 there); those draws are redone in log space on the mirrored left tail.
     """
+    special = _special()
     a = np.asarray(a, dtype=float)
     b = np.asarray(b, dtype=float)
     u = rng.uniform(0.0, 1.0, size=np.broadcast(a, b).shape)

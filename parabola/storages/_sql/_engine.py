@@ -182,6 +182,10 @@ def _is_transient(err: Exception) -> bool:
     )
 
 
+class _Disconnected(Exception):
+    """The database connection was lost; the transaction can be retried on a new one."""
+
+
 def with_retries(
     fn: Callable[[], T], url: str, driver_error: type[Exception] = DBAPIError, attempts: int = 8
 ) -> T:
@@ -194,8 +198,8 @@ def with_retries(
     for attempt in range(attempts):
         try:
             return fn()
-        except (DBAPIError, driver_error) as e:
-            if _is_transient(e) and attempt < attempts - 1:
+        except (DBAPIError, driver_error, _Disconnected) as e:
+            if (_is_transient(e) or isinstance(e, _Disconnected)) and attempt < attempts - 1:
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 1.0)
                 continue
@@ -242,6 +246,14 @@ class RawSQL:
                     result = fn(cursor)
                     conn.commit()
                     return result
+                except self.error as e:
+                    if self.engine.dialect.is_disconnect(e, conn.dbapi_connection, cursor):  # type: ignore[arg-type]
+                        # A server restart or an idle-connection timeout: drop the connection
+                        # from the pool; the retry gets a fresh one.
+                        conn.invalidate(e)
+                        raise _Disconnected(str(e)) from e
+                    conn.rollback()
+                    raise
                 except BaseException:
                     conn.rollback()
                     raise

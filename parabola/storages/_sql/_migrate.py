@@ -95,12 +95,14 @@ def check_or_create(
         except sa.exc.DBAPIError:
             conn.rollback()
             row = None
-        if row is not None:
-            _check(str(row[0]), url, allow_older)
-            ensure_wal(engine)
-            return
-        # Refuse a foreign database before anything (even the journal mode) touches it.
-        current_revision(conn)
+        if row is None:
+            # Refuse a foreign database before anything (even the journal mode) touches it.
+            current_revision(conn)
+    # (After the connection above is closed: its read lock would block the WAL switch.)
+    if row is not None:
+        _check(str(row[0]), url, allow_older)
+        ensure_wal(engine)
+        return
     if not create:
         return
     ensure_wal(engine)
@@ -126,6 +128,11 @@ def upgrade(engine: sa.Engine, url: str, revision: str = "head") -> tuple[str | 
     """
     from alembic import command
 
+    with engine.connect() as conn:
+        before = current_revision(conn)  # refuses a foreign database untouched
+    if before is not None and before not in KNOWN_REVISIONS:
+        _check(before, url)
+    ensure_wal(engine)
     with engine.connect() as conn:
         conn = conn.execution_options(parabola_write=True)
         with conn.begin():
