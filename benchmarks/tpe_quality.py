@@ -95,7 +95,9 @@ def _f_opt(problem: Any) -> float:
     return float(problem(np.atleast_1d(x_opt)))
 
 
-def bbob(dims: list[int], functions: list[int], seeds: list[int], n_trials: int) -> list[dict]:
+def bbob(
+    dims: list[int], functions: list[int], seeds: list[int], n_trials: int
+) -> list[dict[str, Any]]:
     import cocoex
 
     suite = cocoex.Suite(
@@ -226,7 +228,7 @@ def _sk_tasks() -> dict[str, tuple[Callable[[Any], float], str]]:
     }
 
 
-def sklearn(seeds: list[int], n_trials: int, only: list[str] | None) -> list[dict]:
+def sklearn(seeds: list[int], n_trials: int, only: list[str] | None) -> list[dict[str, Any]]:
     rows = []
     for name, (objective, direction) in _sk_tasks().items():
         if only and not any(o in name for o in only):
@@ -255,14 +257,17 @@ def regret(values: list[float], budget: int, f_opt: float, f_ref: float) -> floa
     return max((best - f_opt) / scale, 1e-12)
 
 
-def report(rows: list[dict], tolerance: float) -> None:
-    problems: dict[str, list[dict]] = {}
+def report(rows: list[dict[str, Any]], tolerance: float) -> None:
+    problems: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         problems.setdefault(row["problem"], []).append(row)
-    print("| problem | budget | parabola median regret | optuna median regret | log10 ratio |")
-    print("|---|---|---|---|---|")
+    n_seeds = len(rows) // len(problems)
+    cols = " | ".join(f"parabola @{b} | optuna @{b}" for b in BUDGETS)
+    print(f"| problem (median normalised regret, {n_seeds} seeds) | {cols} |")
+    print("|---" * (1 + 2 * len(BUDGETS)) + "|")
     summary: dict[int, dict[str, list[float]]] = {b: {"p": [], "o": []} for b in BUDGETS}
     for name, runs in problems.items():
+        cells = []
         for budget in BUDGETS:
             med = {}
             for who in ("parabola", "optuna"):
@@ -273,11 +278,10 @@ def report(rows: list[dict], tolerance: float) -> None:
                 )
             summary[budget]["p"].append(med["parabola"])
             summary[budget]["o"].append(med["optuna"])
-            ratio = math.log10(med["parabola"]) - math.log10(med["optuna"])
-            print(
-                f"| {name} | {budget} | {med['parabola']:.3g} | {med['optuna']:.3g} | "
-                f"{ratio:+.2f} |"
-            )
+            worse = math.log10(med["parabola"]) > math.log10(med["optuna"]) + tolerance
+            mark = " (worse)" if worse else ""
+            cells.append(f"{med['parabola']:.3g}{mark} | {med['optuna']:.3g}")
+        print(f"| {name} | {' | '.join(cells)} |")
     print()
     print(
         "| budget | problems | parabola <= optuna (strict) | parabola <= optuna x "

@@ -293,6 +293,56 @@ def worker_hpo(tool: str, workdir: Path, runs: int, n_metrics: int) -> dict[str,
     }
 
 
+def micro(n_metrics: int) -> None:
+    """Where parabola's time per step goes (timeit, best of 5; one process, no disk)."""
+    import timeit
+
+    import parabola
+    from parabola.storages._sql._history import encode_chunk  # the SQL store's row encoder
+
+    keys = [f"metric_{j}" for j in range(n_metrics)]
+    row = _row(1, keys)
+    run = parabola.init(mode="disabled")
+    rows = [
+        {**_row(i, keys), "_step": i, "_runtime": 0.1 * i, "_timestamp": 1.7e9 + i}
+        for i in range(1000)
+    ]
+    cases = {
+        "build the row dict in the loop": (lambda: _row(7, keys), 100_000),
+        "Run.log (disabled mode: no writer)": (lambda: run.log(row), 100_000),
+        "SQL encode_chunk, per row (1000-row chunks)": (lambda: encode_chunk(rows), 100),
+    }
+    for label, (fn, number) in cases.items():
+        best = min(timeit.repeat(fn, number=number, repeat=5)) / number
+        per_row = best / (1000 if "encode" in label else 1)
+        print(f"{label}: {per_row * 1e6:.2f} us")
+    import pandas as pd
+
+    import parabola.tracking._api as api
+
+    many = [
+        {**_row(i, keys), "_step": i, "_runtime": 0.1 * i, "_timestamp": 1.7e9 + i}
+        for i in range(100_000)
+    ]
+    with tempfile.TemporaryDirectory() as tmp:
+        store = f"sqlite:///{tmp}/micro.db"
+        with parabola.init(
+            project="micro", storage=store, reinit=True, settings={"x_disable_stats": True}
+        ) as r:
+            for i in range(100_000):
+                r.log(_row(i, keys))
+        backend = parabola.Api(storage=store)._storage
+        best = min(
+            timeit.repeat(
+                lambda: backend.get_run_history(r.entity, "micro", r.id), number=1, repeat=3
+            )
+        )
+        print(f"SQL get_run_history, 100,000 rows (store side of a read): {best:.3f} s")
+    best = min(timeit.repeat(lambda: api._frame(many), number=1, repeat=3))
+    print(f"rows -> DataFrame, 100,000 rows (tracking side of a read): {best:.3f} s")
+    assert isinstance(api._frame(many[:2]), pd.DataFrame)
+
+
 # Driver ----------------------------------------------------------------------------------
 def _spawn(args: list[str], env: dict[str, str]) -> dict[str, Any]:
     out = subprocess.run(
@@ -339,8 +389,13 @@ def main() -> None:
     parser.add_argument("--tools", default=",".join(TOOLS))
     parser.add_argument("--dir", default=None, help="work folder (default: a temporary one)")
     parser.add_argument("--json", default=None, help="also write the raw results here")
+    parser.add_argument("--micro", action="store_true", help="only the per-step breakdown")
     parser.add_argument("--worker", nargs="+", help=argparse.SUPPRESS)
     args = parser.parse_args()
+
+    if args.micro:
+        micro(args.metrics)
+        return
 
     if args.worker:
         kind, tool, workdir, *rest = args.worker

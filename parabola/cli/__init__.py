@@ -8,17 +8,17 @@ Example::
 
 from __future__ import annotations
 
-import click
+import click as _click
 
-from parabola.cli._db import db
+from parabola.cli._db import db as _db
 
 __all__ = ["main"]
 
 
-@click.group(context_settings={"help_option_names": ["-h", "--help"]})
-@click.version_option(package_name="parabola")
+@_click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@_click.version_option(package_name="parabola")
 def main() -> None:
     """parabola: local-first hyperparameter optimisation and experiment tracking."""
 
 
-main.add_command(db)
+main.add_command(_db)

@@ -211,6 +211,27 @@ class StorageContract:
         assert trial.state == TrialState.RUNNING and trial.datetime_start is not None
         assert trial.system_attrs == {"fixed": {"x": 1}}
 
+    def test_unfinished_state_filters(self, storage: BaseStorage) -> None:
+        sid = storage.create_new_study([MIN], "unfinished")
+        waiting = create_trial(state=TrialState.WAITING)
+        ids = []
+        for i in range(6):
+            if i % 2:
+                ids.append(storage.create_new_trial(sid, template_trial=waiting))
+            else:
+                ids.append(storage.create_new_trial(sid))
+        storage.set_trial_state_values(ids[0], TrialState.COMPLETE, [1.0])
+        assert storage.set_trial_state_values(ids[3], TrialState.RUNNING)
+        numbers = [t.number for t in storage.get_all_trials(sid, states=(TrialState.WAITING,))]
+        assert numbers == [1, 5]
+        running = storage.get_all_trials(sid, states=(TrialState.RUNNING, TrialState.WAITING))
+        assert [t.number for t in running] == [1, 2, 3, 4, 5]
+        storage.set_trial_state_values(ids[5], TrialState.RUNNING)
+        storage.set_trial_state_values(ids[5], TrialState.FAIL)
+        assert [t.number for t in storage.get_all_trials(sid, states=(TrialState.WAITING,))] == [1]
+        finished = storage.get_all_trials(sid, states=(TrialState.FAIL, TrialState.COMPLETE))
+        assert [t.number for t in finished] == [0, 5]
+
     def test_template_trial_is_copied(self, storage: BaseStorage) -> None:
         sid = storage.create_new_study([MIN], "tmpl")
         storage.create_new_trial(sid)

@@ -184,3 +184,20 @@ def test_rows_reach_the_store_before_finish(store: BaseStorage) -> None:
     assert len(_rows(store, run)) == 10
     assert parabola.Api(storage=store).run(run.path).state == "running"
     run.finish()
+
+
+def test_fast_and_general_paths_agree(store: BaseStorage) -> None:
+    with parabola.init(project="p", storage=store) as run:
+        run.log({"a": 1.0, "b": 2})  # fast path
+        run.log({"a": 3.0, "nested": {"c": 4}})  # general path (flattening)
+        run.define_metric("a", summary="max")  # from here on, the general path
+        run.log({"a": 0.5})
+        run.log({"z": 1}, commit=False)
+        run.log({"a": 0.1})  # merges the pending row
+    assert _rows(store, run) == [
+        {"a": 1.0, "b": 2, "_step": 0},
+        {"a": 3.0, "nested.c": 4, "_step": 1},
+        {"a": 0.5, "_step": 2},
+        {"z": 1, "a": 0.1, "_step": 3},
+    ]
+    assert run.summary["a"] == {"max": 0.5}  # aggregates count from define_metric on

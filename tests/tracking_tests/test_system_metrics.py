@@ -97,3 +97,56 @@ def test_psutil_is_not_imported_by_import_parabola() -> None:
         timeout=60,
     )
     assert out.stdout.strip() == "False"
+
+
+def test_gpu_metrics_through_a_fake_nvml(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from parabola.tracking import _system
+
+    fake = types.ModuleType("pynvml")
+    fake.NVML_TEMPERATURE_GPU = 0  # type: ignore[attr-defined]
+    fake.nvmlInit = lambda: None  # type: ignore[attr-defined]
+    fake.nvmlDeviceGetCount = lambda: 2  # type: ignore[attr-defined]
+    fake.nvmlDeviceGetHandleByIndex = lambda i: i  # type: ignore[attr-defined]
+    fake.nvmlDeviceGetUtilizationRates = (  # type: ignore[attr-defined]
+        lambda h: types.SimpleNamespace(gpu=40 + h, memory=10)
+    )
+    fake.nvmlDeviceGetMemoryInfo = (  # type: ignore[attr-defined]
+        lambda h: types.SimpleNamespace(used=2 * 2**30, total=8 * 2**30)
+    )
+    fake.nvmlDeviceGetTemperature = lambda h, kind: 55  # type: ignore[attr-defined]
+    fake.nvmlDeviceGetPowerUsage = lambda h: 150_000  # type: ignore[attr-defined]
+
+    def no_limit(h: int) -> int:
+        raise RuntimeError("not supported")
+
+    fake.nvmlDeviceGetEnforcedPowerLimit = no_limit  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pynvml", fake)
+    monkeypatch.setattr(_system, "_nvml_state", {})
+    out: dict[str, float] = {}
+    _system._gpu_metrics(out)
+    assert out["system.gpu.0.gpu"] == 40 and out["system.gpu.1.gpu"] == 41
+    assert out["system.gpu.0.memoryAllocated"] == 25.0
+    assert out["system.gpu.1.temp"] == 55 and out["system.gpu.0.powerWatts"] == 150.0
+    assert "system.gpu.0.powerPercent" not in out  # a failing query is skipped, not fatal
+
+
+def test_no_gpu_metrics_without_a_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+    import types
+
+    from parabola.tracking import _system
+
+    fake = types.ModuleType("pynvml")
+
+    def fail() -> None:
+        raise OSError("NVML Shared Library Not Found")
+
+    fake.nvmlInit = fail  # type: ignore[attr-defined]
+    monkeypatch.setitem(sys.modules, "pynvml", fake)
+    monkeypatch.setattr(_system, "_nvml_state", {})
+    out: dict[str, float] = {}
+    _system._gpu_metrics(out)
+    assert out == {}

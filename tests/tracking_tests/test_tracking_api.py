@@ -224,3 +224,35 @@ def test_empty_history(store: BaseStorage) -> None:
     assert api_run.history().empty
     assert api_run.history(pandas=False) == []
     assert list(api_run.scan_history()) == []
+
+
+def test_history_with_mixed_and_sparse_columns(store: BaseStorage) -> None:
+    rows: list[dict[str, Any]] = [
+        {"f": 0.5, "s": "a", "b": True},
+        {"f": None, "s": "b", "b": False, "late": 1},
+        {"f": float("nan"), "s": "c", "b": True, "lst": [1, 2]},
+        {"f": 2, "s": "d", "b": False},
+    ]
+    with parabola.init(project="h", storage=store) as run:
+        for row in rows:
+            run.log(row)
+    api_run = parabola.Api(storage=store).run(run.path)
+    df = api_run.history()
+    assert list(df.columns[:3]) == ["f", "s", "b"]
+    assert df["s"].tolist() == ["a", "b", "c", "d"]
+    assert df["b"].tolist() == [True, False, True, False]
+    assert df["late"].notna().sum() == 1 and df["lst"].iloc[2] == [1, 2]
+    records = api_run.history(pandas=False)
+    assert records[1]["f"] is None and "late" in records[1] and "late" not in records[0]
+    assert records[3]["f"] == 2
+
+
+def test_history_fast_columns_keep_types(store: BaseStorage) -> None:
+    with parabola.init(project="h", storage=store) as run:
+        for i in range(5):
+            run.log({"loss": 1.0 / (i + 1), "epoch": i, "tag": "x"})
+        run.log({"loss": 3, "epoch": 5, "tag": "y"})  # an int among floats
+    df = parabola.Api(storage=store).run(run.path).history()
+    assert df["loss"].dtype == "float64" and df["loss"].iloc[-1] == 3.0
+    assert df["epoch"].tolist() == list(range(6)) and df["_step"].dtype == "int64"
+    assert df["tag"].tolist() == ["x"] * 5 + ["y"]

@@ -7,6 +7,8 @@ single-objective study is tracked incrementally, so ``best_trial`` costs no scan
 
 from __future__ import annotations
 
+from collections.abc import Container
+
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
 from parabola.trial._frozen import FrozenTrial
@@ -14,11 +16,13 @@ from parabola.trial._state import TrialState
 
 __all__ = ["StudyCache"]
 
+_FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+
 
 class StudyCache:
     """What this process knows of one study's trials, as of ``version`` (-1: nothing yet)."""
 
-    __slots__ = ("best_id", "by_number", "id_to_number", "param_dists", "version")
+    __slots__ = ("best_id", "by_number", "id_to_number", "param_dists", "unfinished", "version")
 
     def __init__(self) -> None:
         self.version = -1
@@ -26,6 +30,9 @@ class StudyCache:
         self.id_to_number: dict[int, int] = {}
         self.param_dists: dict[str, BaseDistribution] = {}
         self.best_id: int | None = None
+        # Numbers of WAITING/RUNNING trials: ask() looks for WAITING ones on every call, and
+        # that must not cost a scan of a 100k-trial study.
+        self.unfinished: set[int] = set()
 
     def put(self, trial: FrozenTrial, directions: list[StudyDirection] | None) -> None:
         """Insert or replace ``trial`` (new trials must come in number order)."""
@@ -37,6 +44,10 @@ class StudyCache:
             assert number == len(self.by_number), (number, len(self.by_number))
             self.by_number.append(trial)
         self.id_to_number[trial._trial_id] = number
+        if trial.state.is_finished():
+            self.unfinished.discard(number)
+        else:
+            self.unfinished.add(number)
         for name, dist in trial._distributions.items():
             if name not in self.param_dists:
                 self.param_dists[name] = dist
@@ -56,6 +67,15 @@ class StudyCache:
         better = value > best_value if maximize else value < best_value
         if better or (value == best_value and trial.number < best.number):
             self.best_id = trial._trial_id
+
+    def select(self, states: Container[TrialState] | None) -> list[FrozenTrial]:
+        """The cached trials in ``states`` (all when ``None``), ordered by number."""
+        if states is None:
+            return list(self.by_number)
+        if not any(s in states for s in _FINISHED):
+            by_number = self.by_number
+            return [by_number[n] for n in sorted(self.unfinished) if by_number[n].state in states]
+        return [t for t in self.by_number if t.state in states]
 
     def best(self) -> FrozenTrial | None:
         """The best COMPLETE trial seen so far (single-objective studies), or ``None``."""

@@ -632,11 +632,7 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
     ) -> list[FrozenTrial]:
         with self._lock:
             self.get_study_directions(study_id)
-            cache = self._sync(study_id)
-            if states is None:
-                out = list(cache.by_number)
-            else:
-                out = [t for t in cache.by_number if t.state in states]
+            out = self._sync(study_id).select(states)
         return [copy_trial(t) for t in out] if deepcopy else out
 
     def get_n_trials(
