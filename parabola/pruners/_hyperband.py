@@ -75,6 +75,15 @@ class HyperbandPruner(BasePruner):
         if self._max_resource is not None:
             self._build()
 
+    def __getstate__(self) -> dict[str, Any]:
+        state = self.__dict__.copy()
+        del state["_lock"]  # locks cannot be pickled
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
+        self._lock = threading.Lock()
+
     @property
     def n_brackets(self) -> int | None:
         """Number of brackets, once ``max_resource`` is known."""

@@ -16,11 +16,11 @@ several threads (``optimize(n_jobs=...)``) and, when seeded, reproducible in a s
 from __future__ import annotations
 
 import abc
-import warnings
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
 from parabola.distributions import BaseDistribution
+from parabola.logging import get_logger
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -87,9 +87,9 @@ class BaseSampler(abc.ABC):
 def _warn_independent_sampling(
     sampler: str, param_name: str, trial: FrozenTrial, fallback: str
 ) -> None:
-    warnings.warn(
+    # Logged, not warnings.warn: Optuna logs it too, and with n_jobs a Python warning raised in
+    # a worker thread escapes any catch_warnings() of the caller.
+    get_logger(__name__).warning(
         f"The parameter '{param_name}' in trial#{trial.number} is sampled independently by "
-        f"{fallback} instead of {sampler} (dynamic search space).",
-        UserWarning,
-        stacklevel=3,
+        f"{fallback} instead of {sampler} (dynamic search space)."
     )

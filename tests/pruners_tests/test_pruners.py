@@ -426,3 +426,26 @@ def test_multi_objective_is_refused(pruner: BasePruner) -> None:
     with pytest.raises(NotImplementedError, match="multi-objective"):
         pruner.prune(study, trial)
     assert trial.state == TrialState.COMPLETE
+
+
+@pytest.mark.parametrize(
+    "pruner",
+    [
+        MedianPruner(n_startup_trials=1),
+        HyperbandPruner(min_resource=1, max_resource=9),
+        SuccessiveHalvingPruner(min_resource=1),
+        ThresholdPruner(upper=1.0),
+    ],
+)
+def test_pruners_pickle(pruner: BasePruner) -> None:
+    import pickle
+
+    clone = pickle.loads(pickle.dumps(pruner))
+    decisions = []
+    for p in (pruner, clone):
+        study = _study(p, name="pickled")
+        for v in (0.0, 1.0, 2.0):
+            _complete(study, {0: v, 1: v, 2: v}, completed_rung_0=v)
+        decisions.append([_running(study, {0: v, 1: v}).should_prune() for v in (0.5, 5.0)])
+    assert decisions[0] == decisions[1]
+    assert True in decisions[0]

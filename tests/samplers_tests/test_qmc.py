@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import logging
 from typing import Any
 
 import numpy as np
@@ -142,19 +143,32 @@ def test_two_threads_draw_distinct_indices() -> None:
     assert got == sorted(map(tuple, expected.round(12)))
 
 
-def test_parameter_outside_the_space_warns_and_falls_back() -> None:
+def test_parameter_outside_the_space_warns_and_falls_back(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
     study = parabola.create_study(storage=InMemoryStorage(), sampler=QMCSampler(seed=0))
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
-    with pytest.warns(UserWarning, match="'z' in trial#1 is sampled independently"):
-        study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("z", 0, 1), 1)
+    parabola.logging.enable_propagation()
+    try:
+        with caplog.at_level(logging.WARNING, logger="parabola"):
+            study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("z", 0, 1), 1)
+    finally:
+        parabola.logging.disable_propagation()
+    assert any("'z' in trial#1 is sampled independently" in r.getMessage() for r in caplog.records)
     assert 0.0 <= study.trials[1].params["z"] <= 1.0
 
 
-def test_fallback_warning_can_be_silenced() -> None:
+def test_fallback_warning_can_be_silenced(caplog: pytest.LogCaptureFixture) -> None:
     sampler = QMCSampler(seed=0, warn_independent_sampling=False)
     study = parabola.create_study(storage=InMemoryStorage(), sampler=sampler)
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=1)
-    study.optimize(lambda t: t.suggest_float("z", 0, 1), n_trials=2)  # warnings are errors here
+    parabola.logging.enable_propagation()
+    try:
+        with caplog.at_level(logging.WARNING, logger="parabola"):
+            study.optimize(lambda t: t.suggest_float("z", 0, 1), n_trials=2)
+    finally:
+        parabola.logging.disable_propagation()
+    assert not any("sampled independently" in r.getMessage() for r in caplog.records)
     assert len(study.trials) == 3
 
 

@@ -234,3 +234,11 @@ def test_postgresql_connection_loss_is_retried(pg_clean: str) -> None:
     study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
     assert len(study.trials) == 4
     storage.close()
+
+
+def test_creating_a_store_logs_nothing_from_alembic(
+    tmp_path: Path, caplog: pytest.LogCaptureFixture
+) -> None:
+    caplog.set_level("DEBUG")
+    RDBStorage(f"sqlite:///{tmp_path / 'quiet.db'}").close()
+    assert [r for r in caplog.records if r.name.startswith("alembic")] == []

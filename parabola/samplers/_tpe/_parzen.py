@@ -140,48 +140,65 @@ class KernelMemo:
 
     Kernels are identified by a row id (a trial's row in the study history). Between two trials
     most kernels keep their centre and bandwidth (a bandwidth depends only on the neighbouring
-    observations), so their log normaliser and log bandwidth are reused instead of recomputed:
-    each is keyed by the exact ``(mu, sigma)`` pair it was computed from.
+    observations), so everything derived from them is reused instead of recomputed: the log
+    normaliser, the two coefficient matrices of the quadratic form and the constant term. Each
+    entry is keyed by the exact ``(mu, sigma)`` pair it was computed from.
     """
 
+    FIELDS = ("mu", "sigma", "log_z", "a", "b", "c")
+
     def __init__(self, n_columns: int) -> None:
-        # One row per kernel, four fields per column (mu, sigma, log_z, log_sigma): a single
-        # gather fetches everything a lookup needs.
-        self._data = np.full((0, n_columns, 4), np.nan)
+        self._d = n_columns
+        self._cap = 0
+        self._f = {name: np.full((0, n_columns), np.nan) for name in self.FIELDS}
 
     def _ensure(self, size: int) -> None:
-        cap = len(self._data)
-        if size <= cap:
+        if size <= self._cap:
             return
-        data = np.full((max(size, 2 * cap, 64), *self._data.shape[1:]), np.nan)
-        data[:cap] = self._data
-        self._data = data
+        cap = max(size, 2 * self._cap, 64)
+        for name, old in self._f.items():
+            arr = np.full((cap, self._d), np.nan)
+            arr[: self._cap] = old
+            self._f[name] = arr
+        self._cap = cap
+
+    @staticmethod
+    def derive(mus: _Array, sigmas: _Array) -> dict[str, _Array]:
+        """The memoised quantities of kernels ``(mus, sigmas)`` (any matching shapes)."""
+        log_z = _log_z(mus, sigmas)
+        a = -0.5 / (sigmas * sigmas)
+        b = -2.0 * mus * a
+        c = 0.5 * mus * b + np.log(sigmas) + log_z
+        return {"mu": mus, "sigma": sigmas, "log_z": log_z, "a": a, "b": b, "c": c}
 
     def lookup(
         self,
         rows: np.ndarray[Any, np.dtype[np.int64]],
         mus: _Array,
         sigmas: _Array,
-        extra_row: tuple[float, float, float, float] | None = None,
-    ) -> tuple[_Array, _Array]:
-        """Return ``(log_z, log_sigma)`` for kernels ``rows`` with these centres and widths.
-
-        ``extra_row`` (mu, sigma, log_z, log_sigma) is appended as a last kernel (the prior).
-        """
+        prior: bool,
+    ) -> dict[str, _Array]:
+        """Derived quantities for kernels ``rows`` (plus the prior kernel last if ``prior``)."""
         n = len(rows)
         self._ensure(int(rows.max()) + 1 if n else 0)
-        block = np.empty((n + (extra_row is not None), *self._data.shape[1:]))
-        np.take(self._data, rows, axis=0, out=block[:n])
-        stale = (block[:n, :, 0] != mus) | (block[:n, :, 1] != sigmas)
+        out = {}
+        for name in ("mu", "sigma", "log_z", "a", "b", "c"):
+            arr = np.empty((n + prior, self._d))
+            np.take(self._f[name], rows, axis=0, out=arr[:n])
+            out[name] = arr
+        stale = out["mu"][:n] != mus
+        stale |= out["sigma"][:n] != sigmas
         if stale.any():
             i, j = np.nonzero(stale)
-            m, sg = mus[i, j], sigmas[i, j]
-            fresh = np.stack([m, sg, _log_z(m, sg), np.log(sg)], axis=-1)
-            block[i, j] = fresh
-            self._data[rows[i], j] = fresh
-        if extra_row is not None:
-            block[n] = extra_row
-        return block[..., 2], block[..., 3]
+            fresh = self.derive(mus[i, j], sigmas[i, j])
+            r = rows[i]
+            for name, values in fresh.items():
+                out[name][i, j] = values
+                self._f[name][r, j] = values
+        if prior:
+            for name, value in _PRIOR_DERIVED.items():
+                out[name][n] = value
+        return out
 
 
 class ParzenEstimator:
@@ -220,38 +237,32 @@ class ParzenEstimator:
 
         num = layout.num
         d = len(num)
-        mus = obs[:, num]
+        mus = obs if d == obs.shape[1] else obs[:, num]
         sigmas = self._bandwidths(mus, params, n, order, extra_row=use_prior)
         if use_prior:
             mus = _with_row(mus, 0.5)
         if memo is not None and rows is not None and n > 32:
-            prior = (0.5, 1.0, _PRIOR_LOG_Z, 0.0) if use_prior else None
-            log_z, log_sig = memo.lookup(rows, mus[:n], sigmas[:n], prior)
+            derived = memo.lookup(rows, mus[:n], sigmas[:n], use_prior)
         else:
-            log_z, log_sig = _log_z(mus, sigmas), np.log(sigmas)
+            derived = KernelMemo.derive(mus, sigmas)
         self._mu = mus
         self._sigma = sigmas
         # Normaliser of each truncated kernel on [0, 1], per kernel and column.
-        self._log_z = log_z
+        self._log_z = derived["log_z"]
 
         pos = {j: k for k, j in enumerate(num)}
         self._cont_cols = [pos[j] for j in layout.cont]
         self._disc_cols = [pos[j] for j in layout.disc]
         c = self._cont_cols
         if c:
+            # -0.5 * sum((x - mu)^2 / s^2) = x^2 @ a^T + x @ b^T - sum(0.5 * mu * b) with
+            # a = -0.5 / s^2 and b = mu / s^2: two matrix products score every candidate
+            # against every kernel; "c" folds the constant with the log normalisers.
             all_cont = len(c) == d
-            mu_c = mus if all_cont else mus[:, c]
-            sig_c = sigmas if all_cont else sigmas[:, c]
-            # -0.5 * sum((x - mu)^2 / s^2) = x^2 @ (-0.5 / s^2)^T + x @ (mu / s^2)^T + const:
-            # two matrix products score every candidate against every kernel.
-            self._neg_half_inv_var = -0.5 / (sig_c * sig_c)
-            self._mu_inv_var = mu_c * self._neg_half_inv_var
-            self._mu_inv_var *= -2.0
-            tmp = mu_c * self._mu_inv_var
-            tmp *= 0.5
-            tmp += log_sig if all_cont else log_sig[:, c]
-            tmp += log_z if all_cont else log_z[:, c]
-            self._const = self._log_w - tmp.sum(axis=1) - len(c) * _LOG_SQRT_2PI
+            self._neg_half_inv_var = derived["a"] if all_cont else derived["a"][:, c]
+            self._mu_inv_var = derived["b"] if all_cont else derived["b"][:, c]
+            c_sum = (derived["c"] if all_cont else derived["c"][:, c]).sum(axis=1)
+            self._const = self._log_w - c_sum - len(c) * _LOG_SQRT_2PI
         else:
             self._const = self._log_w.copy()
 
@@ -378,6 +389,16 @@ def _log_z(mus: _Array, sigmas: _Array) -> _Array:
     if np.any(edge):
         out[edge] = _truncnorm.log_gauss_mass(a[edge], b[edge])
     return out
+
+
+_PRIOR_DERIVED = {
+    "mu": 0.5,
+    "sigma": 1.0,
+    "log_z": _PRIOR_LOG_Z,
+    "a": -0.5,
+    "b": 0.5,
+    "c": 0.125 + _PRIOR_LOG_Z,  # 0.5 * mu * b + log(sigma) + log_z
+}
 
 
 def _with_row(a: _Array, fill: float) -> _Array:

@@ -73,7 +73,7 @@ def _deprecated_arg(name: str, value: Any, default: Any) -> Any:
         f"TPESampler({name}=...) has been deprecated in Optuna 4.x and will be removed in v6.0.0;"
         " parabola accepts it for compatibility.",
         FutureWarning,
-        stacklevel=4,
+        stacklevel=3,
     )
     return value
 
@@ -126,8 +126,18 @@ class TPESampler(BaseSampler):
     below estimator and keeps the one with the largest likelihood ratio ``l(x) / g(x)``.
 
     Finished trials are decoded once into numpy columns per study, and candidates are scored
-    against every kernel with matrix operations, so the cost per trial stays nearly flat as
-    the study grows.
+    against every kernel with matrix operations, so the cost per trial stays low as the study
+    grows.
+
+    Semantics follow Optuna 5.0: PRUNED trials count (deepest step, then best last value)
+    after COMPLETE ones, infeasible trials (``Trial.set_constraint`` values ``> 0``) come last
+    ordered by total violation; several objectives are split by non-domination rank with a
+    greedy hypervolume tie-break (MOTPE) and use uniform weights for the good set. With
+    ``constant_liar`` running trials join the "above" set with the parameters they have (a
+    trial's joint sample is published as the system attribute ``tpe:relative_params`` when
+    other trials are running, so a sequential study stays free of it). Parameters outside the
+    joint space (dynamic spaces) are sampled by univariate TPE. Unlike Optuna 5.0, which
+    ignores it, ``consider_prior=False`` does drop the prior kernel.
 
     Args:
         consider_prior: Add a wide prior kernel to each estimator (deprecated knob).
@@ -240,6 +250,17 @@ class TPESampler(BaseSampler):
         self._rng = np.random.RandomState(seed)
         self._random_sampler = RandomSampler(seed=seed)
         self._states: dict[str, _StudyState] = {}
+        self._lock = threading.RLock()
+
+    def __getstate__(self) -> dict[str, Any]:
+        # Locks cannot be pickled, and the per-study caches are rebuilt from the study.
+        state = self.__dict__.copy()
+        del state["_lock"]
+        state["_states"] = {}
+        return state
+
+    def __setstate__(self, state: dict[str, Any]) -> None:
+        self.__dict__.update(state)
         self._lock = threading.RLock()
 
     def reseed_rng(self) -> None:
@@ -417,10 +438,11 @@ class TPESampler(BaseSampler):
                     extra[i, j] = v if k in (None, key) else math.nan
             extra = layout.encode(extra)
             obs = np.vstack([cache.encoded, extra])
+            have = np.concatenate([cache.complete, np.all(np.isfinite(extra), axis=1)])
         else:
             extra = np.empty((0, len(layout.names)))
             obs = cache.encoded
-        have = np.all(np.isfinite(obs), axis=1)
+            have = cache.complete
         order = snap.order
         below_rows = order[(snap.below & have)[order]]
         above_rows = order[(~snap.below & have)[order]]

@@ -35,10 +35,16 @@ class SpaceCache:
         self.layout = SpaceLayout(space)
         self.n = 0
         self._enc = np.full((64, len(space)), np.nan)
+        self._have = np.zeros(64, dtype=bool)
         n_num = len(self.layout.num)
         self._order: _IntArray = np.zeros((n_num, 0), dtype=np.int64)
         self._sorted: _Array = np.zeros((n_num, 0))
         self.memo = KernelMemo(n_num)
+
+    @property
+    def complete(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
+        """Whether each history row has every parameter of the space (a usable observation)."""
+        return self._have[: self.n]
 
     @property
     def encoded(self) -> _Array:
@@ -54,9 +60,13 @@ class SpaceCache:
             enc = np.full((max(stop, 2 * len(self._enc)), self._enc.shape[1]), np.nan)
             enc[:start] = self._enc[:start]
             self._enc = enc
+            have = np.zeros(len(enc), dtype=bool)
+            have[:start] = self._have[:start]
+            self._have = have
         cols = [hist.column(name, dist)[start:stop] for name, dist in self.space.items()]
         new = self.layout.encode(np.column_stack(cols))
         self._enc[start:stop] = new
+        self._have[start:stop] = np.all(np.isfinite(new), axis=1)
         num = self.layout.num
         if num:
             vals = np.ascontiguousarray(new[:, num].T)  # (n_num, k); NaN sorts last

@@ -12,7 +12,10 @@ Alembic, which keeps opening a store cheap.
 
 from __future__ import annotations
 
+import contextlib
+import logging
 import os
+from collections.abc import Iterator
 from typing import Any
 
 import sqlalchemy as sa
@@ -25,6 +28,18 @@ __all__ = ["alembic_config", "check_or_create", "current_revision", "upgrade"]
 
 _OUR_TABLES = {"studies", "trials", "runs", "run_history"}
 _UPGRADE_HINT = "Run `parabola db upgrade --storage '{url}'` to upgrade it (back it up first)."
+
+
+@contextlib.contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic logs every step at INFO; creating a store is parabola's business, not news."""
+    logger = logging.getLogger("alembic")
+    level = logger.level
+    logger.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        logger.setLevel(level)
 
 
 def alembic_config(connection: sa.Connection | None = None) -> Any:
@@ -115,9 +130,10 @@ def check_or_create(
             if revision is not None:
                 _check(revision, url, allow_older)
                 return
-            from alembic import command
+            with _quiet_alembic():
+                from alembic import command
 
-            command.upgrade(alembic_config(conn), "head")
+                command.upgrade(alembic_config(conn), "head")
 
 
 def upgrade(engine: sa.Engine, url: str, revision: str = "head") -> tuple[str | None, str]:
@@ -126,8 +142,6 @@ def upgrade(engine: sa.Engine, url: str, revision: str = "head") -> tuple[str | 
     Raises:
         StoreVersionError: if the store is newer than this code.
     """
-    from alembic import command
-
     with engine.connect() as conn:
         before = current_revision(conn)  # refuses a foreign database untouched
     if before is not None and before not in KNOWN_REVISIONS:
@@ -140,7 +154,10 @@ def upgrade(engine: sa.Engine, url: str, revision: str = "head") -> tuple[str | 
             before = current_revision(conn)
             if before is not None and before not in KNOWN_REVISIONS:
                 _check(before, url)
-            command.upgrade(alembic_config(conn), revision)
+            with _quiet_alembic():
+                from alembic import command
+
+                command.upgrade(alembic_config(conn), revision)
             after = current_revision(conn)
     assert after is not None
     return before, after

@@ -3,6 +3,7 @@ conditional spaces and optimisation quality."""
 
 from __future__ import annotations
 
+import logging
 import warnings
 from typing import Any
 
@@ -202,7 +203,7 @@ def test_dynamic_space_falls_back_to_independent_tpe() -> None:
     assert set(sampler.infer_relative_search_space(study, frozen)) == {"x"}
 
 
-def test_warn_independent_sampling() -> None:
+def test_warn_independent_sampling(caplog: pytest.LogCaptureFixture) -> None:
     def objective(trial: Any) -> float:
         x = trial.suggest_float("x", -5, 5)
         if trial.number % 2:
@@ -213,8 +214,13 @@ def test_warn_independent_sampling() -> None:
         sampler = TPESampler(seed=0, n_startup_trials=2, warn_independent_sampling=True)
     study = _study(sampler)
     study.optimize(objective, n_trials=2)
-    with pytest.warns(UserWarning, match="sampled independently"):
-        study.optimize(objective, n_trials=2)
+    parabola.logging.enable_propagation()
+    try:
+        with caplog.at_level(logging.WARNING, logger="parabola"):
+            study.optimize(objective, n_trials=2)
+    finally:
+        parabola.logging.disable_propagation()
+    assert any("sampled independently" in r.getMessage() for r in caplog.records)
 
 
 def _conditional(trial: Any) -> float:
@@ -409,3 +415,18 @@ def test_distributions_round_trip_through_the_estimator() -> None:
             assert dist._contains(float(v)), (layout.names[j], v)
     back = layout.num_from_unit(layout.num_to_unit(internal))
     np.testing.assert_allclose(back, internal, rtol=1e-12)
+
+
+def test_sampler_pickles_and_keeps_its_seeded_stream() -> None:
+    import pickle
+
+    sampler = TPESampler(seed=5, n_startup_trials=3)
+    study = _study(sampler)
+    study.optimize(_quadratic, n_trials=6)
+    clone = pickle.loads(pickle.dumps(sampler))
+    assert clone._states == {}
+    a = _study(TPESampler(seed=9, n_startup_trials=3))
+    b = _study(pickle.loads(pickle.dumps(TPESampler(seed=9, n_startup_trials=3))))
+    a.optimize(_quadratic, n_trials=8)
+    b.optimize(_quadratic, n_trials=8)
+    assert [t.params for t in a.trials] == [t.params for t in b.trials]
