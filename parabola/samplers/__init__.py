@@ -1,15 +1,33 @@
-"""Samplers: strategies that propose parameter values for new trials."""
+"""Samplers: strategies that propose parameter values for new trials.
+
+Each sampler module is imported on first use (PEP 562), so a study that uses ``RandomSampler``
+never pays for SciPy, which QMC and TPE need.
+"""
 
 from __future__ import annotations
 
+import importlib
+from typing import TYPE_CHECKING, Any
+
 from parabola.samplers._base import BaseSampler
-from parabola.samplers._brute_force import BruteForceSampler
-from parabola.samplers._grid import GridSampler
-from parabola.samplers._partial_fixed import PartialFixedSampler
-from parabola.samplers._qmc import QMCSampler
-from parabola.samplers._random import RandomSampler
-from parabola.samplers._tpe import TPESampler
 from parabola.samplers._view import StudyView
+
+if TYPE_CHECKING:
+    from parabola.samplers._brute_force import BruteForceSampler as BruteForceSampler
+    from parabola.samplers._grid import GridSampler as GridSampler
+    from parabola.samplers._partial_fixed import PartialFixedSampler as PartialFixedSampler
+    from parabola.samplers._qmc import QMCSampler as QMCSampler
+    from parabola.samplers._random import RandomSampler as RandomSampler
+    from parabola.samplers._tpe import TPESampler as TPESampler
+
+_LAZY = {
+    "BruteForceSampler": "parabola.samplers._brute_force",
+    "GridSampler": "parabola.samplers._grid",
+    "PartialFixedSampler": "parabola.samplers._partial_fixed",
+    "QMCSampler": "parabola.samplers._qmc",
+    "RandomSampler": "parabola.samplers._random",
+    "TPESampler": "parabola.samplers._tpe",
+}
 
 __all__ = [
     "BaseSampler",
@@ -21,3 +39,15 @@ __all__ = [
     "StudyView",
     "TPESampler",
 ]
+
+
+def __getattr__(name: str) -> Any:
+    if name not in _LAZY:
+        raise AttributeError(f"module 'parabola.samplers' has no attribute '{name}'")
+    value = getattr(importlib.import_module(_LAZY[name]), name)
+    globals()[name] = value
+    return value
+
+
+def __dir__() -> list[str]:
+    return list(__all__)
