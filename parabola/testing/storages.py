@@ -132,6 +132,15 @@ class StorageContract:
             storage.delete_study(sid)
         assert storage.create_new_study([MIN], "gone") is not None  # the name is free again
 
+    def test_ids_are_not_reused_after_delete(self, storage: BaseStorage) -> None:
+        old = storage.create_new_study([MIN], "old")
+        old_trial = storage.create_new_trial(old)
+        storage.delete_study(old)
+        new = storage.create_new_study([MAX], "new")
+        assert new != old and storage.create_new_trial(new) != old_trial
+        with pytest.raises(KeyError):
+            storage.get_study_directions(old)
+
     # Trials -------------------------------------------------------------------------------
     def test_trial_numbers_and_defaults(self, storage: BaseStorage) -> None:
         sid = storage.create_new_study([MIN], "t")

@@ -96,3 +96,25 @@ def test_killed_worker_on_sqlite(tmp_path: Path) -> None:
 @pytest.mark.postgres
 def test_killed_worker_on_postgresql(pg_clean: str) -> None:
     _killed_trial_is_failed_and_retried(pg_clean)
+
+
+def test_processes_creating_one_new_store_at_once(tmp_path: Path) -> None:
+    url = f"sqlite:///{tmp_path / 'fresh.db'}"
+    code = (
+        "import sys, parabola\n"
+        "parabola.logging.set_verbosity(parabola.logging.WARNING)\n"
+        "s = parabola.create_study(storage=sys.argv[1], study_name='s', load_if_exists=True)\n"
+        "s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=5)\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE, text=True)
+        for _ in range(4)
+    ]
+    for p in procs:
+        _out, err = p.communicate(timeout=120)
+        assert p.returncode == 0, err
+    storage = RDBStorage(url)
+    assert [s.study_name for s in storage.get_all_studies()] == ["s"]
+    trials = parabola.load_study(study_name="s", storage=storage).trials
+    assert [t.number for t in trials] == list(range(20))
+    storage.close()

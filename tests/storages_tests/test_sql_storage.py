@@ -99,6 +99,10 @@ def test_heartbeat_defaults_and_validation(tmp_path: Path) -> None:
         RDBStorage(f"sqlite:///{tmp_path / 'h.db'}", heartbeat_interval=0)
     with pytest.raises(ValueError, match="grace_period"):
         RDBStorage(f"sqlite:///{tmp_path / 'h.db'}", grace_period=-1)
+    with pytest.raises(ValueError, match="longer than heartbeat_interval"):
+        RDBStorage(f"sqlite:///{tmp_path / 'h.db'}", heartbeat_interval=5, grace_period=5)
+    with pytest.raises(ValueError, match="needs heartbeat_interval"):
+        RDBStorage(f"sqlite:///{tmp_path / 'h.db'}", heartbeat_interval=None, grace_period=5)
     storage.close()
     off.close()
 
@@ -242,3 +246,43 @@ def test_creating_a_store_logs_nothing_from_alembic(
     caplog.set_level("DEBUG")
     RDBStorage(f"sqlite:///{tmp_path / 'quiet.db'}").close()
     assert [r for r in caplog.records if r.name.startswith("alembic")] == []
+
+
+def test_forked_child_uses_its_own_connections(tmp_path: Path) -> None:
+    import multiprocessing
+
+    storage = RDBStorage(f"sqlite:///{tmp_path / 'fork.db'}")
+    study = parabola.create_study(storage=storage, study_name="fork")
+    study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=2)
+
+    def child() -> None:
+        study.optimize(lambda t: t.suggest_float("x", 0, 1), n_trials=3)
+
+    proc = multiprocessing.get_context("fork").Process(target=child)
+    proc.start()
+    proc.join(timeout=60)
+    assert proc.exitcode == 0
+    assert [t.state for t in study.trials] == [TrialState.COMPLETE] * 5
+    storage.close()
+
+
+def test_missing_postgresql_driver(monkeypatch: pytest.MonkeyPatch) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "psycopg", None)
+    with pytest.raises(ImportError, match=r"parabola\[postgres\]"):
+        RDBStorage("postgresql://postgres@127.0.0.1/x")
+
+
+def test_sql_dependencies_load_lazily(tmp_path: Path) -> None:
+    import subprocess
+    import sys
+
+    RDBStorage(str(tmp_path / "lazy.db")).close()
+    code = (
+        "import sys, parabola.storages as s\n"
+        "assert 'sqlalchemy' not in sys.modules, 'storages imported SQLAlchemy eagerly'\n"
+        f"s.RDBStorage({str(tmp_path / 'lazy.db')!r}).close()\n"
+        "assert 'alembic' not in sys.modules, 'opening an up-to-date store imported Alembic'\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True)

@@ -142,6 +142,8 @@ def hypervolume(points: _Array, ref: _Array) -> float:
         best = np.minimum.accumulate(pts[:, 1])
         widths = np.append(pts[1:, 0], ref[0]) - pts[:, 0]
         return float(np.sum(widths * (ref[1] - best)))
+    if m == 3 and len(pts) <= 64:
+        return _hypervolume_grid3(pts, ref)
     # Slice along the last objective; each slab is a (m-1)-dimensional problem.
     order = np.argsort(pts[:, -1])
     pts = pts[order]
@@ -154,19 +156,54 @@ def hypervolume(points: _Array, ref: _Array) -> float:
     return total
 
 
+def _hypervolume_grid3(pts: _Array, ref: _Array) -> float:
+    """Exact 3-D hypervolume on the grid of the points' coordinates (few numpy calls)."""
+    axes = [np.unique(np.append(pts[:, k], ref[k])) for k in range(3)]
+    idx = [np.searchsorted(axes[k], pts[:, k]) for k in range(3)]
+    grid = np.zeros(tuple(len(a) - 1 for a in axes), dtype=bool)
+    grid[idx[0], idx[1], idx[2]] = True
+    # A cell is dominated when some point sits at or below it on every axis.
+    for k in range(3):
+        grid = np.logical_or.accumulate(grid, axis=k)
+    widths = [np.diff(a) for a in axes]
+    volume = np.einsum("ijk,i,j,k->", grid.astype(float), *widths)
+    return float(volume)
+
+
 def hssp_greedy(points: _Array, k: int, ref: _Array) -> _IntArray:
-    """Greedily pick ``k`` rows of ``points`` that add the most hypervolume, one at a time."""
+    """Greedily pick ``k`` rows of ``points`` that add the most hypervolume, one at a time.
+
+    Lazy greedy: a point's exclusive contribution can only shrink as the chosen set grows
+    (hypervolume is submodular), so stale contributions are upper bounds and only the current
+    leader is re-evaluated until it stays ahead. The result for identical inputs is memoised:
+    consecutive trials usually see the same front.
+    """
+    key = (points.tobytes(), points.shape, k, ref.tobytes())
+    cached = _HSSP_CACHE.get(key)
+    if cached is not None:
+        return np.array(cached, dtype=np.int64)
+    n = len(points)
+    bound = np.prod(ref - points, axis=1)  # contribution to the empty set: the point's box
+    fresh = np.zeros(n, dtype=bool)
     chosen: list[int] = []
-    left = list(range(len(points)))
-    box = np.prod(ref - points, axis=1)
-    for _ in range(k):
-        best_i, best_gain = left[0], -np.inf
-        sel = points[chosen]
-        for i in left:
-            # Exclusive contribution: the point's box minus what the chosen set already covers.
-            gain = box[i] - (hypervolume(np.maximum(sel, points[i]), ref) if chosen else 0.0)
-            if gain > best_gain:
-                best_i, best_gain = i, gain
-        chosen.append(best_i)
-        left.remove(best_i)
-    return np.asarray(chosen, dtype=np.int64)
+    alive = np.ones(n, dtype=bool)
+    for _ in range(min(k, n)):
+        fresh[:] = False
+        while True:
+            i = int(np.argmax(np.where(alive, bound, -np.inf)))
+            if fresh[i]:
+                break
+            if chosen:
+                # Exclusive contribution: the point's box minus what the chosen set covers.
+                covered = hypervolume(np.maximum(points[chosen], points[i]), ref)
+                bound[i] = np.prod(ref - points[i]) - covered
+            fresh[i] = True
+        chosen.append(i)
+        alive[i] = False
+    out = np.asarray(chosen, dtype=np.int64)
+    _HSSP_CACHE.clear()  # one entry, like Optuna's lru_cache(maxsize=1)
+    _HSSP_CACHE[key] = out
+    return np.array(out, dtype=np.int64)
+
+
+_HSSP_CACHE: dict[tuple[bytes, tuple[int, ...], int, bytes], _IntArray] = {}

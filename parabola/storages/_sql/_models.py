@@ -55,6 +55,8 @@ studies = sa.Table(
     sa.Column("n_trials", sa.Integer, nullable=False, server_default="0"),
     sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
     sa.Column("created_at", sa.BigInteger, nullable=False),
+    # Ids are never reused after a delete: other processes cache studies by id.
+    sqlite_autoincrement=True,
 )
 
 trials = sa.Table(
@@ -82,6 +84,7 @@ trials = sa.Table(
     sa.UniqueConstraint("study_id", "number", name="uq_trials_study_number"),
     sa.Index("ix_trials_study_version", "study_id", "version"),
     sa.Index("ix_trials_study_state", "study_id", "state"),
+    sqlite_autoincrement=True,
 )
 
 runs = sa.Table(

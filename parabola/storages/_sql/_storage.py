@@ -21,6 +21,7 @@ from __future__ import annotations
 import atexit
 import datetime
 import json
+import os
 import threading
 import time
 import weakref
@@ -39,6 +40,7 @@ from parabola.storages._sql._codec import (
     copy_trial,
     dt_to_us,
     dumps,
+    no_gc,
     trial_from_row,
     trials_from_rows,
 )
@@ -81,6 +83,21 @@ _live: weakref.WeakSet[RDBStorage] = weakref.WeakSet()
 def _flush_at_exit() -> None:  # pragma: no cover - exercised by the multi-process tests
     for storage in list(_live):
         storage._flush_all_pending(quiet=True)
+
+
+def _after_fork_in_child() -> None:
+    # A forked child must not use its parent's connections (SQLAlchemy's advice), nor write
+    # the parent's buffered parameters, nor wait on a lock a parent thread held at fork time.
+    for storage in list(_live):
+        storage.engine.dispose(close=False)
+        storage._lock = threading.RLock()
+        storage._owned.clear()
+        storage._pending.clear()
+        storage._last_beat.clear()
+
+
+if hasattr(os, "register_at_fork"):
+    os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
 class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
@@ -138,6 +155,11 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
         _check_seconds("grace_period", grace_period)
         if heartbeat_interval is None and grace_period is not None:
             raise ValueError("grace_period needs heartbeat_interval; pass both or neither.")
+        if grace_period is not None and grace_period <= heartbeat_interval:
+            raise ValueError(
+                f"grace_period ({grace_period} s) must be longer than heartbeat_interval "
+                f"({heartbeat_interval} s), or live trials would be failed between beats."
+            )
         self.url = normalize_url(url)
         self.engine_kwargs = dict(engine_kwargs or {})
         self.heartbeat_interval: int | None = heartbeat_interval
@@ -295,7 +317,9 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
         if cache is None:
             cache = self._caches[study_id] = StudyCache()
         if version != cache.version:
-            for trial in trials_from_rows(rows):
+            with no_gc():
+                decoded = trials_from_rows(rows)
+            for trial in decoded:
                 owned = self._owned.get(trial._trial_id)
                 if owned is not None:
                     if trial.state == TrialState.RUNNING:
@@ -633,7 +657,10 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
         with self._lock:
             self.get_study_directions(study_id)
             out = self._sync(study_id).select(states)
-        return [copy_trial(t) for t in out] if deepcopy else out
+        if not deepcopy:
+            return out
+        with no_gc():
+            return [copy_trial(t) for t in out]
 
     def get_n_trials(
         self, study_id: int, state: TrialState | tuple[TrialState, ...] | None = None

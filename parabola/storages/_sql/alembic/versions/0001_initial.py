@@ -27,6 +27,7 @@ def upgrade() -> None:
         sa.Column("n_trials", sa.Integer, nullable=False, server_default="0"),
         sa.Column("version", sa.BigInteger, nullable=False, server_default="0"),
         sa.Column("created_at", sa.BigInteger, nullable=False),
+        sqlite_autoincrement=True,
     )
     op.create_table(
         "trials",
@@ -50,6 +51,7 @@ def upgrade() -> None:
         sa.Column("heartbeat", sa.Float, nullable=True),
         sa.Column("version", sa.BigInteger, nullable=False),
         sa.UniqueConstraint("study_id", "number", name="uq_trials_study_number"),
+        sqlite_autoincrement=True,
     )
     op.create_index("ix_trials_study_version", "trials", ["study_id", "version"])
     op.create_index("ix_trials_study_state", "trials", ["study_id", "state"])
