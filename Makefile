@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test check lint typecheck bench clean
+.PHONY: setup run test check docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,10 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check parabola tests benchmarks scripts conftest.py
 	$(VENV)/bin/ruff format --check parabola tests benchmarks scripts || true
 	$(VENV)/bin/mypy
+
+## Regenerate docs/api.md from the public API (tests/test_docs.py checks it is current).
+docs: $(STAMP)
+	$(PY) scripts/gen_api_docs.py
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
