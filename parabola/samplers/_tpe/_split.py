@@ -10,6 +10,7 @@ hypervolume subset selection (MOTPE).
 
 from __future__ import annotations
 
+import itertools
 from typing import Any
 
 import numpy as np
@@ -183,6 +184,11 @@ def hssp_greedy(points: _Array, k: int, ref: _Array) -> _IntArray:
     if cached is not None:
         return np.array(cached, dtype=np.int64)
     n = len(points)
+    if points.shape[1] in (2, 3):
+        out = _hssp_grid(points, k, ref)
+        _HSSP_CACHE.clear()
+        _HSSP_CACHE[key] = out
+        return np.array(out, dtype=np.int64)
     bound = np.prod(ref - points, axis=1)  # contribution to the empty set: the point's box
     fresh = np.zeros(n, dtype=bool)
     chosen: list[int] = []
@@ -204,6 +210,62 @@ def hssp_greedy(points: _Array, k: int, ref: _Array) -> _IntArray:
     _HSSP_CACHE.clear()  # one entry, like Optuna's lru_cache(maxsize=1)
     _HSSP_CACHE[key] = out
     return np.array(out, dtype=np.int64)
+
+
+def _hssp_grid(points: _Array, k: int, ref: _Array) -> _IntArray:
+    """Plain greedy HSSP in 2 or 3 objectives, every candidate's contribution at once.
+
+    The region not yet covered by the chosen points is piecewise constant on the grid of their
+    coordinates, so ``G(x) = volume of [x, ref] outside the chosen set's dominated region`` is
+    multilinear inside each grid cell: suffix sums give ``G`` at the cell corners and
+    multilinear interpolation gives it exactly at every candidate, which is its exclusive
+    contribution.
+    """
+    n, m = points.shape
+    lo = points.min(axis=0)
+    chosen: list[int] = []
+    alive = np.ones(n, dtype=bool)
+    corners = list(itertools.product((0, 1), repeat=m))
+    for _ in range(min(k, n)):
+        if chosen:
+            sel = points[chosen]
+            axes = [np.unique(np.concatenate([[lo[d]], sel[:, d], [ref[d]]])) for d in range(m)]
+            marks = np.zeros(tuple(len(a) - 1 for a in axes), dtype=bool)
+            marks[tuple(np.searchsorted(axes[d], sel[:, d]) for d in range(m))] = True
+            for d in range(m):
+                marks = np.logical_or.accumulate(marks, axis=d)
+            free = (~marks).astype(float)
+            for d in range(m):
+                shape = [1] * m
+                shape[d] = -1
+                free = free * np.diff(axes[d]).reshape(shape)
+            # Suffix sums: g[i, j, ...] = free volume of the cells at or above corner (i, j, ...).
+            g = np.zeros(tuple(len(a) for a in axes))
+            g[tuple(slice(0, -1) for _ in range(m))] = free
+            for d in range(m):
+                g = np.flip(np.cumsum(np.flip(g, axis=d), axis=d), axis=d)
+            cell = [
+                np.clip(
+                    np.searchsorted(axes[d], points[:, d], side="right") - 1, 0, len(axes[d]) - 2
+                )
+                for d in range(m)
+            ]
+            frac = [
+                (points[:, d] - axes[d][cell[d]]) / (axes[d][cell[d] + 1] - axes[d][cell[d]])
+                for d in range(m)
+            ]
+            gain = np.zeros(n)
+            for corner in corners:
+                weight = np.ones(n)
+                for d, c in enumerate(corner):
+                    weight = weight * (frac[d] if c else 1.0 - frac[d])
+                gain += weight * g[tuple(cell[d] + c for d, c in enumerate(corner))]
+        else:
+            gain = np.prod(ref - points, axis=1)
+        i = int(np.argmax(np.where(alive, gain, -np.inf)))
+        chosen.append(i)
+        alive[i] = False
+    return np.asarray(chosen, dtype=np.int64)
 
 
 _HSSP_CACHE: dict[tuple[bytes, tuple[int, ...], int, bytes], _IntArray] = {}

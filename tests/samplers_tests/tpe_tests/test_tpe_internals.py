@@ -213,3 +213,31 @@ def test_multi_objective_split_uses_fronts_then_hypervolume() -> None:
         np.arange(n), np.zeros(n, dtype=np.int64), losses, np.ones(n), np.zeros(n), np.zeros(n), 2
     )
     assert below[:3].sum() == 2 and not below[3:].any()
+
+
+def _plain_greedy(points: np.ndarray, k: int, ref: np.ndarray) -> list[int]:
+    chosen: list[int] = []
+    left = list(range(len(points)))
+    for _ in range(k):
+        gains = [
+            float(np.prod(ref - points[i]))
+            - (_split.hypervolume(np.maximum(points[chosen], points[i]), ref) if chosen else 0.0)
+            for i in left
+        ]
+        chosen.append(left.pop(int(np.argmax(gains))))
+    return chosen
+
+
+@pytest.mark.parametrize("m", [2, 3, 4])
+def test_hssp_matches_the_plain_greedy_selection(m: int) -> None:
+    rng = np.random.RandomState(m)
+    for _ in range(8):
+        pts = rng.rand(rng.randint(3, 30), m)
+        pts /= np.linalg.norm(pts, axis=1, keepdims=True)  # a non-dominated front
+        ref = np.full(m, 1.2)
+        k = min(5, len(pts))
+        got = _split.hssp_greedy(pts, k, ref)
+        want = _plain_greedy(pts, k, ref)
+        assert _split.hypervolume(pts[got], ref) == pytest.approx(
+            _split.hypervolume(pts[want], ref), rel=1e-12
+        )
