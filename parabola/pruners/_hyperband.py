@@ -14,10 +14,10 @@ import zlib
 from collections.abc import Container
 from typing import TYPE_CHECKING, Any
 
-from parabola._study_direction import StudyDirection
 from parabola.pruners._base import BasePruner
 from parabola.pruners._checks import check_int
 from parabola.pruners._successive_halving import SuccessiveHalvingPruner
+from parabola.samplers._view import ForwardingStudyView
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -131,21 +131,15 @@ class HyperbandPruner(BasePruner):
         return self._pruners[bracket].prune(view, trial)
 
 
-class _BracketView:
+class _BracketView(ForwardingStudyView):
     """The study as one bracket sees it: only the trials assigned to that bracket."""
 
+    __slots__ = ("_bracket", "_pruner")
+
     def __init__(self, study: StudyView, pruner: HyperbandPruner, bracket: int) -> None:
-        self._study = study
+        super().__init__(study)
         self._pruner = pruner
         self._bracket = bracket
-
-    @property
-    def study_name(self) -> str:
-        return self._study.study_name
-
-    @property
-    def directions(self) -> list[StudyDirection]:
-        return self._study.directions
 
     def get_trials(
         self, deepcopy: bool = True, states: Container[TrialState] | None = None
@@ -156,9 +150,3 @@ class _BracketView:
             for t in self._study.get_trials(deepcopy=deepcopy, states=states)
             if self._pruner.bracket_id(name, t.number) == self._bracket
         ]
-
-    def stop(self) -> None:
-        self._study.stop()
-
-    def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._study._set_trial_system_attr(trial_id, key, value)

@@ -45,3 +45,36 @@ class StudyView(Protocol):
     def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         """Attach sampler bookkeeping (a grid id, a generation) to a running trial."""
         ...
+
+
+class ForwardingStudyView:
+    """A :class:`StudyView` that forwards every member to another view.
+
+    It exposes exactly the protocol's members (``__slots__``, no ``__getattr__``), so code handed
+    one cannot reach further into the study. Subclass it and override :meth:`get_trials` to show
+    a filtered study (Hyperband brackets, TPE's incremental updates, contract suites).
+    """
+
+    __slots__ = ("_study",)
+
+    def __init__(self, study: StudyView) -> None:
+        self._study = study
+
+    @property
+    def study_name(self) -> str:
+        return self._study.study_name
+
+    @property
+    def directions(self) -> list[StudyDirection]:
+        return self._study.directions
+
+    def get_trials(
+        self, deepcopy: bool = True, states: Container[TrialState] | None = None
+    ) -> list[FrozenTrial]:
+        return self._study.get_trials(deepcopy=deepcopy, states=states)
+
+    def stop(self) -> None:
+        self._study.stop()
+
+    def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
+        self._study._set_trial_system_attr(trial_id, key, value)

@@ -20,12 +20,11 @@ Example:
 from __future__ import annotations
 
 import math
-from collections.abc import Callable, Container
+from collections.abc import Callable
 from typing import Any, ClassVar
 
-from parabola._study_direction import StudyDirection
 from parabola.pruners._base import BasePruner
-from parabola.samplers._view import StudyView
+from parabola.samplers._view import ForwardingStudyView, StudyView
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -49,41 +48,13 @@ def learning_curve_objective(n_steps: int, sign: float = 1.0) -> Callable[[Any],
     return objective
 
 
-class _RestrictedView:
-    """Exactly the :class:`StudyView` members, so a pruner reaching further fails loudly."""
-
-    __slots__ = ("_study",)
-
-    def __init__(self, study: StudyView) -> None:
-        self._study = study
-
-    @property
-    def study_name(self) -> str:
-        return self._study.study_name
-
-    @property
-    def directions(self) -> list[StudyDirection]:
-        return self._study.directions
-
-    def get_trials(
-        self, deepcopy: bool = True, states: Container[TrialState] | None = None
-    ) -> list[FrozenTrial]:
-        return self._study.get_trials(deepcopy=deepcopy, states=states)
-
-    def stop(self) -> None:
-        self._study.stop()
-
-    def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._study._set_trial_system_attr(trial_id, key, value)
-
-
 class _ThroughView(BasePruner):
     def __init__(self, inner: BasePruner) -> None:
         self.inner = inner
         self.decisions: list[bool] = []
 
     def prune(self, study: StudyView, trial: FrozenTrial) -> bool:
-        decision = self.inner.prune(_RestrictedView(study), trial)
+        decision = self.inner.prune(ForwardingStudyView(study), trial)
         assert isinstance(decision, bool), f"prune() returned {decision!r}, not a bool"
         self.decisions.append(decision)
         return decision
@@ -143,9 +114,8 @@ class PrunerContract:
         study = self._study(pruner)
         study.optimize(learning_curve_objective(self.n_steps), n_trials=4)
         trial = study.ask()
-        assert pruner.prune(_RestrictedView(study), study._storage.get_trial(trial._trial_id)) is (
-            False
-        )
+        frozen = study._storage.get_trial(trial._trial_id)
+        assert pruner.prune(ForwardingStudyView(study), frozen) is False
 
     def test_deterministic(self) -> None:
         first = [t.state for t in self._run()[0].trials]

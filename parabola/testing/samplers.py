@@ -22,13 +22,12 @@ from __future__ import annotations
 import math
 import warnings
 import zlib
-from collections.abc import Callable, Container, Iterator, Mapping, Sequence
+from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from typing import TYPE_CHECKING, Any, ClassVar
 
 import pytest
 
-from parabola._study_direction import StudyDirection
 from parabola.distributions import (
     BaseDistribution,
     CategoricalDistribution,
@@ -36,7 +35,7 @@ from parabola.distributions import (
     IntDistribution,
 )
 from parabola.samplers._base import BaseSampler
-from parabola.samplers._view import StudyView
+from parabola.samplers._view import ForwardingStudyView, StudyView
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -120,36 +119,8 @@ def _discretize(space: SearchSpace) -> dict[str, BaseDistribution]:
     return out
 
 
-class _RestrictedView:
-    """Exactly the :class:`StudyView` members, so a sampler reaching further fails loudly."""
-
-    __slots__ = ("_study",)
-
-    def __init__(self, study: StudyView) -> None:
-        self._study = study
-
-    @property
-    def study_name(self) -> str:
-        return self._study.study_name
-
-    @property
-    def directions(self) -> list[StudyDirection]:
-        return self._study.directions
-
-    def get_trials(
-        self, deepcopy: bool = True, states: Container[TrialState] | None = None
-    ) -> list[FrozenTrial]:
-        return self._study.get_trials(deepcopy=deepcopy, states=states)
-
-    def stop(self) -> None:
-        self._study.stop()
-
-    def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._study._set_trial_system_attr(trial_id, key, value)
-
-
 class _ThroughView(BaseSampler):
-    """Forward every hook to ``inner`` with a :class:`_RestrictedView` of the study."""
+    """Forward every hook to ``inner`` with a :class:`ForwardingStudyView` of the study."""
 
     def __init__(self, inner: BaseSampler) -> None:
         self.inner = inner
@@ -157,12 +128,12 @@ class _ThroughView(BaseSampler):
     def infer_relative_search_space(
         self, study: StudyView, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        return self.inner.infer_relative_search_space(_RestrictedView(study), trial)
+        return self.inner.infer_relative_search_space(ForwardingStudyView(study), trial)
 
     def sample_relative(
         self, study: StudyView, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        return self.inner.sample_relative(_RestrictedView(study), trial, search_space)
+        return self.inner.sample_relative(ForwardingStudyView(study), trial, search_space)
 
     def sample_independent(
         self,
@@ -172,11 +143,11 @@ class _ThroughView(BaseSampler):
         param_distribution: BaseDistribution,
     ) -> Any:
         return self.inner.sample_independent(
-            _RestrictedView(study), trial, param_name, param_distribution
+            ForwardingStudyView(study), trial, param_name, param_distribution
         )
 
     def before_trial(self, study: StudyView, trial: FrozenTrial) -> None:
-        self.inner.before_trial(_RestrictedView(study), trial)
+        self.inner.before_trial(ForwardingStudyView(study), trial)
 
     def after_trial(
         self,
@@ -185,7 +156,7 @@ class _ThroughView(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        self.inner.after_trial(_RestrictedView(study), trial, state, values)
+        self.inner.after_trial(ForwardingStudyView(study), trial, state, values)
 
     def reseed_rng(self) -> None:
         self.inner.reseed_rng()
@@ -382,7 +353,7 @@ class SamplerContract:
         # The sampler sees a view with exactly the StudyView members: no storage, no Study.
         space = self._space({**FLOAT_SPACE, **INT_SPACE, **CATEGORICAL_SPACE})
         sampler = _ThroughView(self.create_sampler(0, space))
-        assert isinstance(_RestrictedView(self._study(sampler)), StudyView)
+        assert isinstance(ForwardingStudyView(self._study(sampler)), StudyView)
         study = self._study(sampler)
         study.optimize(self._objective(space), n_trials=self.n_trials)
         self._check_trials(study.trials, space)
