@@ -24,11 +24,16 @@ import abc
 import decimal
 import json
 import math
+import sys
 import warnings
 from collections.abc import Sequence
-from typing import Any, Union
+from typing import TYPE_CHECKING, Any, Union
 
-import numpy as np
+if TYPE_CHECKING:
+    import numpy as np
+
+# numpy is imported inside the functions that compute with it: opening a store or starting a
+# tracking run reads distributions but never needs numpy, whose import costs ~0.1 s.
 
 __all__ = [
     "BaseDistribution",
@@ -92,8 +97,14 @@ def _hashable(d: dict[str, Any]) -> dict[str, Any]:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
 
 
+def _is_np_number(value: Any) -> bool:
+    # A numpy scalar can only exist once numpy is imported: no need to import it here.
+    np_module = sys.modules.get("numpy")
+    return np_module is not None and isinstance(value, (np_module.integer, np_module.floating))
+
+
 def _check_number(name: str, value: Any, cls: str) -> None:
-    if isinstance(value, bool) or not isinstance(value, (int, float, np.integer, np.floating)):
+    if isinstance(value, bool) or not (isinstance(value, (int, float)) or _is_np_number(value)):
         raise TypeError(f"{cls}: {name} must be a number, got {value!r} ({type(value).__name__}).")
     if math.isnan(float(value)):
         raise ValueError(f"{cls}: {name} must not be NaN.")
@@ -519,6 +530,8 @@ def to_unit(dist: BaseDistribution, internal: Any) -> Any:
     Categorical index ``i`` of ``n`` maps to the centre of its slice, ``(i + 0.5) / n``.
     A single-valued distribution maps to 0.5.
     """
+    import numpy as np
+
     x = np.asarray(internal, dtype=float)
     if isinstance(dist, CategoricalDistribution):
         out = (x + 0.5) / len(dist.choices)
@@ -537,6 +550,8 @@ def from_unit(dist: BaseDistribution, unit: Any) -> Any:
         # Samplers call this once per parameter per trial: plain floats avoid numpy's
         # per-call overhead (about 15 us), which dominated RandomSampler's cost.
         return _from_unit_scalar(dist, unit)
+    import numpy as np
+
     u = np.clip(np.asarray(unit, dtype=float), 0.0, 1.0)
     if isinstance(dist, CategoricalDistribution):
         n = len(dist.choices)
@@ -564,6 +579,8 @@ def _from_unit_scalar(dist: BaseDistribution, unit: float) -> float:
     lo, hi, step = _bounds(dist)
     x = lo + u * (hi - lo)
     if dist.log:
+        import numpy as np
+
         x = float(np.exp(x))  # np.exp, not math.exp: they can differ in the last bit
     grid = float(dist.step) if isinstance(dist, IntDistribution) else step
     if grid > 0:

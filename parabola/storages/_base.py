@@ -261,6 +261,53 @@ class BaseStorage(abc.ABC):
     ) -> list[dict[str, Any]]:
         """Return the stream's rows in insertion order, optionally limited to a step range."""
 
+    def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
+        """How many runs :meth:`get_runs` would return, without reading them.
+
+        Example:
+            >>> from parabola.storages import InMemoryStorage
+            >>> InMemoryStorage().count_runs("e", "p")
+            0
+        """
+        return len(self.get_runs(entity, project))
+
+    def get_run_history_columns(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """The rows of :meth:`get_run_history` as columns, for readers that build tables.
+
+        Every column has one cell per row, in the same order; a row without the key has
+        ``None`` there. Columns come in first-seen key order. A backend may return a column
+        as a numpy array (``float64``/``int64``) instead of a list; it does so only when
+        every row holds the key. ``keys`` keeps only those columns and ``_step``. This
+        default builds the columns from :meth:`get_run_history`; stores that keep history
+        column-wise override it.
+
+        Example:
+            >>> from parabola.storages import InMemoryStorage, RunRecord, RunState
+            >>> from parabola.storages._base import utcnow
+            >>> s = InMemoryStorage()
+            >>> now = utcnow()
+            >>> s.create_run(RunRecord("r1", "p", "e", "r1", RunState.RUNNING, now, now))
+            >>> s.append_run_history("e", "p", "r1", [{"_step": 0, "a": 1.0}, {"_step": 1}])
+            >>> s.get_run_history_columns("e", "p", "r1")
+            {'_step': [0, 1], 'a': [1.0, None]}
+        """
+        rows = self.get_run_history(entity, project, run_id, stream, min_step, max_step)
+        names = dict.fromkeys(key for row in rows for key in row)
+        if keys is not None:
+            wanted = set(keys) | {"_step"}
+            names = {k: None for k in names if k in wanted}
+        return {k: [row.get(k) for row in rows] for k in names}
+
 
 def utcnow() -> datetime.datetime:
     """Timezone-naive UTC now, the timestamp convention of every store."""

@@ -44,6 +44,11 @@ N = IntDistribution(1, 5)
 C = CategoricalDistribution(["a", "b", None])
 
 
+def _cells(column: Any) -> list[Any]:
+    """A history column as a list of Python values (a store may return a numpy array)."""
+    return column.tolist() if hasattr(column, "tolist") else list(column)
+
+
 def make_run(run_id: str = "r1", project: str = "p", entity: str = "e", **kw: Any) -> RunRecord:
     """A RunRecord with sensible defaults for tests."""
     now = datetime.datetime(2026, 1, 2, 3, 4, 5, 678901)
@@ -420,6 +425,9 @@ class StorageContract:
         assert [r.run_id for r in storage.get_runs(entity="e")] == ["r1", "r0"]
         assert [r.run_id for r in storage.get_runs(project="p")] == ["r2", "r0"]
         assert [r.run_id for r in storage.get_runs("e", "q")] == ["r1"]
+        assert storage.count_runs() == 3
+        assert storage.count_runs(entity="e") == 2 and storage.count_runs(project="p") == 2
+        assert storage.count_runs("e", "q") == 1 and storage.count_runs("x", "p") == 0
 
     def test_history_roundtrip(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
@@ -460,6 +468,58 @@ class StorageContract:
         assert storage.get_run_history("e", "p", "r1", min_step=2400) == rows[2400:]
         assert storage.get_run_history("e", "p", "r1", max_step=4) == rows[:5]
 
+    def test_history_columns_match_rows(self, storage: BaseStorage) -> None:
+        storage.create_run(make_run())
+        rows: list[dict[str, Any]] = [
+            {"_step": 0, "loss": 1.0, "label": "a"},
+            {"_step": 1, "loss": math.nan, "flag": True, "nested": [1, {"x": None}]},
+            {"_step": 2, "count": 7, "big": 2**70, "loss": 0.5},
+            {"_step": 3},
+        ]
+        storage.append_run_history("e", "p", "r1", rows[:2])
+        storage.append_run_history("e", "p", "r1", rows[2:])
+        storage.append_run_history("e", "p", "r1", [{"_step": 0, "cpu": 12.5}], stream="system")
+        cols = storage.get_run_history_columns("e", "p", "r1")
+        # First-seen key order, one cell per row, None where a row lacks the key.
+        assert list(cols) == ["_step", "loss", "label", "flag", "nested", "count", "big"]
+        got = {k: _cells(v) for k, v in cols.items()}
+        assert got["_step"] == [0, 1, 2, 3] and all(type(s) is int for s in got["_step"])
+        assert got["loss"][0] == 1.0 and math.isnan(got["loss"][1])
+        assert got["loss"][2:] == [0.5, None]
+        assert got["label"] == ["a", None, None, None]
+        assert got["flag"] == [None, True, None, None] and got["flag"][1] is True
+        assert got["nested"] == [None, [1, {"x": None}], None, None]
+        assert got["count"] == [None, None, 7, None] and type(got["count"][2]) is int
+        assert got["big"] == [None, None, 2**70, None]
+        assert _cells(storage.get_run_history_columns("e", "p", "r1", "system")["cpu"]) == [12.5]
+        assert storage.get_run_history_columns("e", "p", "r1", stream="other") == {}
+        with pytest.raises(KeyError):
+            storage.get_run_history_columns("e", "p", "nope")
+
+    def test_history_columns_step_range_and_keys(self, storage: BaseStorage) -> None:
+        storage.create_run(make_run())
+        rows = [{"_step": i, "loss": 1.0 / (i + 1), "epoch": i // 100} for i in range(2500)]
+        storage.append_run_history("e", "p", "r1", rows[:1700])
+        storage.append_run_history("e", "p", "r1", rows[1700:])
+        cols = storage.get_run_history_columns("e", "p", "r1")
+        assert {k: _cells(v) for k, v in cols.items()} == {
+            k: [r[k] for r in rows] for k in ("_step", "loss", "epoch")
+        }
+        part = storage.get_run_history_columns("e", "p", "r1", min_step=990, max_step=1010)
+        assert _cells(part["_step"]) == list(range(990, 1011))
+        assert _cells(part["loss"]) == [r["loss"] for r in rows[990:1011]]
+        assert _cells(storage.get_run_history_columns("e", "p", "r1", max_step=4)["_step"]) == [
+            0,
+            1,
+            2,
+            3,
+            4,
+        ]
+        assert len(storage.get_run_history_columns("e", "p", "r1", min_step=2400)["loss"]) == 100
+        only = storage.get_run_history_columns("e", "p", "r1", keys=["loss", "absent"])
+        assert list(only) == ["_step", "loss"]
+        assert _cells(only["loss"]) == [r["loss"] for r in rows]
+
     def test_delete_run(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
         storage.append_run_history("e", "p", "r1", [{"_step": 0, "a": 1.0}])
@@ -470,3 +530,13 @@ class StorageContract:
             storage.delete_run("e", "p", "r1")
         storage.create_run(make_run())  # the path is free again, with no old history
         assert storage.get_run_history("e", "p", "r1") == []
+        # Appends after the re-creation reach the new run (a store may cache row ids).
+        storage.append_run_history("e", "p", "r1", [{"_step": 0, "b": 2.0}])
+        storage.update_run("e", "p", "r1", notes="again")
+        assert storage.get_run_history("e", "p", "r1") == [{"_step": 0, "b": 2.0}]
+        assert storage.get_run("e", "p", "r1").notes == "again"
+        storage.delete_run("e", "p", "r1")
+        with pytest.raises(KeyError):
+            storage.append_run_history("e", "p", "r1", [{"_step": 1}])
+        with pytest.raises(KeyError):
+            storage.update_run("e", "p", "r1", notes="gone")

@@ -350,7 +350,12 @@ class PublicRun:
 
         if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
             raise ValueError(f"history(samples=...): expected an int >= 1, got {samples!r}.")
-        rows = select_rows(self._rows(stream, None, None), _keys(keys), x_axis)
+        wanted = _keys(keys)
+        if pandas:
+            frame = self._frame_from_columns(stream, wanted, x_axis, samples)
+            if frame is not None:
+                return frame
+        rows = select_rows(self._rows(stream, None, None), wanted, x_axis)
         if len(rows) > samples:
             rows = [rows[i] for i in downsample_indices(_frame(rows), samples)]
         return _frame(rows) if pandas else rows
@@ -380,18 +385,43 @@ class PublicRun:
 
     beta_scan_history = scan_history
 
+    def _frame_from_columns(
+        self, stream: str, keys: list[str] | None, x_axis: str, samples: int
+    ) -> pd.DataFrame | None:
+        """``history``'s DataFrame built from the store's columns, without row dicts; ``None``
+        when the rows path is needed (a sparse column, or an unsorted or non-numeric
+        ``x_axis``), so both paths give the same table."""
+        import numpy as np
+        import pandas as pd
+
+        wanted = None if keys is None else list(dict.fromkeys([x_axis, *keys]))
+        r = self._record
+        columns = self._storage.get_run_history_columns(
+            r.entity, r.project, r.run_id, _stream(stream), keys=wanted
+        )
+        if wanted is not None:
+            if not all(k in columns for k in wanted):
+                return None
+            columns = {k: columns[k] for k in wanted}
+        x = columns.get(x_axis)
+        if not isinstance(x, np.ndarray) or x.dtype.kind not in "iuf":
+            return None
+        if len(x) > 1 and not bool((np.diff(x) >= 0).all()):
+            return None
+        for col in columns.values():
+            if not isinstance(col, np.ndarray) and None in col:
+                return None
+        frame: pd.DataFrame = pd.DataFrame(columns, copy=False)
+        if len(frame) > samples:
+            frame = frame.iloc[downsample_indices(frame, samples)].reset_index(drop=True)
+        return frame
+
     def _rows(
         self, stream: str, min_step: int | None, max_step: int | None
     ) -> list[dict[str, Any]]:
-        if stream not in STREAMS:
-            raise ValueError(
-                f"stream: expected 'default', 'system' or 'events' (W&B's old name for "
-                f"'system'), got {stream!r}."
-            )
-        stream = "system" if stream == "events" else stream
         r = self._record
         return self._storage.get_run_history(
-            r.entity, r.project, r.run_id, stream=stream, min_step=min_step, max_step=max_step
+            r.entity, r.project, r.run_id, _stream(stream), min_step=min_step, max_step=max_step
         )
 
     # Files ------------------------------------------------------------------------------------
@@ -563,6 +593,16 @@ def _split(path: Any, what: str) -> list[str]:
     if not parts or any(not p for p in parts):
         raise ValueError(f"{what}: malformed path {path!r}.")
     return parts
+
+
+def _stream(stream: str) -> str:
+    """The stored stream name of ``stream`` (``"events"`` is W&B's old name for ``"system"``)."""
+    if stream not in STREAMS:
+        raise ValueError(
+            f"stream: expected 'default', 'system' or 'events' (W&B's old name for "
+            f"'system'), got {stream!r}."
+        )
+    return "system" if stream == "events" else stream
 
 
 def _keys(keys: Sequence[str] | None) -> list[str] | None:

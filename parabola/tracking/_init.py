@@ -313,7 +313,7 @@ def _next_number(store: BaseStorage, entity: str, project: str) -> int:
     key = (entity, project)
     with _name_lock:
         if key not in _name_counters:
-            _name_counters[key] = len(store.get_runs(entity, project))
+            _name_counters[key] = store.count_runs(entity, project)
         _name_counters[key] += 1
         return _name_counters[key]
 

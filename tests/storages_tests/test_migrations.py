@@ -44,10 +44,43 @@ def _assert_schema_matches_models(url: str) -> None:
         engine.dispose()
 
 
+def _sqlite_schema(url: str) -> list[tuple[str, str, str, str]]:
+    engine = create_engine(url, None)
+    try:
+        with engine.connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT type, name, tbl_name, sql FROM sqlite_master ORDER BY type, name"
+            ).all()
+            version = conn.exec_driver_sql(f"SELECT version_num FROM {VERSION_TABLE}").all()
+    finally:
+        engine.dispose()
+    assert [tuple(v) for v in version] == [(HEAD,)]
+    return [tuple(r) for r in rows]  # type: ignore[misc]
+
+
 def test_migrations_build_the_models_schema_on_sqlite(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'schema.db'}"
-    RDBStorage(url).close()
+    engine = create_engine(url, None)
+    try:
+        assert upgrade(engine, url) == (None, HEAD)  # Alembic, from an empty database
+    finally:
+        engine.dispose()
     _assert_schema_matches_models(url)
+
+
+def test_a_new_store_has_the_migrations_schema_exactly(tmp_path: Path) -> None:
+    # A new store is created from the models without Alembic (create_at_head): its DDL,
+    # indexes and version table must be those the migrations build.
+    migrated = f"sqlite:///{tmp_path / 'migrated.db'}"
+    engine = create_engine(migrated, None)
+    try:
+        upgrade(engine, migrated)
+    finally:
+        engine.dispose()
+    created = f"sqlite:///{tmp_path / 'created.db'}"
+    RDBStorage(created).close()
+    assert _sqlite_schema(created) == _sqlite_schema(migrated)
+    assert "alembic" not in " ".join(n for _, n, _, _ in _sqlite_schema(created))
 
 
 @pytest.mark.postgres

@@ -256,3 +256,22 @@ def test_history_fast_columns_keep_types(store: BaseStorage) -> None:
     assert df["loss"].dtype == "float64" and df["loss"].iloc[-1] == 3.0
     assert df["epoch"].tolist() == list(range(6)) and df["_step"].dtype == "int64"
     assert df["tag"].tolist() == ["x"] * 5 + ["y"]
+
+
+@pytest.mark.parametrize(
+    "kwargs",
+    [{}, {"samples": 50}, {"keys": ["loss"]}, {"keys": ["loss"], "x_axis": "epoch"}],
+    ids=["all", "sampled", "keys", "x_axis"],
+)
+def test_history_frame_equals_the_rows(store: BaseStorage, kwargs: dict[str, Any]) -> None:
+    # The DataFrame comes from the store's columns when they are dense; it must be the table
+    # the row dicts give (and an unsorted x_axis such as "epoch" takes the rows path).
+    import pandas as pd
+
+    with parabola.init(project="h", storage=store) as run:
+        for i in range(300):
+            run.log({"loss": 1.0 / (i + 1), "epoch": (i * 7) % 10, "tag": f"t{i % 3}"})
+    api_run = parabola.Api(storage=store).run(run.path)
+    df = api_run.history(**kwargs)
+    expected = pd.DataFrame(api_run.history(pandas=False, **kwargs))
+    pd.testing.assert_frame_equal(df, expected)

@@ -2,7 +2,7 @@
 
 A chunk is up to ``CHUNK_ROWS`` history rows (flat dicts). It is stored as one binary payload:
 
-``b"PBH1"`` + zlib( uint32 header length + JSON header + column buffers ), where the header
+``b"PBH2"`` + zlib( uint32 header length + JSON header + column buffers ), where the header
 lists the columns in first-seen order with their kind:
 
 * ``"f"``: every present value is a Python ``float``: a float64 array (NaN and inf kept exactly);
@@ -11,24 +11,39 @@ lists the columns in first-seen order with their kind:
 
 A column that is missing from some rows carries a presence bitmap (``numpy.packbits``). Ten
 float metrics per row cost about 8 bytes each before compression, well under the 30-byte budget.
+
+Numeric buffers are byte-shuffled (the 8 byte planes of the column one after the other, as in
+Blosc/HDF5's shuffle filter): neighbouring values share their high bytes, so zlib compresses the
+planes about 3x smaller and 2-3x faster than the raw array. ``b"PBH1"`` payloads (written before
+the shuffle, same layout unshuffled) are still read.
 """
 
 from __future__ import annotations
 
 import json
+import operator
 import struct
+import sys
 import zlib
+from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-import numpy as np
-
-__all__ = ["CHUNK_ROWS", "decode_chunk", "encode_chunk", "row_steps"]
+__all__ = [
+    "CHUNK_ROWS",
+    "concat_columns",
+    "decode_chunk",
+    "decode_chunk_columns",
+    "encode_chunk",
+    "encode_chunk_steps",
+    "filter_columns",
+    "row_steps",
+]
 
 CHUNK_ROWS = 1000
-_MAGIC = b"PBH1"
-_INT64_MIN = -(2**63)
-_INT64_MAX = 2**63 - 1
+_MAGIC = b"PBH2"
+_BIG_ENDIAN = sys.byteorder == "big"
+_MAGIC_V1 = b"PBH1"  # unshuffled numeric buffers: still read
 
 
 def row_steps(rows: Sequence[Mapping[str, Any]]) -> list[int]:
@@ -40,82 +55,231 @@ def row_steps(rows: Sequence[Mapping[str, Any]]) -> list[int]:
     return out
 
 
+def _column_entry(key: str, values: Sequence[Any], full: bool) -> tuple[list[Any], bytes]:
+    """Header entry and buffer of one column (``values`` are the present values only)."""
+    kinds = set(map(type, values))
+    entry: list[Any] = [key, "j", full]
+    if kinds == {float}:
+        entry[1] = "f"
+        return entry, _shuffle(array("d", values))
+    if kinds == {int}:
+        try:  # ints outside int64 fall through to JSON
+            buf = _shuffle(array("q", values))
+        except OverflowError:
+            pass
+        else:
+            entry[1] = "i"
+            return entry, buf
+    try:
+        json.dumps(values, allow_nan=True)
+    except (TypeError, ValueError) as e:
+        raise TypeError(
+            f"append_run_history: the value(s) of key '{key}' are not JSON-serialisable: {e}."
+        ) from None
+    entry.append(list(values))
+    return entry, b""
+
+
+def _shuffle(values: array[Any]) -> bytes:
+    """The little-endian byte planes of an 8-byte array: every value's first byte, then every
+    second byte, ... (stdlib only: the writer thread never needs numpy)."""
+    if _BIG_ENDIAN:
+        values.byteswap()
+    buf = values.tobytes()
+    return b"".join([buf[i::8] for i in range(8)])
+
+
+def _packbits(present: Sequence[bool]) -> bytes:
+    """``numpy.packbits`` of a bool list (first row in the high bit of the first byte)."""
+    out = bytearray((len(present) + 7) // 8)
+    for i, p in enumerate(present):
+        if p:
+            out[i >> 3] |= 0x80 >> (i & 7)
+    return bytes(out)
+
+
 def encode_chunk(rows: Sequence[Mapping[str, Any]]) -> bytes:
     """Encode ``rows`` (a non-empty list of flat dicts) into a payload."""
+    return encode_chunk_steps(rows)[0]
+
+
+def encode_chunk_steps(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes, int, int]:
+    """Encode ``rows`` into a payload; also return the chunk's min and max ``_step``.
+
+    The usual chunk (every row holds the same keys) is transposed with C-level iteration
+    (``itemgetter`` + ``zip``) and each column is typed once; only ragged chunks pay a
+    per-cell Python loop.
+    """
     n = len(rows)
+    first = rows[0]
+    names = list(first)
+    columns: list[tuple[str, Sequence[Any], list[bool] | None]] = []
+    if names and sum(map(len, rows)) == len(names) * n:
+        try:
+            cells: list[Any] | None = list(map(operator.itemgetter(*names), rows))
+        except KeyError:  # same sizes, different keys
+            cells = None
+        if cells is not None:
+            transposed = list(zip(*cells, strict=True)) if len(names) > 1 else [tuple(cells)]
+            columns = [(k, col, None) for k, col in zip(names, transposed, strict=True)]
+    if not columns:
+        columns = _ragged_columns(rows)
+    header_cols: list[list[Any]] = []
+    buffers: list[bytes] = []
+    steps: Sequence[Any] | None = None
+    for key, values, present in columns:
+        if not isinstance(key, str):
+            raise TypeError(f"append_run_history: history keys must be str, got {key!r}.")
+        entry, buf = _column_entry(key, values, present is None)
+        if present is not None:
+            buffers.append(_packbits(present))
+        buffers.append(buf)
+        header_cols.append(entry)
+        if key == "_step" and present is None and entry[1] == "i":
+            steps = values
+    header = json.dumps({"n": n, "cols": header_cols}, allow_nan=True).encode()
+    body = struct.pack("<I", len(header)) + header + b"".join(buffers)
+    if steps is None:
+        steps = row_steps(rows)
+    return _MAGIC + zlib.compress(body, 1), min(steps), max(steps)
+
+
+def _ragged_columns(
+    rows: Sequence[Mapping[str, Any]],
+) -> list[tuple[str, Sequence[Any], list[bool] | None]]:
     keys: dict[str, None] = {}
     for r in rows:
         for k in r:
             if k not in keys:
                 keys[k] = None
-    header_cols: list[list[Any]] = []
-    buffers: list[bytes] = []
+    out: list[tuple[str, Sequence[Any], list[bool] | None]] = []
     for key in keys:
-        if not isinstance(key, str):
-            raise TypeError(f"append_run_history: history keys must be str, got {key!r}.")
         column = [r.get(key, _MISSING) for r in rows]
         present = [v is not _MISSING for v in column]
-        full = all(present)
-        values = column if full else [v for v in column if v is not _MISSING]
-        kinds = {type(v) for v in values}
-        kind = "j"
-        if kinds == {float}:
-            kind = "f"
-        elif kinds == {int} and all(_INT64_MIN <= v <= _INT64_MAX for v in values):
-            kind = "i"
-        entry: list[Any] = [key, kind, full]
-        if not full:
-            buffers.append(np.packbits(np.array(present, dtype=bool)).tobytes())
-        if kind == "f":
-            buffers.append(np.array(values, dtype="<f8").tobytes())
-        elif kind == "i":
-            buffers.append(np.array(values, dtype="<i8").tobytes())
+        if all(present):
+            out.append((key, column, None))
         else:
-            try:
-                entry.append(values if len(values) else [])
-                json.dumps(values, allow_nan=True)
-            except (TypeError, ValueError) as e:
-                raise TypeError(
-                    f"append_run_history: the value(s) of key '{key}' are not "
-                    f"JSON-serialisable: {e}."
-                ) from None
-        header_cols.append(entry)
-    header = json.dumps({"n": n, "cols": header_cols}, allow_nan=True).encode()
-    body = struct.pack("<I", len(header)) + header + b"".join(buffers)
-    return _MAGIC + zlib.compress(body, 1)
+            out.append((key, [v for v in column if v is not _MISSING], present))
+    return out
 
 
-def decode_chunk(payload: bytes) -> list[dict[str, Any]]:
-    """Inverse of :func:`encode_chunk`."""
-    if payload[:4] != _MAGIC:
+def _decode_columns(payload: bytes) -> tuple[int, list[tuple[str, Any, list[int] | None]]]:
+    """Row count and ``(key, values, positions)`` per column: ``positions`` is ``None`` for a
+    full column, else the rows holding the key; ``values`` is a float64/int64 array for
+    numeric columns, else a list."""
+    import numpy as np
+
+    shuffled = payload[:4] == _MAGIC
+    if not shuffled and payload[:4] != _MAGIC_V1:
         raise ValueError("Not a parabola history chunk (bad magic bytes).")
     body = zlib.decompress(payload[4:])
     (hlen,) = struct.unpack_from("<I", body, 0)
     header = json.loads(body[4 : 4 + hlen])
     n: int = header["n"]
     offset = 4 + hlen
-    rows: list[dict[str, Any]] = [{} for _ in range(n)]
     nbits = (n + 7) // 8
+    out: list[tuple[str, Any, list[int] | None]] = []
     for col in header["cols"]:
         key, kind, full = col[0], col[1], col[2]
-        if full:
-            idx: list[int] = list(range(n))
-        else:
+        idx: list[int] | None = None
+        if not full:
             bits = np.frombuffer(body, dtype=np.uint8, count=nbits, offset=offset)
             offset += nbits
             idx = np.flatnonzero(np.unpackbits(bits, count=n)).tolist()
-        m = len(idx)
-        if kind == "f":
-            values: list[Any] = np.frombuffer(body, dtype="<f8", count=m, offset=offset).tolist()
-            offset += 8 * m
-        elif kind == "i":
-            values = np.frombuffer(body, dtype="<i8", count=m, offset=offset).tolist()
+        m = n if idx is None else len(idx)
+        values: Any
+        if kind in ("f", "i"):
+            dtype = "<f8" if kind == "f" else "<i8"
+            if shuffled:
+                planes = np.frombuffer(body, dtype=np.uint8, count=8 * m, offset=offset)
+                values = planes.reshape(8, m).T.copy().view(dtype).reshape(m)
+            else:
+                values = np.frombuffer(body, dtype=dtype, count=m, offset=offset)
             offset += 8 * m
         else:
             values = col[3]
-        for i, v in zip(idx, values, strict=True):
-            rows[i][key] = v
+        out.append((key, values, idx))
+    return n, out
+
+
+def decode_chunk(payload: bytes) -> list[dict[str, Any]]:
+    """Inverse of :func:`encode_chunk`."""
+    import numpy as np
+
+    n, columns = _decode_columns(payload)
+    rows: list[dict[str, Any]] = [{} for _ in range(n)]
+    for key, values, idx in columns:
+        cells = values.tolist() if isinstance(values, np.ndarray) else values
+        if idx is None:
+            for row, v in zip(rows, cells, strict=True):
+                row[key] = v
+        else:
+            for i, v in zip(idx, cells, strict=True):
+                rows[i][key] = v
     return rows
+
+
+def decode_chunk_columns(payload: bytes) -> tuple[int, dict[str, Any]]:
+    """Row count and columns of a payload, each ``n`` long, in first-seen key order: a
+    float64/int64 array for a full numeric column, else a list with ``None`` where a row
+    lacks the key."""
+    import numpy as np
+
+    n, columns = _decode_columns(payload)
+    out: dict[str, Any] = {}
+    for key, values, idx in columns:
+        if idx is None:
+            out[key] = values if isinstance(values, np.ndarray) else list(values)
+            continue
+        cells: list[Any] = [None] * n
+        for i, v in zip(
+            idx, values.tolist() if isinstance(values, np.ndarray) else values, strict=True
+        ):
+            cells[i] = v
+        out[key] = cells
+    return n, out
+
+
+def concat_columns(parts: Sequence[tuple[int, dict[str, Any]]]) -> dict[str, Any]:
+    """Join per-chunk columns (see :func:`decode_chunk_columns`) into whole columns; a key
+    missing from a chunk gets ``None`` cells there, and a numeric key full in every chunk
+    stays one array."""
+    import numpy as np
+
+    names: dict[str, None] = {}
+    for _, cols in parts:
+        names.update(dict.fromkeys(cols))
+    out: dict[str, Any] = {}
+    for key in names:
+        pieces = [cols.get(key) for _, cols in parts]
+        arrays = [p for p in pieces if isinstance(p, np.ndarray)]
+        if len(arrays) == len(pieces):
+            out[key] = np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+            continue
+        merged: list[Any] = []
+        for (n, _), p in zip(parts, pieces, strict=True):
+            if p is None:
+                merged += [None] * n
+            else:
+                merged += p.tolist() if isinstance(p, np.ndarray) else p
+        out[key] = merged
+    return out
+
+
+def filter_columns(n: int, columns: dict[str, Any], keep: Any) -> tuple[int, dict[str, Any]]:
+    """The rows of ``columns`` where the boolean array ``keep`` is true."""
+    import numpy as np
+
+    if keep.all():
+        return n, columns
+    pos = np.flatnonzero(keep)
+    out: dict[str, Any] = {}
+    for key, col in columns.items():
+        if isinstance(col, np.ndarray):
+            out[key] = col[pos]
+        else:
+            out[key] = [col[i] for i in pos.tolist()]
+    return len(pos), out
 
 
 class _Missing:

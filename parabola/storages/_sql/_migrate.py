@@ -7,7 +7,8 @@ a store never changes its schema except to create a brand-new (empty) one; an ol
 A store whose revision is newer than this code is refused and never modified.
 
 The fast path (an up-to-date store) is one ``SELECT`` of the version table and does not import
-Alembic, which keeps opening a store cheap.
+Alembic, which keeps opening a store cheap; a new store is created at head from the models
+(:func:`create_at_head`), also without Alembic. Alembic runs only to upgrade.
 """
 
 from __future__ import annotations
@@ -22,9 +23,9 @@ import sqlalchemy as sa
 
 from parabola.exceptions import StorageInternalError, StoreVersionError
 from parabola.storages._sql._engine import ensure_wal, is_sqlite, redact
-from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS, VERSION_TABLE
+from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS, VERSION_TABLE, metadata
 
-__all__ = ["alembic_config", "check_or_create", "current_revision", "upgrade"]
+__all__ = ["alembic_config", "check_or_create", "create_at_head", "current_revision", "upgrade"]
 
 _OUR_TABLES = {"studies", "trials", "runs", "run_history"}
 _UPGRADE_HINT = "Run `parabola db upgrade --storage '{url}'` to upgrade it (back it up first)."
@@ -130,10 +131,25 @@ def check_or_create(
             if revision is not None:
                 _check(revision, url, allow_older)
                 return
-            with _quiet_alembic():
-                from alembic import command
+            create_at_head(conn)
 
-                command.upgrade(alembic_config(conn), "head")
+
+def create_at_head(connection: sa.Connection) -> None:
+    """Create the schema at ``HEAD`` in an empty database and stamp it, without Alembic.
+
+    Replaying the migrations builds the same tables (``test_migrations`` compares the DDL of
+    both ways), but importing Alembic costs ~0.1 s, a third of a new tracking run's start.
+    The version table is the one Alembic itself creates, so later upgrades work unchanged.
+    """
+    metadata.create_all(connection)
+    version = sa.Table(
+        VERSION_TABLE,
+        sa.MetaData(),
+        sa.Column("version_num", sa.String(32), nullable=False),
+        sa.PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
+    )
+    version.create(connection)
+    connection.execute(version.insert().values(version_num=HEAD))
 
 
 def upgrade(engine: sa.Engine, url: str, revision: str = "head") -> tuple[str | None, str]:

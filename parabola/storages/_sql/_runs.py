@@ -15,15 +15,24 @@ import sqlalchemy as sa
 
 from parabola.storages._records import RunRecord, RunState
 from parabola.storages._sql._codec import dt_from_us, dt_to_us, dumps_or_none
-from parabola.storages._sql._history import CHUNK_ROWS, decode_chunk, encode_chunk, row_steps
+from parabola.storages._sql._history import (
+    CHUNK_ROWS,
+    concat_columns,
+    decode_chunk,
+    decode_chunk_columns,
+    encode_chunk_steps,
+    filter_columns,
+)
 from parabola.storages._sql._models import run_history, runs
 
 __all__ = [
     "RunsMixin",
     "append_history",
+    "count_runs",
     "create_run",
     "delete_run",
     "get_history",
+    "get_history_columns",
     "get_run",
     "get_runs",
     "update_run",
@@ -84,18 +93,22 @@ def _run_pk(conn: sa.Connection, entity: str, project: str, run_id: str) -> int:
     return int(pk)
 
 
-def create_run(conn: sa.Connection, record: RunRecord) -> None:
+def create_run(conn: sa.Connection, record: RunRecord) -> int:
+    """Insert the run; return its row id."""
     values = {
         _COLUMN.get(f.name, f.name): _encode(f.name, getattr(record, f.name))
         for f in dataclasses.fields(RunRecord)
     }
     try:
-        conn.execute(runs.insert().values(**values))
+        result = conn.execute(runs.insert().values(**values))
     except sa.exc.IntegrityError:
         raise ValueError(
             f"A run with path '{_path(record.entity, record.project, record.run_id)}' "
             "already exists."
         ) from None
+    inserted = result.inserted_primary_key
+    assert inserted is not None
+    return int(inserted[0])
 
 
 def update_run(conn: sa.Connection, entity: str, project: str, run_id: str, **fields: Any) -> None:
@@ -105,9 +118,17 @@ def update_run(conn: sa.Connection, entity: str, project: str, run_id: str, **fi
             f"update_run: unknown field(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}."
         )
     values = {_COLUMN.get(k, k): _encode(k, v) for k, v in fields.items()}
-    pk = _run_pk(conn, entity, project, run_id)
-    if values:
-        conn.execute(runs.update().where(runs.c.id == pk).values(**values))
+    if not values:
+        _run_pk(conn, entity, project, run_id)  # still an error for an unknown run
+        return
+    # One statement by path (the unique index), not a lookup of the row id and then an update.
+    result = conn.execute(
+        runs.update()
+        .where(runs.c.entity == entity, runs.c.project == project, runs.c.run_id == run_id)
+        .values(**values)
+    )
+    if result.rowcount == 0:
+        raise KeyError(f"No run with path '{_path(entity, project, run_id)}' in this storage.")
 
 
 def get_run(conn: sa.Connection, entity: str, project: str, run_id: str) -> RunRecord:
@@ -131,6 +152,15 @@ def get_runs(conn: sa.Connection, entity: str | None, project: str | None) -> li
     return [_record(r) for r in conn.execute(query)]
 
 
+def count_runs(conn: sa.Connection, entity: str | None, project: str | None) -> int:
+    query = sa.select(sa.func.count()).select_from(runs)
+    if entity is not None:
+        query = query.where(runs.c.entity == entity)
+    if project is not None:
+        query = query.where(runs.c.project == project)
+    return int(conn.execute(query).scalar_one())
+
+
 def delete_run(conn: sa.Connection, entity: str, project: str, run_id: str) -> None:
     pk = _run_pk(conn, entity, project, run_id)
     conn.execute(run_history.delete().where(run_history.c.run_pk == pk))
@@ -144,24 +174,88 @@ def append_history(
     run_id: str,
     rows: Sequence[Mapping[str, Any]],
     stream: str,
-) -> None:
-    pk = _run_pk(conn, entity, project, run_id)
+    pk: int | None = None,
+) -> int:
+    """Append ``rows`` as chunks; ``pk`` is the run's row id when the caller knows it.
+    Returns the row id."""
+    if pk is None:
+        pk = _run_pk(conn, entity, project, run_id)
     chunks = []
     for start in range(0, len(rows), CHUNK_ROWS):
         part = rows[start : start + CHUNK_ROWS]
-        steps = row_steps(part)
+        payload, lo, hi = encode_chunk_steps(part)
         chunks.append(
             {
                 "run_pk": pk,
                 "stream": stream,
-                "min_step": min(steps),
-                "max_step": max(steps),
+                "min_step": lo,
+                "max_step": hi,
                 "n_rows": len(part),
-                "payload": encode_chunk(part),
+                "payload": payload,
             }
         )
     if chunks:
         conn.execute(run_history.insert(), chunks)
+    return pk
+
+
+def _chunk_query(
+    conn: sa.Connection,
+    entity: str,
+    project: str,
+    run_id: str,
+    stream: str,
+    min_step: int | None,
+    max_step: int | None,
+) -> Any:
+    pk = _run_pk(conn, entity, project, run_id)
+    query = sa.select(run_history.c.payload).where(
+        run_history.c.run_pk == pk, run_history.c.stream == stream
+    )
+    if min_step is not None:
+        query = query.where(run_history.c.max_step >= min_step)
+    if max_step is not None:
+        query = query.where(run_history.c.min_step <= max_step)
+    return query.order_by(run_history.c.chunk_id)
+
+
+def get_history_columns(
+    conn: sa.Connection,
+    entity: str,
+    project: str,
+    run_id: str,
+    stream: str,
+    min_step: int | None,
+    max_step: int | None,
+    keys: Sequence[str] | None = None,
+) -> dict[str, Any]:
+    import numpy as np
+
+    query = _chunk_query(conn, entity, project, run_id, stream, min_step, max_step)
+    wanted = None if keys is None else set(keys) | {"_step"}
+    parts: list[tuple[int, dict[str, Any]]] = []
+    for (payload,) in conn.execute(query):
+        n, cols = decode_chunk_columns(bytes(payload))
+        if min_step is not None or max_step is not None:
+            # The same test as the row read: a row without a _step counts as step 0.
+            step = cols.get("_step")
+            if step is None:
+                step = [0] * n
+            elif not isinstance(step, np.ndarray):
+                step = [0 if s is None else s for s in step]
+            keep = np.fromiter(
+                (
+                    (min_step is None or s >= min_step) and (max_step is None or s <= max_step)
+                    for s in step
+                ),
+                dtype=bool,
+                count=n,
+            )
+            n, cols = filter_columns(n, cols, keep)
+        if wanted is not None:
+            cols = {k: v for k, v in cols.items() if k in wanted}
+        parts.append((n, cols))
+    return concat_columns(parts)
 
 
 def get_history(
@@ -174,17 +268,10 @@ def get_history(
     max_step: int | None,
     keys: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    pk = _run_pk(conn, entity, project, run_id)
-    query = sa.select(run_history.c.payload).where(
-        run_history.c.run_pk == pk, run_history.c.stream == stream
-    )
-    if min_step is not None:
-        query = query.where(run_history.c.max_step >= min_step)
-    if max_step is not None:
-        query = query.where(run_history.c.min_step <= max_step)
+    query = _chunk_query(conn, entity, project, run_id, stream, min_step, max_step)
     out: list[dict[str, Any]] = []
     wanted = None if keys is None else set(keys) | {"_step"}
-    for (payload,) in conn.execute(query.order_by(run_history.c.chunk_id)):
+    for (payload,) in conn.execute(query):
         for row in decode_chunk(bytes(payload)):
             if min_step is not None or max_step is not None:
                 step = row.get("_step", 0)
@@ -210,8 +297,20 @@ class RunsMixin:
     def _read(self, fn: Callable[[sa.Connection], T]) -> T:
         raise NotImplementedError
 
+    # Row ids of runs this store created or wrote, so that a run's periodic appends skip the
+    # lookup by path. Filled only after a commit; delete_run forgets the entry. (A run deleted
+    # by another process while this one still writes it is not supported: the writer owns it.)
+    _run_pks: dict[tuple[str, str, str], int]
+
+    def _pk_cache(self) -> dict[tuple[str, str, str], int]:
+        cache = self.__dict__.get("_run_pks")
+        if cache is None:
+            cache = self.__dict__["_run_pks"] = {}
+        return cache
+
     def create_run(self, record: RunRecord) -> None:
-        self._write(lambda conn: create_run(conn, record))
+        pk = self._write(lambda conn: create_run(conn, record))
+        self._pk_cache()[(record.entity, record.project, record.run_id)] = pk
 
     def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
         self._write(lambda conn: update_run(conn, entity, project, run_id, **fields))
@@ -222,7 +321,12 @@ class RunsMixin:
     def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
         return self._read(lambda conn: get_runs(conn, entity, project))
 
+    def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
+        """``SELECT COUNT(*)``: a new run's default name needs the count, not the runs."""
+        return self._read(lambda conn: count_runs(conn, entity, project))
+
     def delete_run(self, entity: str, project: str, run_id: str) -> None:
+        self._pk_cache().pop((entity, project, run_id), None)
         self._write(lambda conn: delete_run(conn, entity, project, run_id))
 
     def append_run_history(
@@ -235,7 +339,12 @@ class RunsMixin:
     ) -> None:
         """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
         rows = list(rows)
-        self._write(lambda conn: append_history(conn, entity, project, run_id, rows, stream))
+        cache = self._pk_cache()
+        key = (entity, project, run_id)
+        known = cache.get(key)
+        cache[key] = self._write(
+            lambda conn: append_history(conn, entity, project, run_id, rows, stream, known)
+        )
 
     def get_run_history(
         self,
@@ -251,6 +360,25 @@ class RunsMixin:
         """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
         return self._read(
             lambda conn: get_history(
+                conn, entity, project, run_id, stream, min_step, max_step, keys
+            )
+        )
+
+    def get_run_history_columns(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Columns of :meth:`get_run_history` straight from the chunks' arrays: a numeric key
+        present in every row stays one float64/int64 array, never a list of rows."""
+        return self._read(
+            lambda conn: get_history_columns(
                 conn, entity, project, run_id, stream, min_step, max_step, keys
             )
         )
