@@ -32,6 +32,10 @@ def _module_name(path: Path) -> str:
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    if collection_path.name == "conftest.py":
+        # --doctest-modules would import every conftest.py as a module named "conftest", and
+        # two of them in one run clash ("import file mismatch"); they hold no doctests.
+        return True
     if collection_path.suffix != ".py" or not collection_path.is_relative_to(_PACKAGE):
         return None
     # Only real modules of the package: scripts shipped as data (alembic's env.py and

@@ -3,14 +3,13 @@ no run left behind between tests."""
 
 from __future__ import annotations
 
-import os
-import uuid
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 
 from parabola.storages import BaseStorage, InMemoryStorage
+from tests._postgres import fresh_postgres_database
 
 
 @pytest.fixture(autouse=True)
@@ -37,34 +36,11 @@ def _tracking_env(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Iterator[N
     _state.set_current(None)
 
 
-PG_SERVER = os.environ.get("PARABOLA_TEST_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
-
-
 @pytest.fixture(scope="session")
 def tracking_pg_url() -> Iterator[str]:
     """A fresh PostgreSQL database for this session (skipped when the server is down)."""
-    import sqlalchemy as sa
-
-    name = f"parabola_tracking_{uuid.uuid4().hex[:12]}"
-    admin = sa.create_engine(f"{PG_SERVER}/postgres", isolation_level="AUTOCOMMIT")
-    try:
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'CREATE DATABASE "{name}"')
-    except Exception as e:
-        admin.dispose()
-        if os.environ.get("CI", "").lower() in ("1", "true", "yes"):
-            pytest.fail(f"PostgreSQL at {PG_SERVER} is required under CI=true: {e}")
-        pytest.skip(f"PostgreSQL at {PG_SERVER} is unreachable ({type(e).__name__})")
-    try:
-        yield f"{PG_SERVER}/{name}"
-    finally:
-        from parabola.storages import _sql
-
-        for key in [k for k in _sql._opened if name in k[0]]:
-            _sql._opened.pop(key).engine.dispose()
-        with admin.connect() as conn:
-            conn.exec_driver_sql(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        admin.dispose()
+    with fresh_postgres_database("parabola_tracking") as url:
+        yield url
 
 
 @pytest.fixture(params=["memory", "sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
