@@ -58,6 +58,8 @@ class TrialHistory:
         self.n_objectives = n_objectives
         self.n = 0
         self.in_order = True  # rows sorted by trial number (no out-of-order finishes yet)
+        self.n_pruned = 0  # rows of PRUNED trials
+        self.n_infeasible = 0  # rows with a violated constraint
         self.seen: set[int] = set()
         self._cap = 64
         self._number = np.zeros(self._cap, dtype=np.int64)
@@ -108,7 +110,10 @@ class TrialHistory:
             step, value = -float(last), (math.inf if math.isnan(v) else float(v))
         self._pruned_step[i] = step
         self._pruned_value[i] = value
-        self._violation[i] = sum(v for v in t.constraints.values() if v > 0)
+        violation = sum(v for v in t.constraints.values() if v > 0)
+        self._violation[i] = violation
+        self.n_pruned += int(t.state != TrialState.COMPLETE)
+        self.n_infeasible += int(violation > 0)
         for name, dist in t.distributions.items():
             key = column_key(name, dist)
             col = self._columns.get(key)
@@ -136,6 +141,15 @@ class TrialHistory:
     @property
     def violation(self) -> _Array:
         return self._violation[: self.n]
+
+    def block(self, keys: list[tuple[str, Hashable]], start: int, stop: int) -> _Array:
+        """Rows ``start:stop`` of the columns ``keys`` (see :func:`column_key`), NaN if absent."""
+        out = np.full((stop - start, len(keys)), np.nan)
+        for j, key in enumerate(keys):
+            col = self._columns.get(key)
+            if col is not None:
+                out[:, j] = col.data[start:stop]
+        return out
 
     def column(self, name: str, dist: BaseDistribution) -> _Array:
         """Internal values of ``name`` (NaN where a trial lacks it), one per cached trial."""

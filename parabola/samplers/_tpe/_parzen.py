@@ -34,9 +34,18 @@ from parabola.distributions import (
 )
 from parabola.samplers._tpe import _truncnorm
 
-__all__ = ["KernelMemo", "ParzenEstimator", "ParzenParameters", "SpaceLayout"]
+__all__ = [
+    "PRIOR_DERIVED",
+    "KernelMemo",
+    "ParzenEstimator",
+    "ParzenParameters",
+    "SpaceLayout",
+    "choice_table",
+    "sorted_bandwidths",
+]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
+_IntpArray = np.ndarray[Any, np.dtype[np.intp]]
 _EPS = 1e-12
 _LOG_SQRT_2PI = 0.5 * math.log(2.0 * math.pi)
 _PRIOR_LOG_Z = math.log(math.erf(0.5 / math.sqrt(2.0)))  # N(0.5, 1) mass inside [0, 1]
@@ -91,6 +100,12 @@ class SpaceLayout:
         self._snap = self._step > 0
         self._any_log = bool(self._log.any())
         self._any_snap = bool(self._snap.any())
+        self._cell_params: list[tuple[float, float, float, bool]] = []
+        for j in self.disc:
+            p = self.num.index(j)
+            self._cell_params.append(
+                (0.5 * self._step[p], self._lo[p], self._width[p], bool(self._log[p]))
+            )
 
     def encode(self, internal: _Array) -> _Array:
         """Map internal-value rows ``(m, len(names))`` to the estimator encoding (NaN stays)."""
@@ -120,19 +135,20 @@ class SpaceLayout:
             x = np.where(self._snap, snapped * self._step + self._low, x)
         return np.asarray(np.clip(x, self._low, self._high), dtype=float)
 
-    def cells(self, internal: _Array) -> tuple[_Array, _Array]:
-        """Unit-interval edges of the grid cells holding the stepped columns' values.
+    def cells(self, k: int, values: list[float]) -> tuple[_Array, _Array]:
+        """Unit-interval edges of the grid cells holding ``values`` of stepped column ``k``.
 
-        ``internal`` has one column per entry of ``disc``.
+        ``k`` indexes ``disc``; ``values`` are internal values (a few distinct candidates, so
+        plain Python arithmetic is cheaper than numpy here).
         """
-        pos = [self.num.index(j) for j in self.disc]
-        half = 0.5 * self._step[pos]
-        lo, width, log = self._lo[pos], self._width[pos], self._log[pos]
-        left, right = internal - half, internal + half
-        with np.errstate(invalid="ignore", divide="ignore"):
-            left = np.where(log, np.log(np.maximum(left, 1e-300)), left)
-            right = np.where(log, np.log(right), right)
-        return (left - lo) / width, (right - lo) / width
+        half, lo, width, log = self._cell_params[k]
+        if log:
+            left = [(math.log(max(v - half, 1e-300)) - lo) / width for v in values]
+            right = [(math.log(v + half) - lo) / width for v in values]
+        else:
+            left = [(v - half - lo) / width for v in values]
+            right = [(v + half - lo) / width for v in values]
+        return np.asarray(left), np.asarray(right)
 
 
 class KernelMemo:
@@ -145,21 +161,24 @@ class KernelMemo:
     entry is keyed by the exact ``(mu, sigma)`` pair it was computed from.
     """
 
-    FIELDS = ("mu", "sigma", "log_z", "a", "b", "c")
+    # Packed side by side in one row per kernel, so a lookup is a single gather; "a" and "b"
+    # are adjacent because the estimator stacks them into one coefficient matrix.
+    FIELDS = ("a", "b", "c", "log_z", "mu", "sigma")
 
     def __init__(self, n_columns: int) -> None:
         self._d = n_columns
         self._cap = 0
-        self._f = {name: np.full((0, n_columns), np.nan) for name in self.FIELDS}
+        self._packed = np.full((0, len(self.FIELDS) * n_columns), np.nan)
+        d = n_columns
+        self._prior = np.concatenate([np.full(d, PRIOR_DERIVED[name]) for name in self.FIELDS])
 
     def _ensure(self, size: int) -> None:
         if size <= self._cap:
             return
         cap = max(size, 2 * self._cap, 64)
-        for name, old in self._f.items():
-            arr = np.full((cap, self._d), np.nan)
-            arr[: self._cap] = old
-            self._f[name] = arr
+        arr = np.full((cap, self._packed.shape[1]), np.nan)
+        arr[: self._cap] = self._packed
+        self._packed = arr
         self._cap = cap
 
     @staticmethod
@@ -179,25 +198,22 @@ class KernelMemo:
         prior: bool,
     ) -> dict[str, _Array]:
         """Derived quantities for kernels ``rows`` (plus the prior kernel last if ``prior``)."""
-        n = len(rows)
+        n, d = len(rows), self._d
         self._ensure(int(rows.max()) + 1 if n else 0)
-        out = {}
-        for name in ("mu", "sigma", "log_z", "a", "b", "c"):
-            arr = np.empty((n + prior, self._d))
-            np.take(self._f[name], rows, axis=0, out=arr[:n])
-            out[name] = arr
+        packed = np.empty((n + prior, self._packed.shape[1]))
+        np.take(self._packed, rows, axis=0, out=packed[:n])
+        out = {name: packed[:, k * d : (k + 1) * d] for k, name in enumerate(self.FIELDS)}
         stale = out["mu"][:n] != mus
         stale |= out["sigma"][:n] != sigmas
         if stale.any():
             i, j = np.nonzero(stale)
             fresh = self.derive(mus[i, j], sigmas[i, j])
             r = rows[i]
-            for name, values in fresh.items():
-                out[name][i, j] = values
-                self._f[name][r, j] = values
+            for k, name in enumerate(self.FIELDS):
+                out[name][i, j] = fresh[name]
+                self._packed[r, k * d + j] = fresh[name]
         if prior:
-            for name, value in _PRIOR_DERIVED.items():
-                out[name][n] = value
+            packed[n] = self._prior
         return out
 
 
@@ -228,6 +244,8 @@ class ParzenEstimator:
         rows: np.ndarray[Any, np.dtype[np.int64]] | None = None,
     ) -> None:
         self._layout = layout
+        self._disc_pairs: list[tuple[_Array, _Array, _IntpArray]] | None = None
+        self._draw: tuple[_Array, _Array, _Array, _Array, _Array] | None = None
         n = obs.shape[0]
         use_prior = params.consider_prior or n == 0
         prior_weight = params.prior_weight if n > 0 else 1.0
@@ -254,33 +272,78 @@ class ParzenEstimator:
         self._cont_cols = [pos[j] for j in layout.cont]
         self._disc_cols = [pos[j] for j in layout.disc]
         c = self._cont_cols
+        const = self._log_w
         if c:
-            # -0.5 * sum((x - mu)^2 / s^2) = x^2 @ a^T + x @ b^T - sum(0.5 * mu * b) with
-            # a = -0.5 / s^2 and b = mu / s^2: two matrix products score every candidate
+            # -0.5 * sum((x - mu)^2 / s^2) = [x^2, x] @ [a, b]^T - sum(0.5 * mu * b) with
+            # a = -0.5 / s^2 and b = mu / s^2: one matrix product scores every candidate
             # against every kernel; "c" folds the constant with the log normalisers.
             all_cont = len(c) == d
-            self._neg_half_inv_var = derived["a"] if all_cont else derived["a"][:, c]
-            self._mu_inv_var = derived["b"] if all_cont else derived["b"][:, c]
+            a = derived["a"] if all_cont else derived["a"][:, c]
+            b = derived["b"] if all_cont else derived["b"][:, c]
+            coef = np.empty((2 * len(c), self._n_kernels))
+            coef[: len(c)] = a.T
+            coef[len(c) :] = b.T
+            self._coef = coef
             c_sum = (derived["c"] if all_cont else derived["c"][:, c]).sum(axis=1)
-            self._const = self._log_w - c_sum - len(c) * _LOG_SQRT_2PI
-        else:
-            self._const = self._log_w.copy()
+            const = const - c_sum - len(c) * _LOG_SQRT_2PI
+        if self._disc_cols:
+            # The stepped columns' normalisers do not depend on the candidate: fold them too.
+            const = const - self._log_z[:, self._disc_cols].sum(axis=1)
+        self._const = const
 
-        self._cat_log_w: list[_Array] = []
+        # A categorical kernel's smoothed row depends only on its observed choice: keep one row
+        # per choice (plus the prior's, last) and each kernel's row index, not an (n, k) table.
+        self._cat_kind: list[np.ndarray[Any, np.dtype[np.intp]]] = []
         self._cat_w: list[_Array] = []
+        self._cat_log_w_t: list[_Array] = []
         for j in layout.cat:
             dist = layout.dists[j]
             assert isinstance(dist, CategoricalDistribution)
             n_choices = len(dist.choices)
-            k = n + 1  # Optuna's smoothing counts the prior kernel even when it is off.
-            table = np.full((n, n_choices), params.prior_weight / k)
-            table[np.arange(n), obs[:, j].astype(int)] += 1.0
-            if use_prior:
-                table = np.vstack([table, np.full((1, n_choices), 1.0 / n_choices)])
-            sums = table.sum(axis=1, keepdims=True)
-            table = table / np.where(sums == 0, 1.0, sums)
+            table, log_t = choice_table(n, n_choices, params.prior_weight)
+            kind = np.empty(n + use_prior, dtype=np.intp)
+            kind[:n] = obs[:, j]
+            kind[n:] = n_choices
+            self._cat_kind.append(kind)
             self._cat_w.append(table)
-            self._cat_log_w.append(_safe_log(table))
+            self._cat_log_w_t.append(log_t)
+
+    @classmethod
+    def scorer(
+        cls,
+        layout: SpaceLayout,
+        coef: _Array,
+        const: _Array,
+        mu: _Array,
+        sigma: _Array,
+        cat_kind: list[np.ndarray[Any, np.dtype[np.intp]]],
+        cat_log_w_t: list[_Array],
+        disc_pairs: list[tuple[_Array, _Array, _IntpArray]] | None = None,
+    ) -> ParzenEstimator:
+        """An estimator that only scores (:meth:`log_pdf`), from precomputed kernel terms.
+
+        For estimators maintained incrementally elsewhere: ``coef`` is ``[a; b]`` of the
+        continuous columns ``(2 * n_cont, K)``, ``const`` the per-kernel constant (log weight
+        included; ``-inf`` drops a kernel), ``mu`` and ``sigma`` ``(K, len(layout.num))``
+        (read for stepped columns only), and per categorical column each kernel's row of the
+        choice-major log table ``cat_log_w_t``; optionally per stepped column the distinct
+        ``(mu, sigma)`` pairs of the kernels and each kernel's pair index.
+        """
+        est = cls.__new__(cls)
+        est._layout = layout
+        pos = {j: k for k, j in enumerate(layout.num)}
+        est._cont_cols = [pos[j] for j in layout.cont]
+        est._disc_cols = [pos[j] for j in layout.disc]
+        est._n_kernels = len(const)
+        est._coef = coef
+        est._const = const
+        est._mu = mu
+        est._sigma = sigma
+        est._cat_kind = cat_kind
+        est._cat_log_w_t = cat_log_w_t
+        est._disc_pairs = disc_pairs
+        est._draw = None
+        return est
 
     @staticmethod
     def _bandwidths(
@@ -303,18 +366,7 @@ class ParzenEstimator:
             order = np.argsort(cols, axis=1)
         # Flat indices of each parameter's sorted observations (cheaper than take_along_axis).
         flat = (order + (np.arange(d) * n)[:, None]).ravel()
-        srt = cols.ravel()[flat].reshape(d, n)
-        gaps = np.empty((d, n + 1))
-        gaps[:, 0] = srt[:, 0]
-        np.subtract(srt[:, 1:], srt[:, :-1], out=gaps[:, 1:-1])
-        gaps[:, -1] = 1.0 - srt[:, -1]
-        sig = np.maximum(gaps[:, :-1], gaps[:, 1:])
-        if not params.consider_endpoints and n >= 2:
-            sig[:, 0] = gaps[:, 1]
-            sig[:, -1] = gaps[:, -2]
-        min_sigma = 1.0 / min(100.0, n + 2.0) if params.consider_magic_clip else _EPS
-        np.maximum(sig, min_sigma, out=sig)
-        np.minimum(sig, 1.0, out=sig)
+        sig = sorted_bandwidths(cols.ravel()[flat].reshape(d, n), params)
         # Scatter back to observation order, transposed to (n, d) on the way.
         t_flat = (order * d + np.arange(d)[:, None]).ravel()
         out[t_flat] = sig.ravel()
@@ -323,52 +375,72 @@ class ParzenEstimator:
     def sample(self, rng: np.random.RandomState, size: int) -> _Array:
         """Draw ``size`` internal-value rows (one column per parameter, in layout order)."""
         layout = self._layout
-        # What RandomState.choice(p=...) does, without its validation overhead.
-        cdf = np.cumsum(np.exp(self._log_w))
-        cdf /= cdf[-1]
+        if self._draw is None:
+            # Per-kernel quantities of the draw, computed once: TPE reuses an unchanged "below"
+            # estimator across trials. What RandomState.choice(p=...) does, without its
+            # validation overhead; the kernels' standardised bounds and their normal CDFs.
+            cdf = np.cumsum(np.exp(self._log_w))
+            cdf /= cdf[-1]
+            lo = -self._mu / self._sigma
+            hi = (1.0 - self._mu) / self._sigma
+            special = _truncnorm._special()
+            self._draw = (cdf, lo, hi, special.ndtr(lo), special.ndtr(hi))
+        cdf, lo, hi, cdf_lo, cdf_hi = self._draw
         kernels = cdf.searchsorted(rng.random_sample(size), side="right")
         out = np.empty((size, len(layout.names)))
         for k, j in enumerate(layout.cat):
-            cum = np.cumsum(self._cat_w[k][kernels], axis=1)
+            cum = np.cumsum(self._cat_w[k][self._cat_kind[k][kernels]], axis=1)
             cum[:, -1] = 1.0
             out[:, j] = np.sum(cum < rng.uniform(size=size)[:, None], axis=1)
         if layout.num:
             mu = self._mu[kernels]
             sig = self._sigma[kernels]
-            z = _truncnorm.sample(-mu / sig, (1.0 - mu) / sig, rng)
+            z = _truncnorm.sample(lo[kernels], hi[kernels], rng, cdf_lo[kernels], cdf_hi[kernels])
             out[:, layout.num] = layout.num_from_unit(mu + sig * z)
         return out
 
-    def log_pdf(self, internal: _Array) -> _Array:
-        """Log density of internal-value rows, shape ``(m,)``."""
+    def log_pdf(self, internal: _Array, unit: _Array | None = None) -> _Array:
+        """Log density of internal-value rows, shape ``(m,)``.
+
+        ``unit`` may pass ``layout.num_to_unit(internal[:, layout.num])`` when the caller
+        already has it (both estimators of a TPE step score the same candidates).
+        """
         layout = self._layout
         m = internal.shape[0]
         if self._cont_cols:
-            x = layout.num_to_unit(internal[:, layout.num])[:, self._cont_cols]
-            total = (x * x) @ self._neg_half_inv_var.T
-            total += x @ self._mu_inv_var.T
+            if unit is None:
+                unit = layout.num_to_unit(internal[:, layout.num])
+            x = unit[:, self._cont_cols]
+            total = np.concatenate([x * x, x], axis=1) @ self._coef
             total += self._const
         else:
             total = np.broadcast_to(self._const, (m, self._n_kernels)).copy()
-        if layout.disc:
-            lefts, rights = layout.cells(internal[:, layout.disc])
-        for k, (col, j) in enumerate(zip(self._disc_cols, layout.disc, strict=False)):
+        for k, col in enumerate(self._disc_cols):
             # Candidates repeat on a grid: evaluate each distinct cell once.
-            _uniq, first, inv = np.unique(internal[:, j], return_index=True, return_inverse=True)
-            left, right = lefts[first, k], rights[first, k]
-            # Kernels repeat too: observations sit on the grid and most bandwidths are clipped
-            # to the same floor, so each distinct (mu, sigma) pair is evaluated once.
-            pairs, kinv = np.unique(
-                self._mu[:, col] + 1j * self._sigma[:, col], return_inverse=True
-            )
-            mu, sig = pairs.real, pairs.imag
+            index: dict[float, int] = {}
+            inv = [index.setdefault(v, len(index)) for v in internal[:, layout.disc[k]].tolist()]
+            left, right = layout.cells(k, list(index))
+            mu, sig = self._mu[:, col], self._sigma[:, col]
+            many = self._n_kernels > 64 or self._disc_pairs is not None
+            if self._disc_pairs is not None:
+                # Distinct (mu, sigma) pairs and each kernel's pair, maintained by the caller.
+                mu, sig, kinv = self._disc_pairs[k]
+            elif many:
+                # Kernels repeat too: observations sit on the grid and most bandwidths are
+                # clipped to the same floor, so each distinct (mu, sigma) pair is evaluated once.
+                pairs, kinv = np.unique(mu + 1j * sig, return_inverse=True)
+                mu, sig = pairs.real, pairs.imag
             mass = _truncnorm.log_gauss_mass_fast(
                 (left[:, None] - mu) / sig, (right[:, None] - mu) / sig
             )
-            total += mass[inv.reshape(-1)][:, kinv.reshape(-1)]
-            total -= self._log_z[:, col]
+            if many:
+                # Spread over the kernels once per distinct cell, then per candidate.
+                mass = np.take(mass, kinv.reshape(-1), axis=1)
+            total += mass[inv]
         for k, j in enumerate(layout.cat):
-            total += self._cat_log_w[k][:, internal[:, j].astype(int)].T
+            # One row of kernel terms per choice, then one per candidate.
+            per_choice = np.take(self._cat_log_w_t[k], self._cat_kind[k], axis=1)
+            total += per_choice[internal[:, j].astype(np.intp)]
         top = np.max(total, axis=1)
         top[~np.isfinite(top)] = 0.0
         total -= top[:, None]
@@ -378,6 +450,44 @@ class ParzenEstimator:
         np.exp(total, out=total)
         with np.errstate(divide="ignore"):
             return np.asarray(np.log(total.sum(axis=1)) + top)
+
+
+def choice_table(n: int, n_choices: int, prior_weight: float) -> tuple[_Array, _Array]:
+    """Smoothed choice probabilities of ``n`` categorical kernels, one row per observed choice.
+
+    Row ``c`` is the kernel of an observation of choice ``c``, row ``n_choices`` the prior's
+    (uniform). Returns the table and its log, transposed choice-major (scoring gathers whole
+    rows per candidate).
+    """
+    k = n + 1  # Optuna's smoothing counts the prior kernel even when it is off.
+    table = np.full((n_choices + 1, n_choices), prior_weight / k)
+    table[np.arange(n_choices), np.arange(n_choices)] += 1.0
+    table[n_choices] = 1.0 / n_choices
+    sums = table.sum(axis=1, keepdims=True)
+    table = table / np.where(sums == 0, 1.0, sums)
+    return table, np.ascontiguousarray(_safe_log(table).T)
+
+
+def sorted_bandwidths(srt: _Array, params: ParzenParameters) -> _Array:
+    """Optuna's bandwidths of observations already sorted along each row, ``(d, n)``, n >= 1.
+
+    Each kernel takes the larger gap to its sorted neighbours (the interval ends count as
+    neighbours); unless ``consider_endpoints`` the outermost kernels take their inner gap.
+    Clipped to ``[1 / min(100, n + 2), 1]`` with the magic clip.
+    """
+    d, n = srt.shape
+    gaps = np.empty((d, n + 1))
+    gaps[:, 0] = srt[:, 0]
+    np.subtract(srt[:, 1:], srt[:, :-1], out=gaps[:, 1:-1])
+    gaps[:, -1] = 1.0 - srt[:, -1]
+    sig = np.maximum(gaps[:, :-1], gaps[:, 1:])
+    if not params.consider_endpoints and n >= 2:
+        sig[:, 0] = gaps[:, 1]
+        sig[:, -1] = gaps[:, -2]
+    min_sigma = 1.0 / min(100.0, n + 2.0) if params.consider_magic_clip else _EPS
+    np.maximum(sig, min_sigma, out=sig)
+    np.minimum(sig, 1.0, out=sig)
+    return sig
 
 
 def _log_z(mus: _Array, sigmas: _Array) -> _Array:
@@ -391,7 +501,7 @@ def _log_z(mus: _Array, sigmas: _Array) -> _Array:
     return out
 
 
-_PRIOR_DERIVED = {
+PRIOR_DERIVED = {
     "mu": 0.5,
     "sigma": 1.0,
     "log_z": _PRIOR_LOG_Z,

@@ -400,6 +400,13 @@ class TPESampler(BaseSampler):
         n = hist.n
         directions = study.directions
         single = len(directions) == 1
+        gamma = self._gamma or (default_gamma if single else default_gamma_multiobjective)
+        if single and not r and not hist.n_pruned and not hist.n_infeasible:
+            # The usual case: every row a feasible COMPLETE trial; rank by value alone.
+            loss = hist.values[:, 0]
+            if directions[0] == StudyDirection.MAXIMIZE:
+                loss = -loss
+            return _split.split_complete(numbers, loss, int(gamma(n)))
         kinds = hist.states.astype(np.int64)
         losses = hist.values
         if directions[0] == StudyDirection.MAXIMIZE or not single:
@@ -417,7 +424,6 @@ class TPESampler(BaseSampler):
             losses = np.vstack([losses, np.zeros((r, len(directions)))])
             step, value = np.concatenate([step, pad]), np.concatenate([value, pad])
             violation = np.concatenate([violation, pad])
-        gamma = self._gamma or (default_gamma if single else default_gamma_multiobjective)
         return _split.split_below(numbers, kinds, losses, step, value, violation, int(gamma(n)))
 
     def _sample(
@@ -449,26 +455,45 @@ class TPESampler(BaseSampler):
         multi = len(study.directions) > 1
         w_below = np.ones(len(below_rows)) if multi else self._call_weights(len(below_rows))
         w_above = self._call_weights(len(above_rows))
-        estimators = []
-        for rows, w in ((below_rows, w_below), (above_rows, w_above)):
-            # Small sets (the below one) sort faster than they filter the cached order.
-            sub = cache.subset_order(rows, extra) if len(rows) > 32 else None
-            estimators.append(
-                ParzenEstimator(
-                    layout,
-                    obs[rows],
-                    w,
-                    self._params,
-                    order=None if sub is None else sub[0],
-                    memo=cache.memo,
-                    rows=rows,
-                )
-            )
-        l_est, g_est = estimators
+        # Once a study settles, most new trials miss the "good" set: it keeps its rows and
+        # weights, so its estimator is last trial's. Reuse it.
+        fit_key = (below_rows.tobytes(), np.asarray(w_below).tobytes())
+        if cache.below_fit is not None and cache.below_fit[0] == fit_key:
+            l_est = cache.below_fit[1]
+        else:
+            l_est = self._fit(cache, obs, below_rows, w_below, extra)
+            cache.below_fit = (fit_key, l_est)
+        if not r and hist.in_order and len(above_rows) > 32 and layout.num:
+            # The usual case: the large "above" estimator is kept in place across trials
+            # (its kernels in history order, which is trial-number order here).
+            g_est = cache.above_estimator(~snap.below & have, w_above, self._params)
+        else:
+            g_est = self._fit(cache, obs, above_rows, w_above, extra)
         cands = l_est.sample(self._rng, self._n_ei_candidates)
-        score = l_est.log_pdf(cands) - g_est.log_pdf(cands)
+        unit = layout.num_to_unit(cands[:, layout.num]) if layout.num else None
+        score = l_est.log_pdf(cands, unit) - g_est.log_pdf(cands, unit)
         best = cands[int(np.argmax(score))]
         return {name: float(best[j]) for j, name in enumerate(layout.names)}
+
+    def _fit(
+        self,
+        cache: SpaceCache,
+        obs: _Array,
+        rows: np.ndarray[Any, np.dtype[np.int64]],
+        weights: _Array,
+        extra: _Array,
+    ) -> ParzenEstimator:
+        # Small sets (the below one) sort faster than they filter the cached order.
+        sub = cache.subset_order(rows, extra) if len(rows) > 32 else None
+        return ParzenEstimator(
+            cache.layout,
+            obs[rows],
+            weights,
+            self._params,
+            order=None if sub is None else sub[0],
+            memo=cache.memo,
+            rows=rows,
+        )
 
     def _call_weights(self, n: int) -> _Array:
         if self._weights is default_weights:

@@ -14,8 +14,14 @@ from typing import Any
 import numpy as np
 
 from parabola.distributions import BaseDistribution
-from parabola.samplers._tpe._history import TrialHistory
-from parabola.samplers._tpe._parzen import KernelMemo, SpaceLayout
+from parabola.samplers._tpe._above import SlotKernels
+from parabola.samplers._tpe._history import TrialHistory, column_key
+from parabola.samplers._tpe._parzen import (
+    KernelMemo,
+    ParzenEstimator,
+    ParzenParameters,
+    SpaceLayout,
+)
 
 __all__ = ["SpaceCache"]
 
@@ -33,6 +39,7 @@ class SpaceCache:
     def __init__(self, space: dict[str, BaseDistribution]) -> None:
         self.space = space
         self.layout = SpaceLayout(space)
+        self._keys = [column_key(name, dist) for name, dist in space.items()]
         self.n = 0
         self._enc = np.full((64, len(space)), np.nan)
         self._have = np.zeros(64, dtype=bool)
@@ -40,6 +47,9 @@ class SpaceCache:
         self._order: _IntArray = np.zeros((n_num, 0), dtype=np.int64)
         self._sorted: _Array = np.zeros((n_num, 0))
         self.memo = KernelMemo(n_num)
+        self.slots = SlotKernels(self.layout)
+        # The last "below" estimator, keyed by its rows and weights (see TPESampler._sample).
+        self.below_fit: tuple[tuple[bytes, bytes], ParzenEstimator] | None = None
 
     @property
     def complete(self) -> np.ndarray[Any, np.dtype[np.bool_]]:
@@ -63,10 +73,10 @@ class SpaceCache:
             have = np.zeros(len(enc), dtype=bool)
             have[:start] = self._have[:start]
             self._have = have
-        cols = [hist.column(name, dist)[start:stop] for name, dist in self.space.items()]
-        new = self.layout.encode(np.column_stack(cols))
+        new = self.layout.encode(hist.block(self._keys, start, stop))
         self._enc[start:stop] = new
         self._have[start:stop] = np.all(np.isfinite(new), axis=1)
+        self.slots.append(new)
         num = self.layout.num
         if num:
             vals = np.ascontiguousarray(new[:, num].T)  # (n_num, k); NaN sorts last
@@ -137,3 +147,14 @@ class SpaceCache:
                 merged.append(np.insert(order[d], pos, kpos[ext]))
             order = np.vstack(merged)
         return order, rows
+
+    def above_estimator(
+        self,
+        member: np.ndarray[Any, np.dtype[np.bool_]],
+        weights: _Array,
+        params: ParzenParameters,
+    ) -> ParzenEstimator:
+        """Scoring-only estimator of the history rows in ``member``, kept in place across
+        trials (see :class:`~parabola.samplers._tpe._above.SlotKernels`); ``weights`` are the
+        members' in history order. Needs a numerical parameter and at least one member."""
+        return self.slots.estimator(member, weights, self._order, self._sorted, params)

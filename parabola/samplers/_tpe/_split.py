@@ -15,7 +15,13 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["hssp_greedy", "hypervolume", "non_domination_ranks", "split_below"]
+__all__ = [
+    "hssp_greedy",
+    "hypervolume",
+    "non_domination_ranks",
+    "split_below",
+    "split_complete",
+]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
 _IntArray = np.ndarray[Any, np.dtype[np.int64]]
@@ -56,14 +62,7 @@ def split_below(
     take = min(n_below, len(complete))
     if take > 0:
         if losses.shape[1] == 1:
-            loss = losses[complete, 0]
-            if take < len(complete):
-                # Only rows no worse than the take-th smallest loss can be below.
-                cut = np.partition(loss, take - 1)[take - 1]
-                keep = loss <= cut
-                complete, loss = complete[keep], loss[keep]
-            order = np.lexsort((numbers[complete], loss))
-            below[complete[order[:take]]] = True
+            below[_best(complete, numbers[complete], losses[complete, 0], take)] = True
         else:
             below[complete[_select_multi_objective(losses[complete], take)]] = True
     n_below = max(0, n_below - take)
@@ -79,6 +78,26 @@ def split_below(
         order = np.lexsort((numbers[bad], violation[bad]))
         below[bad[order[:take]]] = True
     return below
+
+
+def split_complete(numbers: _IntArray, loss: _Array, n_below: int) -> _BoolArray:
+    """:func:`split_below` when every row is a feasible COMPLETE trial of one objective."""
+    below = np.zeros(len(numbers), dtype=bool)
+    take = min(n_below, len(numbers))
+    if take > 0:
+        below[_best(np.arange(len(numbers)), numbers, loss, take)] = True
+    return below
+
+
+def _best(rows: _IntArray, numbers: _Array | _IntArray, loss: _Array, take: int) -> _IntArray:
+    """The ``take`` rows of smallest ``(loss, number)``, ``0 < take <= len(rows)``."""
+    if take < len(rows):
+        # Only rows no worse than the take-th smallest loss can be below.
+        cut = np.partition(loss, take - 1)[take - 1]
+        keep = loss <= cut
+        rows, numbers, loss = rows[keep], numbers[keep], loss[keep]
+    order = np.lexsort((numbers, loss))
+    return rows[order[:take]]
 
 
 def _select_multi_objective(losses: _Array, n_below: int) -> _IntArray:
