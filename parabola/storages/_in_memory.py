@@ -24,6 +24,7 @@ from parabola.trial._state import TrialState
 __all__ = ["InMemoryStorage"]
 
 DEFAULT_STUDY_NAME_PREFIX = "no-name-"
+_UNFINISHED = (TrialState.WAITING, TrialState.RUNNING)
 
 
 @dataclasses.dataclass
@@ -35,6 +36,9 @@ class _Study:
     trials: list[FrozenTrial] = dataclasses.field(default_factory=list)
     param_distribution: dict[str, BaseDistribution] = dataclasses.field(default_factory=dict)
     best_trial_id: int | None = None
+    # Numbers of WAITING/RUNNING trials: ask() looks for WAITING ones on every call, which must
+    # not cost a scan of every trial (the SQL store's cache keeps the same index).
+    unfinished: set[int] = dataclasses.field(default_factory=set)
 
 
 class InMemoryStorage(BaseStorage):
@@ -171,6 +175,8 @@ class InMemoryStorage(BaseStorage):
                 for name, dist in trial.distributions.items():
                     self._check_and_set_param_distribution(study, name, dist)
             study.trials.append(trial)
+            if not trial.state.is_finished():
+                study.unfinished.add(number)
             self._trial_id_to_study_id_and_number[trial_id] = (study_id, number)
             if trial.state == TrialState.COMPLETE:
                 self._update_best(study, trial)
@@ -221,6 +227,8 @@ class InMemoryStorage(BaseStorage):
                 trial.datetime_start = datetime.datetime.now()
             if state.is_finished():
                 trial.datetime_complete = datetime.datetime.now()
+                study_id, number = self._trial_id_to_study_id_and_number[trial_id]
+                self._studies[study_id].unfinished.discard(number)
             if state == TrialState.COMPLETE:
                 self._update_best(
                     self._studies[self._trial_id_to_study_id_and_number[trial_id][0]], trial
@@ -258,8 +266,13 @@ class InMemoryStorage(BaseStorage):
         states: Container[TrialState] | None = None,
     ) -> list[FrozenTrial]:
         with self._lock:
-            trials = self._get_study(study_id).trials
-            if states is not None:
+            study = self._get_study(study_id)
+            trials = study.trials
+            if states is not None and all(
+                s in _UNFINISHED for s in TrialState if s in states
+            ):
+                trials = [trials[n] for n in sorted(study.unfinished) if trials[n].state in states]
+            elif states is not None:
                 trials = [t for t in trials if t.state in states]
             else:
                 trials = list(trials)
