@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test check docs bench clean
+.PHONY: setup run test test-anchors check docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -29,6 +29,11 @@ check: $(STAMP)
 	$(VENV)/bin/ruff check parabola tests benchmarks scripts conftest.py
 	$(VENV)/bin/ruff format --check parabola tests benchmarks scripts || true
 	$(VENV)/bin/mypy
+
+## Differential tests against the anchors (Optuna 5.0): installs the bench extra first.
+test-anchors: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[bench]'
+	$(PY) -m pytest -q -p no:cacheprovider tests/study_tests/test_optuna_parity.py tests/samplers_tests/test_grid.py tests/samplers_tests/test_qmc.py
 
 ## Regenerate docs/api.md from the public API (tests/test_docs.py checks it is current).
 docs: $(STAMP)
