@@ -17,7 +17,7 @@ from typing import TYPE_CHECKING, Any, overload
 from parabola.storages._base import utcnow
 from parabola.storages._records import RunRecord, RunState
 from parabola.tracking._filters import matches, resolve_field
-from parabola.tracking._history import downsample_indices, select_rows
+from parabola.tracking._history import downsample_indices, last_history_step, select_rows
 from parabola.tracking._names import default_entity
 from parabola.tracking._run import META_KEY
 from parabola.tracking._settings import stale_after
@@ -27,7 +27,7 @@ if TYPE_CHECKING:
 
     from parabola.storages._base import BaseStorage
 
-__all__ = ["Api", "File", "LoggedArtifact", "PublicRun", "Runs"]
+__all__ = ["Api", "File", "LoggedArtifact", "PublicRun", "PublicSummary", "Runs"]
 
 STREAMS = ("default", "system", "events")
 
@@ -212,6 +212,43 @@ class Runs(Sequence["PublicRun"]):
         return records
 
 
+class PublicSummary(dict[str, Any]):
+    """A stored run's summary: a plain dict that also reads and sets keys as attributes
+    (``run.summary.best``), as W&B's does; :meth:`PublicRun.update` writes changes back.
+
+    Example:
+        >>> s = PublicSummary({"best": 0.9})
+        >>> s.best
+        0.9
+        >>> s.note = "ok"
+        >>> s["note"]
+        'ok'
+    """
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"summary has no key {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        if name.startswith("_"):
+            object.__delattr__(self, name)
+            return
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(f"summary has no key {name!r}") from None
+
+
 class PublicRun:
     """A stored run as ``Api`` returns it: metadata, ``history``, ``scan_history``, ``files``."""
 
@@ -225,7 +262,7 @@ class PublicRun:
         config = dict(record.config)
         self._meta: dict[str, Any] = dict(config.pop(META_KEY, None) or {})
         self.config: dict[str, Any] = {k: v for k, v in config.items() if not k.startswith("_")}
-        self.summary: dict[str, Any] = dict(record.summary)
+        self.summary: PublicSummary = PublicSummary(record.summary)
         self.tags: list[str] = list(record.tags)
         self.notes: str | None = record.notes
         self.name: str = record.name
@@ -302,8 +339,9 @@ class PublicRun:
 
     @property
     def lastHistoryStep(self) -> int:
-        step = self.summary.get("_step")
-        return int(step) if isinstance(step, (int, float)) else -1
+        """The largest ``_step`` in the history (-1 when empty)."""
+        r = self._record
+        return last_history_step(self._storage, r.entity, r.project, r.run_id, r.summary)
 
     @property
     def metadata(self) -> dict[str, Any]:
@@ -327,8 +365,8 @@ class PublicRun:
         series' minimum and maximum.
 
         Args:
-            samples: Maximum number of rows (extremes are always kept, so a run with many
-                series may return a few more).
+            samples: Maximum number of rows (with more series than fit, extremes are
+                taken series by series until it is reached).
             keys: Only rows holding all these keys, reduced to them (and ``x_axis``).
             x_axis: The column rows are ordered by.
             pandas: Return a ``pandas.DataFrame`` (else a list of dicts).

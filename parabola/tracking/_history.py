@@ -2,8 +2,9 @@
 
 Downsampling keeps the first and last row and, for every numeric series, the rows holding its
 minimum and maximum (so spikes survive); the remaining budget is spread evenly over the other
-rows. The result is in step order. When the kept extremes alone exceed ``samples`` (many
-series), they are all kept: extremes are never dropped.
+rows. The result is in step order and never longer than ``samples``: when the extremes do not
+all fit (many series, a small ``samples``), the first and last rows stay and the extremes are
+taken series by series, in column order, until the budget is spent (``samples=1``: the last row).
 """
 
 from __future__ import annotations
@@ -15,7 +16,30 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     import pandas as pd
 
-__all__ = ["downsample_indices", "select_rows"]
+    from parabola.storages._base import BaseStorage
+
+__all__ = ["downsample_indices", "last_history_step", "select_rows"]
+
+
+def last_history_step(
+    store: BaseStorage, entity: str, project: str, run_id: str, summary: dict[str, Any]
+) -> int:
+    """The largest ``_step`` in the run's history, or -1 when it has none.
+
+    ``summary["_step"]`` is the answer for a run that finished cleanly, but a killed run may
+    have written rows after its last summary, and an older store may hold a summary whose
+    ``_step`` is missing or not a number; so only the rows past the summary's step are read
+    (usually none, and chunks are skipped by step range), or every ``_step`` when it is unusable.
+    """
+    step = summary.get("_step")
+    known = int(step) if isinstance(step, (int, float)) and not isinstance(step, bool) else -1
+    if isinstance(step, float) and not math.isfinite(step):
+        known = -1
+    cols = store.get_run_history_columns(
+        entity, project, run_id, min_step=known + 1 if known >= 0 else None, keys=["_step"]
+    )
+    steps = [int(s) for s in cols.get("_step", []) if s is not None]
+    return max([known, *steps])
 
 
 def select_rows(
@@ -59,8 +83,12 @@ def downsample_indices(frame: pd.DataFrame, samples: int) -> list[int]:
     n = len(frame)
     if n <= samples:
         return list(range(n))
+    if samples == 1:
+        return [n - 1]
     keep = {0, n - 1}
     for col in frame.columns:
+        if len(keep) >= samples:
+            break
         if str(col).startswith("_"):
             continue
         values = frame[col]
@@ -70,7 +98,8 @@ def downsample_indices(frame: pd.DataFrame, samples: int) -> list[int]:
         if np.isnan(arr).all():
             continue
         keep.add(int(np.nanargmin(arr)))
-        keep.add(int(np.nanargmax(arr)))
+        if len(keep) < samples:
+            keep.add(int(np.nanargmax(arr)))
     budget = samples - len(keep)
     if budget > 0:
         rest = np.setdiff1d(np.arange(n), np.fromiter(keep, dtype=np.int64))

@@ -8,6 +8,7 @@ import re
 import socket
 import sys
 import threading
+import warnings
 from collections.abc import Iterable, Mapping
 from typing import TYPE_CHECKING, Any
 
@@ -15,6 +16,7 @@ from parabola.storages._base import utcnow
 from parabola.storages._records import RunRecord, RunState
 from parabola.tracking import _state
 from parabola.tracking._config import Config, config_from_arg
+from parabola.tracking._history import last_history_step
 from parabola.tracking._names import default_entity, new_run_id, new_run_name
 from parabola.tracking._run import META_KEY, Run
 from parabola.tracking._settings import Settings, resolve_settings
@@ -75,8 +77,10 @@ def init(
         resume: ``"allow"``/``True``/``"auto"`` (continue run ``id`` if it exists),
             ``"must"`` (it must exist), ``"never"`` (it must not).
         reinit: What to do when this process already has a current run: ``None``/
-            ``"default"``/``"return_previous"``: return it; ``True``/``"finish_previous"``:
-            finish it and start a new one; ``"create_new"``: start another one alongside.
+            ``"default"``/``"return_previous"``: return it (warning when ``id`` or
+            ``project`` names another run, unless ``"return_previous"``);
+            ``True``/``"finish_previous"``: finish it and start a new one; ``"create_new"``:
+            start another one alongside.
         dir: Folder reported as ``run.dir`` for files to ``save``.
         settings: :class:`~parabola.tracking.Settings` or a dict (sampling, flush and
             heartbeat intervals).
@@ -113,6 +117,21 @@ def init(
         current = None
     if current is not None and make_current:
         if reinit in (None, False, "default", "return_previous"):
+            if reinit != "return_previous" and (
+                (id is not None and id != current.id)
+                or (project is not None and project != current.project)
+            ):
+                # W&B (in notebooks) would finish the previous run; returning it silently
+                # would send this run's rows to another run.
+                asked = f"project={project!r}" if id is None else f"id={id!r}, project={project!r}"
+                warnings.warn(
+                    f"init({asked}) returns the run still live in this process, "
+                    f"{current.path} ({current.name}), and starts no new run. Call "
+                    "run.finish() first, or pass reinit='finish_previous' (finish it and start "
+                    "a new run) or reinit='create_new' (keep both).",
+                    UserWarning,
+                    stacklevel=2,
+                )
             return current
         if reinit in (True, "finish_previous"):
             current.finish()
@@ -267,8 +286,9 @@ def _resume(
     config = Config(old)
     config.update(cfg, allow_val_change=True)
     summary = Summary(record.summary)
-    last_step = record.summary.get("_step")
-    start_step = int(last_step) + 1 if isinstance(last_step, (int, float)) else 0
+    start_step = (
+        last_history_step(store, record.entity, record.project, record.run_id, record.summary) + 1
+    )
     runtime = record.summary.get("_runtime")
     tag_list = check_tags(tags) if tags is not None else list(record.tags)
     store.update_run(

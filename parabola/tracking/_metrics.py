@@ -106,13 +106,18 @@ class MetricRegistry:
         return new
 
     def lookup(self, key: str) -> MetricDefinition | None:
-        """The definition for ``key``: an exact name first, else the longest matching glob."""
+        """The definition for ``key``: an exact name first, else the longest matching glob.
+
+        Globs never match the reserved keys (``_step``, ``_runtime``, ``_timestamp``...):
+        ``define_metric("*", summary="max")`` must not turn ``summary["_step"]``, the resume
+        point, into a dict. Those keys only follow a definition made for their exact name.
+        """
         try:
             return self._resolved[key]
         except KeyError:
             pass
         found = self.definitions.get(key)
-        if found is None:
+        if found is None and not key.startswith("_"):
             globs = [n for n in self.definitions if _is_glob(n) and fnmatch.fnmatchcase(key, n)]
             if globs:
                 found = self.definitions[max(globs, key=len)]

@@ -125,6 +125,9 @@ class Run:
         # Where committed rows go: the writer's deque, or nowhere (disabled mode).
         self._queue: collections.deque[dict[str, Any]] = collections.deque(maxlen=0)
         self._plain = not (self._metrics.has_aggregations or self._metrics.has_step_metrics)
+        # Set by log when rows changed the summary. It lives here, not on the Summary, because
+        # Summary.__setattr__ maps names to keys and would slow down every log call.
+        self._summary_dirty = False
 
     def _start_threads(self) -> None:
         """Start the writer (and the system sampler) once the run exists in the store."""
@@ -162,7 +165,8 @@ class Run:
         finishes. ``commit=False`` keeps the values for the next committed call. Nested dicts
         are flattened with ``.``; every row gets ``_step``, ``_runtime`` (seconds since start)
         and ``_timestamp`` (Unix time). A ``step`` lower than the current one is **kept** as its
-        own row with a warning (W&B drops it silently).
+        own row with a warning (W&B drops it silently); it goes to the history only and leaves the
+        summary alone.
 
         Args:
             data: A dict of metric name to value (numbers, strings, bools, lists, NumPy values).
@@ -203,9 +207,8 @@ class Run:
                             queue.append(row)
                             if len(queue) >= WAKE_ROWS and self._writer is not None:
                                 self._writer.wake.set()
-                            summary = self.summary
-                            summary._data.update(row)
-                            summary._dirty = True
+                            self.summary._data.update(row)
+                            self._summary_dirty = True
                             return
         if self._finished:
             raise RuntimeError(
@@ -256,7 +259,9 @@ class Run:
                     UserWarning,
                     stacklevel=2,
                 )
-                self._emit(row, step)
+                # History only: the summary (and its ``_step``, the resume point) keeps
+                # describing the latest step, not this late row.
+                self._emit(row, step, late=True)
                 return
             if step > self._step:
                 if self._pending:
@@ -272,19 +277,23 @@ class Run:
                 self._pending = {}
                 self._step += 1
 
-    def _emit(self, row: dict[str, Any], step: int) -> None:
+    def _emit(self, row: dict[str, Any], step: int, late: bool = False) -> None:
+        """Queue ``row`` at ``step``; fold it into the summary unless it is ``late`` (a step
+        lower than the current one)."""
         now = time.time()
         row["_step"] = step
         row["_runtime"] = now - self._start
         row["_timestamp"] = now
         metrics = self._metrics
         if metrics.has_step_metrics:
-            self._sync_step_metrics(row)
+            self._sync_step_metrics(row, remember=not late)
         writer = self._writer
         if writer is not None:
             writer.rows.append(row)
             if len(writer.rows) >= WAKE_ROWS:
                 writer.wake.set()
+        if late:
+            return
         summary = self.summary
         if not metrics.has_aggregations:
             summary._data.update(row)
@@ -300,9 +309,9 @@ class Run:
                     data.pop(key, None)
                 else:
                     data[key] = out
-        summary._dirty = True
+        self._summary_dirty = True
 
-    def _sync_step_metrics(self, row: dict[str, Any]) -> None:
+    def _sync_step_metrics(self, row: dict[str, Any], remember: bool = True) -> None:
         last = self._last_values
         for key in list(row):
             d = self._metrics.lookup(key)
@@ -314,7 +323,8 @@ class Run:
                 and d.step_metric in last
             ):
                 row[d.step_metric] = last[d.step_metric]
-        last.update(row)
+        if remember:
+            last.update(row)
 
     def define_metric(
         self,
@@ -521,7 +531,8 @@ class Run:
                 fields.update(self._field_updates)
                 self._field_updates = {}
             meta_dirty, self._meta_dirty = self._meta_dirty, False
-            summary = self.summary._take_dirty()
+            summary = self.summary._take_dirty(self._summary_dirty)
+            self._summary_dirty = False
             config = self.config._take_dirty()
             if force or meta_dirty or config is not None:
                 cfg = config if config is not None else self.config.as_dict()

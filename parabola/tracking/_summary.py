@@ -14,6 +14,8 @@ __all__ = ["Summary"]
 class Summary:
     """Dict-like run summary; set keys to record final results (``summary["best"] = 0.9``).
 
+    Attribute access works too, as in W&B: ``summary.best = 0.9`` sets ``summary["best"]``.
+
     Every committed ``log`` row updates it (last value per key, or the aggregates asked for with
     ``define_metric``); values set by hand stay until that key is logged again.
 
@@ -24,6 +26,9 @@ class Summary:
         >>> run.summary["loss"]
         0.25
         >>> run.summary["best_loss"] = 0.25
+        >>> run.summary.best_epoch = 1
+        >>> run.summary["best_epoch"]
+        1
     """
 
     def __init__(self, items: Mapping[str, Any] | None = None) -> None:
@@ -64,6 +69,22 @@ class Summary:
         except KeyError:
             raise AttributeError(f"summary has no key {name!r}") from None
 
+    def __setattr__(self, name: str, value: Any) -> None:
+        # W&B maps ``summary.best = x`` to ``summary["best"] = x``; private names stay attributes.
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        if name.startswith("_"):
+            object.__delattr__(self, name)
+            return
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(f"summary has no key {name!r}") from None
+
     def __repr__(self) -> str:
         return repr(self._data)
 
@@ -90,9 +111,10 @@ class Summary:
         with self._lock:
             return dict(self._data)
 
-    def _take_dirty(self) -> dict[str, Any] | None:
+    def _take_dirty(self, changed: bool = False) -> dict[str, Any] | None:
+        """A copy of the data if it changed since the last call (or ``changed``), else None."""
         with self._lock:
-            if not self._dirty:
+            if not (self._dirty or changed):
                 return None
             self._dirty = False
             return dict(self._data)

@@ -1,4 +1,4 @@
-"""Review findings on the tracking half, written as strict xfails (each one fails today)."""
+"""Review findings on the tracking half, kept as regression tests now that they are fixed."""
 
 from __future__ import annotations
 
@@ -8,18 +8,11 @@ import sys
 import warnings
 from pathlib import Path
 
-import pytest
-
 import parabola
 
 _QUIET = {"x_disable_stats": True}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a lower-step log() rewrites summary['_step'], so resume restarts inside the history "
-    "and lastHistoryStep goes backwards (parabola/tracking/_run.py, lower-step branch of log)",
-)
 def test_lower_step_does_not_move_resume_point(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'r.db'}"
     run = parabola.init(project="p", id="r1", storage=url, settings=_QUIET)
@@ -41,11 +34,6 @@ def _child_without_finish(url: str) -> None:
         run.log({"i": i})
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="multiprocessing 'fork' children leave with os._exit, so atexit never runs: a run "
-    "not finished there loses every row and stays 'running' (parabola/tracking/_state.py)",
-)
 def test_forked_multiprocessing_child_flushes_on_exit(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'f.db'}"
     proc = multiprocessing.get_context("fork").Process(target=_child_without_finish, args=(url,))
@@ -56,11 +44,6 @@ def test_forked_multiprocessing_child_flushes_on_exit(tmp_path: Path) -> None:
     assert run.state == "finished"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="sys.exit(1) without finish() is recorded as finished/exit_code 0; W&B records the "
-    "exit code and marks the run failed (parabola/tracking/_state.py:_finish_all_at_exit)",
-)
 def test_sys_exit_nonzero_marks_run_failed(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'e.db'}"
     code = (
@@ -75,12 +58,6 @@ def test_sys_exit_nonzero_marks_run_failed(tmp_path: Path) -> None:
     assert parabola.Api(storage=url).run("p/ex").state == "failed"
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="define_metric('*', summary=...) also matches _step/_runtime/_timestamp, turning "
-    "summary['_step'] into a dict: lastHistoryStep is -1 and resume restarts at step 0 "
-    "(parabola/tracking/_metrics.py:116, MetricRegistry.lookup)",
-)
 def test_glob_summary_leaves_reserved_keys_alone(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'g.db'}"
     run = parabola.init(project="p", id="g1", storage=url, settings=_QUIET)
@@ -95,14 +72,9 @@ def test_glob_summary_leaves_reserved_keys_alone(tmp_path: Path) -> None:
     resumed.finish()
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="run.summary.best = x sets a plain instance attribute and is never stored; W&B's "
-    "Summary maps attribute assignment to summary['best'] (parabola/tracking/_summary.py)",
-)
 def test_summary_attribute_assignment_is_stored(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 's.db'}"
     run = parabola.init(project="p", id="s1", storage=url, settings=_QUIET)
-    run.summary.best = 0.9  # type: ignore[attr-defined]  # W&B style
+    run.summary.best = 0.9  # W&B style
     run.finish()
     assert parabola.Api(storage=url).run("p/s1").summary.get("best") == 0.9

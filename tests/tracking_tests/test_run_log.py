@@ -78,6 +78,20 @@ def test_lower_step_is_kept_and_warned(store: BaseStorage) -> None:
     assert history["_step"].tolist() == [5, 10, 11, 12]  # read back in step order
 
 
+def test_lower_step_goes_to_history_only(store: BaseStorage) -> None:
+    with parabola.init(project="p", storage=store) as run:
+        run.define_metric("acc", summary="max")
+        run.log({"loss": 0.2, "acc": 0.5}, step=10)
+        run.log({"loss": 0.1, "acc": 0.6}, step=11)
+        with pytest.warns(UserWarning, match="lower than the current step"):
+            run.log({"loss": 9.0, "acc": 0.99}, step=3)
+        assert (run.summary["_step"], run.summary["loss"]) == (10, 0.2)  # step 11 still open
+        assert run.summary["acc"] == {"max": 0.5}
+    assert (run.summary["_step"], run.summary["loss"]) == (11, 0.1)
+    assert run.summary["acc"] == {"max": 0.6}
+    assert parabola.Api(storage=store).run(run.path).lastHistoryStep == 11
+
+
 def test_nested_dicts_are_flattened_with_dots(store: BaseStorage) -> None:
     with parabola.init(project="p", storage=store) as run:
         run.log({"train": {"loss": 0.5, "acc": {"top1": 0.9}}, "lr": 1e-3})

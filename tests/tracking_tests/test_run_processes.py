@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import multiprocessing
 import os
 import signal
@@ -69,10 +70,19 @@ def test_sigkill_loses_at_most_a_second_and_shows_crashed(sqlite_url: str) -> No
 
 
 @pytest.mark.parametrize(
-    ("ending", "state"),
-    [("pass", "finished"), ("raise SystemExit(0)", "finished"), ("1 / 0", "failed")],
+    ("ending", "state", "exit_code"),
+    [
+        ("pass", "finished", 0),
+        ("raise SystemExit(0)", "finished", 0),
+        ("1 / 0", "failed", 1),
+        ("import sys; sys.exit()", "finished", 0),
+        ("import sys; sys.exit(3)", "failed", 3),
+        ("import sys; sys.exit('bye')", "failed", 1),
+    ],
 )
-def test_interpreter_exit_flushes_and_finishes(sqlite_url: str, ending: str, state: str) -> None:
+def test_interpreter_exit_flushes_and_finishes(
+    sqlite_url: str, ending: str, state: str, exit_code: int
+) -> None:
     proc = _child(
         f"""
         import parabola
@@ -85,9 +95,46 @@ def test_interpreter_exit_flushes_and_finishes(sqlite_url: str, ending: str, sta
         sqlite_url,
     )
     proc.communicate(timeout=60)
+    assert proc.returncode == exit_code
     run = parabola.Api(storage=sqlite_url).run("x/atexit")
     assert run.state == state
+    assert run.exit_code == exit_code
     assert len(list(run.scan_history())) == 1000
+
+
+def _exit_in_thread() -> None:
+    with contextlib.suppress(SystemExit):  # unhandled, pytest would report it as a warning
+        sys.exit(5)
+
+
+def test_sys_exit_is_wrapped_only_while_a_run_is_live(sqlite_url: str) -> None:
+    original = sys.exit
+    run = parabola.init(project="x", storage=sqlite_url)
+    assert sys.exit is not original
+    # sys.exit in another thread only ends that thread: it must not become the exit code.
+    t = threading.Thread(target=_exit_in_thread)
+    t.start()
+    t.join()
+    from parabola.tracking import _state
+
+    assert _state._exit_status() == 0
+    run.finish()
+    assert sys.exit is original
+
+
+def _failing_child(url: str) -> None:
+    run = parabola.init(project="p", id="bad", storage=url)
+    run.log({"i": 1})
+    raise RuntimeError("boom")
+
+
+def test_multiprocessing_child_that_raises_marks_its_run_failed(sqlite_url: str) -> None:
+    proc = multiprocessing.get_context("fork").Process(target=_failing_child, args=(sqlite_url,))
+    proc.start()
+    proc.join(60)
+    assert proc.exitcode == 1
+    run = parabola.Api(storage=sqlite_url).run("p/bad")
+    assert (run.state, run.exit_code, len(run.history())) == ("failed", 1, 1)
 
 
 def test_forked_child_does_not_touch_the_parents_run(sqlite_url: str) -> None:

@@ -25,6 +25,38 @@ def test_summary_is_the_last_value_and_accepts_manual_keys(store: BaseStorage) -
     assert stored["_step"] == 1
 
 
+def test_summary_attribute_access_reads_sets_and_deletes_keys(store: BaseStorage) -> None:
+    with parabola.init(project="p", storage=store) as run:
+        run.summary.best = 0.9
+        run.summary.gone = 1
+        del run.summary.gone
+        assert run.summary["best"] == 0.9 and "gone" not in run.summary
+        with pytest.raises(AttributeError, match="'gone'"):
+            del run.summary.gone
+        with pytest.raises(TypeError, match=r"summary\['bad'\]"):
+            run.summary.bad = object()
+    api_run = parabola.Api(storage=store).run(run.path)
+    assert api_run.summary.best == 0.9 and "gone" not in api_run.summary
+    with pytest.raises(AttributeError, match="'nope'"):
+        _ = api_run.summary.nope
+    api_run.summary.note = "checked"
+    api_run.update()
+    assert parabola.Api(storage=store).run(run.path).summary["note"] == "checked"
+
+
+def test_globs_never_match_reserved_keys() -> None:
+    run = parabola.init(mode="disabled")
+    run.define_metric("*", step_metric="epoch", summary="min")
+    run.log({"epoch": 1, "loss": 2.0})
+    run.log({"loss": 1.0})
+    assert run.summary["loss"] == {"min": 1.0}
+    assert run.summary["_step"] == 1 and isinstance(run.summary["_runtime"], float)
+    run.define_metric("_step", summary="max")  # the exact name still applies
+    run.log({"loss": 0.5})
+    assert run.summary["_step"] == {"max": 2}
+    run.finish()
+
+
 @pytest.mark.parametrize(
     ("summary", "expected"),
     [

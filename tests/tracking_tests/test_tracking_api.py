@@ -182,6 +182,22 @@ def test_history_is_sampled_keeping_ends_and_extremes(store: BaseStorage) -> Non
     assert len(full) == 2000
 
 
+def test_history_never_returns_more_than_samples_rows(store: BaseStorage) -> None:
+    with parabola.init(project="h", storage=store) as run:
+        for i in range(50):
+            # 20 series, each with its min and max on different rows: 40 extremes.
+            run.log({f"s{k}": float((i * (k + 7)) % 50) for k in range(20)})
+    api_run = parabola.Api(storage=store).run(run.path)
+    for samples in (1, 2, 5, 30):
+        for pandas in (True, False):
+            out = api_run.history(samples=samples, pandas=pandas)
+            steps = [r["_step"] for r in out] if isinstance(out, list) else list(out["_step"])
+            assert len(steps) == samples, (samples, pandas)
+            assert steps[-1] == 49 and (samples == 1 or steps[0] == 0)
+    df = api_run.history(samples=5)
+    assert df["s0"].max() == 49.0 and df["s0"].min() == 0.0  # the first series' extremes
+
+
 def test_history_keys_x_axis_and_records(store: BaseStorage) -> None:
     with parabola.init(project="h", storage=store) as run:
         for i in range(10):

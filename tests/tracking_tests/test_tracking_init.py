@@ -117,6 +117,18 @@ def test_resume_allow_continues_steps_and_runtime(store: BaseStorage) -> None:
     assert store.get_run(run.entity, "p", "abc").state.value == "finished"
 
 
+def test_resume_continues_after_rows_newer_than_the_summary(store: BaseStorage) -> None:
+    # A killed run may have written history rows after its last summary update.
+    with parabola.init(project="p", id="k", storage=store) as run:
+        run.log({"a": 1})
+    store.append_run_history(run.entity, "p", "k", [{"_step": 1, "a": 2}, {"_step": 2, "a": 3}])
+    assert parabola.Api(storage=store).run("p/k").lastHistoryStep == 2
+    store.update_run(run.entity, "p", "k", summary={"_step": {"max": 0}})  # unusable _step
+    assert parabola.Api(storage=store).run("p/k").lastHistoryStep == 2
+    with parabola.init(project="p", id="k", resume="allow", storage=store) as run2:
+        assert run2.step == 3
+
+
 def test_resume_rules(store: BaseStorage) -> None:
     with pytest.raises(ValueError, match="resume='must'"):
         parabola.init(project="p", id="nope", resume="must", storage=store)
@@ -148,6 +160,19 @@ def test_reinit_modes() -> None:
     assert parabola.run is None
     states = {r.run_id: r.state.value for r in store.get_runs()}
     assert set(states.values()) == {"finished"} and len(states) == 3
+
+
+def test_init_for_another_run_while_one_is_live_warns() -> None:
+    store = InMemoryStorage()
+    first = parabola.init(project="p", id="one", storage=store)
+    with pytest.warns(UserWarning, match=r"init\(id='two', project='p'\).*p/one"):
+        assert parabola.init(project="p", id="two", storage=store) is first
+    with pytest.warns(UserWarning, match=r"init\(project='q'\) returns .*reinit="):
+        assert parabola.init(project="q", storage=store) is first
+    # Asking for the same run, or explicitly for the previous one, is silent.
+    assert parabola.init(project="p", id="one", storage=store) is first
+    assert parabola.init(project="q", storage=store, reinit="return_previous") is first
+    first.finish()
 
 
 def test_module_level_shortcuts() -> None:
