@@ -108,6 +108,8 @@ def _check_number(name: str, value: Any, cls: str) -> None:
         raise TypeError(f"{cls}: {name} must be a number, got {value!r} ({type(value).__name__}).")
     if math.isnan(float(value)):
         raise ValueError(f"{cls}: {name} must not be NaN.")
+    if math.isinf(float(value)):  # the unit-interval encoding and sampling need finite bounds
+        raise ValueError(f"{cls}: {name} must be finite, got {name}={value}.")
 
 
 class FloatDistribution(BaseDistribution):

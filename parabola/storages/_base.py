@@ -22,6 +22,11 @@ Invariants every implementation keeps (the suites in :mod:`parabola.testing` che
    store unreadable.
 7. **Errors name what to fix.** Unknown ids raise ``KeyError`` naming the id; bad values raise
    ``ValueError``/``TypeError`` naming the argument.
+8. **Writes go through.** Every write is in the store when the method returns, so a trial asked
+   through one storage object (or process) can be told through another. The one exception is
+   opt-in: :meth:`_buffer_trial_params` lets the optimize loop, which evaluates the trial
+   itself in this process and tells it through the same object, have a store keep that
+   trial's params in memory until the trial's next write (its final state).
 
 Heartbeats (SQL stores): a running trial's worker calls :meth:`record_heartbeat`; a trial whose
 heartbeat is older than the grace period is failed by the next worker through
@@ -197,6 +202,16 @@ class BaseStorage(abc.ABC):
             raise UpdateFinishedTrialError(
                 f"Trial#{trial.number} has already finished and can not be updated."
             )
+
+    def _buffer_trial_params(self, trial_id: int) -> None:
+        """Allow this object to buffer ``trial_id``'s params until the trial's next write.
+
+        Only ``Study.optimize`` calls it, for a trial it asked and will tell through this same
+        object in this process. The default is a no-op: every ``set_trial_param`` writes
+        through. ``RDBStorage`` buffers only with heartbeats off: with them on, a worker killed
+        before the trial's next write would lose the params, and ``RetryFailedTrialCallback``
+        could not re-run the trial.
+        """
 
     # Heartbeats ---------------------------------------------------------------------------
     def is_heartbeat_enabled(self) -> bool:

@@ -268,9 +268,7 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             study = self._get_study(study_id)
             trials = study.trials
-            if states is not None and all(
-                s in _UNFINISHED for s in TrialState if s in states
-            ):
+            if states is not None and all(s in _UNFINISHED for s in TrialState if s in states):
                 trials = [trials[n] for n in sorted(study.unfinished) if trials[n].state in states]
             elif states is not None:
                 trials = [t for t in trials if t.state in states]

@@ -85,6 +85,8 @@ def create_study(
         parsed = [_parse_direction("minimize" if direction is None else direction, "direction")]
     if study_name is not None and not isinstance(study_name, str):
         raise TypeError(f"study_name must be a str or None, got {study_name!r}.")
+    if study_name is not None:
+        _check_study_name(study_name)
 
     resolved = get_storage(storage)
     created = True
@@ -165,6 +167,20 @@ def delete_study(*, study_name: str, storage: str | BaseStorage | None = None) -
     resolved.delete_study(resolved.get_study_id_from_name(study_name))
 
 
+# The SQL schema's study_name column is VARCHAR(512) (as in Optuna); one limit for every store.
+_MAX_STUDY_NAME = 512
+
+
+def _check_study_name(study_name: str) -> None:
+    if len(study_name) > _MAX_STUDY_NAME:
+        raise ValueError(
+            f"study_name must be at most {_MAX_STUDY_NAME} characters; got {len(study_name)} "
+            f"({study_name[:40]!r}...)."
+        )
+    if "\x00" in study_name:
+        raise ValueError(f"study_name must not contain NUL characters; got {study_name!r}.")
+
+
 def copy_study(
     *,
     from_study_name: str,
@@ -194,11 +210,23 @@ def copy_study(
         directions=source.directions,
         load_if_exists=False,
     )
-    for key, value in source._storage.get_study_system_attrs(source._study_id).items():
-        target._storage.set_study_system_attr(target._study_id, key, value)
-    for key, value in source.user_attrs.items():
-        target.set_user_attr(key, value)
-    target.add_trials(source.get_trials(deepcopy=False))
+    try:
+        for key, value in source._storage.get_study_system_attrs(source._study_id).items():
+            target._storage.set_study_system_attr(target._study_id, key, value)
+        for key, value in source.user_attrs.items():
+            target.set_user_attr(key, value)
+        target.add_trials(source.get_trials(deepcopy=False))
+    except BaseException:
+        # All or nothing: a partial copy would block a retry with DuplicatedStudyError.
+        try:
+            target._storage.delete_study(target._study_id)
+        except Exception:  # keep the original error; the cleanup is best effort
+            _logger.warning(
+                f"copy_study could not remove the partial study {target.study_name!r}; "
+                "delete it before retrying.",
+                exc_info=True,
+            )
+        raise
 
 
 def get_all_study_names(storage: str | BaseStorage | None = None) -> list[str]:

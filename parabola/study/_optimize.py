@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from parabola.exceptions import TrialPruned
 from parabola.logging import get_logger
+from parabola.study._heartbeat import Heartbeat
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -81,18 +82,22 @@ def optimize(
     if not study._optimize_lock.acquire(blocking=False):
         raise RuntimeError("Nested optimization is not allowed: optimize is already running.")
     progress = _ProgressBar(show_progress_bar, n_trials, timeout)
+    heartbeat = Heartbeat.start(study._storage)
     try:
         study._stop_flag = False
         start = time.monotonic()
         loop = _Loop(
             study, func, n_trials, timeout, start, catch_t, callback_list, gc_after_trial, progress
         )
+        loop.heartbeat = heartbeat
         if n_jobs == 1:
             loop.run_sequential()
         else:
             loop.run_parallel(n_jobs)
     finally:
         study._stop_flag = False
+        if heartbeat is not None:
+            heartbeat.close()
         progress.close()
         study._optimize_lock.release()
 
@@ -121,6 +126,7 @@ class _Loop:
         self.progress = progress
         self.started = 0
         self.lock = threading.Lock()
+        self.heartbeat: Heartbeat | None = None
 
     def _may_start(self) -> bool:
         if self.study._stop_flag:
@@ -157,7 +163,7 @@ class _Loop:
                 raise
 
     def _one(self) -> None:
-        frozen = run_trial(self.study, self.func, self.catch)
+        frozen = run_trial(self.study, self.func, self.catch, self.heartbeat)
         for callback in self.callbacks:
             callback(self.study, frozen)
         self.progress.update(time.monotonic() - self.start, frozen, self.study)
@@ -166,13 +172,27 @@ class _Loop:
 
 
 def run_trial(
-    study: Study, func: ObjectiveFuncType, catch: tuple[type[Exception], ...]
+    study: Study,
+    func: ObjectiveFuncType,
+    catch: tuple[type[Exception], ...],
+    heartbeat: Heartbeat | None = None,
 ) -> FrozenTrial:
-    """Ask, evaluate, tell one trial; log it; re-raise errors not in ``catch``."""
+    """Ask, evaluate, tell one trial; log it; re-raise errors not in ``catch``.
+
+    ``heartbeat`` is the optimize run's (shared by its trials); without one, a store with
+    heartbeats gets one for this trial only.
+    """
     from parabola.study._tell import tell_with_warning
 
     trial = study.ask()
-    heartbeat = _start_heartbeat(study, trial._trial_id)
+    # This loop tells the trial through the same storage object, so its params may wait in
+    # memory for that write (a no-op for stores that do not buffer, or with heartbeats on).
+    study._storage._buffer_trial_params(trial._trial_id)
+    own_heartbeat = heartbeat is None
+    if heartbeat is None:
+        heartbeat = Heartbeat.start(study._storage)
+    if heartbeat is not None:
+        heartbeat.add(trial._trial_id)
     state: TrialState | None = None
     value_or_values: Any = None
     func_err: BaseException | None = None
@@ -188,7 +208,9 @@ def run_trial(
         func_err_exc_info = sys.exc_info()
     finally:
         if heartbeat is not None:
-            heartbeat.stop()
+            heartbeat.remove(trial._trial_id)
+            if own_heartbeat:
+                heartbeat.close()
     frozen = tell_with_warning(
         study, trial, value_or_values if state is None else None, state, suppress_warning=True
     )
@@ -235,40 +257,6 @@ def log_completed_trial(study: Study, trial: FrozenTrial) -> None:
         f"Trial {trial.number} finished with value: {trial.value} and parameters: "
         f"{trial.params}.{best_text}"
     )
-
-
-class _Heartbeat:
-    def __init__(self, study: Study, trial_id: int, interval: float) -> None:
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run,
-            args=(study, trial_id, interval),
-            daemon=True,
-            name="parabola-heartbeat",
-        )
-        self._thread.start()
-
-    def _run(self, study: Study, trial_id: int, interval: float) -> None:
-        storage = study._storage
-        while not self._stop.wait(interval):
-            try:
-                storage.record_heartbeat(trial_id)
-            except Exception:  # a missed beat is retried; the trial itself must go on
-                _logger.debug("heartbeat failed", exc_info=True)
-
-    def stop(self) -> None:
-        self._stop.set()
-        self._thread.join()
-
-
-def _start_heartbeat(study: Study, trial_id: int) -> _Heartbeat | None:
-    storage = study._storage
-    if not storage.is_heartbeat_enabled():
-        return None
-    storage.record_heartbeat(trial_id)
-    interval = storage.get_heartbeat_interval()
-    assert interval is not None
-    return _Heartbeat(study, trial_id, float(interval))
 
 
 class _ProgressBar:

@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
+from parabola.exceptions import UpdateFinishedTrialError
 from parabola.logging import get_logger
 from parabola.pruners._base import BasePruner
 from parabola.samplers._base import BaseSampler
@@ -172,7 +173,19 @@ class Study:
         """Return the trials, optionally only those in ``states``.
 
         Pass ``deepcopy=False`` for speed when you will not mutate the result.
+
+        Raises:
+            TypeError: if ``states`` holds anything but :class:`TrialState` members (a string
+                like ``"COMPLETE"`` would otherwise silently match nothing).
         """
+        if states is not None and (
+            isinstance(states, (str, bytes))
+            or (isinstance(states, Iterable) and not all(isinstance(s, TrialState) for s in states))
+        ):
+            raise TypeError(
+                "get_trials(states=...): expected a container of TrialState members, e.g. "
+                f"(TrialState.COMPLETE,), got {states!r}."
+            )
         return self._storage.get_all_trials(self._study_id, deepcopy=deepcopy, states=states)
 
     @property
@@ -407,7 +420,13 @@ class Study:
         for trial in self._storage.get_all_trials(
             self._study_id, deepcopy=False, states=(TrialState.WAITING,)
         ):
-            if self._storage.set_trial_state_values(trial._trial_id, state=TrialState.RUNNING):
+            try:
+                claimed = self._storage.set_trial_state_values(
+                    trial._trial_id, state=TrialState.RUNNING
+                )
+            except UpdateFinishedTrialError:
+                continue  # another worker claimed and finished it since we listed it
+            if claimed:
                 return trial._trial_id
         return None
 

@@ -13,6 +13,7 @@ from parabola.trial._state import TrialState
 from parabola.trial._trial import Trial
 
 if TYPE_CHECKING:
+    from parabola.storages._base import BaseStorage
     from parabola.study._study import Study
 
 __all__ = ["check_values", "tell_with_warning"]
@@ -127,6 +128,14 @@ def _resolve_trial_id(study: Study, trial: Trial | int) -> int:
     if isinstance(trial, Trial):
         if trial.study._study_id != study._study_id:
             raise ValueError("tell(trial=...): the trial belongs to another study.")
+        if not _same_store(trial.study._storage, study._storage):
+            # The same study id in another store is another study (two InMemoryStorage both
+            # number their first study 0): telling it here would finish the wrong trial.
+            raise ValueError(
+                "tell(trial=...): the trial was asked through another store than this study's; "
+                f"tell it through its own study, or pass its number (tell({trial.number}, ...)) "
+                "if both stores are the same database."
+            )
         return trial._trial_id
     if isinstance(trial, int) and not isinstance(trial, bool):
         try:
@@ -136,3 +145,11 @@ def _resolve_trial_id(study: Study, trial: Trial | int) -> int:
                 f"tell(trial={trial}): no trial with that number in study '{study.study_name}'."
             ) from None
     raise TypeError(f"tell(trial=...): expected a Trial or a trial number, got {trial!r}.")
+
+
+def _same_store(a: BaseStorage, b: BaseStorage) -> bool:
+    """The same storage object, or two SQL storage objects on the same database URL."""
+    if a is b:
+        return True
+    url_a, url_b = getattr(a, "url", None), getattr(b, "url", None)
+    return isinstance(url_a, str) and url_a == url_b

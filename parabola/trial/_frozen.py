@@ -5,6 +5,7 @@ from __future__ import annotations
 import copy
 import datetime
 import math
+import numbers
 import warnings
 from collections.abc import Mapping, Sequence
 from typing import Any
@@ -263,6 +264,18 @@ class FrozenTrial(SuggestMixin):
             dist = self._distributions[name]
             if not dist._contains(dist.to_internal_repr(value)):
                 raise ValueError(f"The value {value!r} of parameter '{name}' is not in {dist!r}.")
+        for step, value in self.intermediate_values.items():
+            # Stores key steps by int; anything else could be written but never read back.
+            if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+                raise ValueError(
+                    f"intermediate_values keys must be int steps; got {step!r} "
+                    f"({type(step).__name__})."
+                )
+            if isinstance(value, bool) or not isinstance(value, numbers.Real):
+                raise ValueError(
+                    f"intermediate_values values must be floats (int, float or numpy number); "
+                    f"got {value!r} ({type(value).__name__}) at step {step}."
+                )
 
 
 def create_trial(

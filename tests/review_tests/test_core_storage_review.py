@@ -1,7 +1,7 @@
 """Review findings on the optimisation core and the SQL store (issues 2 and 3).
 
-Each test shows one bug and is marked ``xfail(strict=True)``: it passes only once the bug is
-fixed, and then the marker must be removed.
+Each test showed one bug (they were ``xfail(strict=True)`` until fixed) and now guards against
+its return.
 """
 
 from __future__ import annotations
@@ -21,11 +21,6 @@ from parabola.storages import InMemoryStorage, RDBStorage, RetryFailedTrialCallb
 from parabola.trial import TrialState
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="set_trial_param is buffered in the asking RDBStorage; a tell through another "
-    "RDBStorage (another process or request) completes the trial without its params",
-)
 def test_tell_through_another_storage_keeps_params(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
     parabola.create_study(storage=RDBStorage(url), study_name="s")
@@ -41,11 +36,6 @@ def test_tell_through_another_storage_keeps_params(tmp_path: Path) -> None:
     assert frozen.params == {"x": x}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="buffered params of a dropped RDBStorage are never written (finalizer only "
-    "disposes the engine; atexit sees only live storages)",
-)
 def test_dropped_storage_does_not_lose_params(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'a.db'}"
     storage = RDBStorage(url)
@@ -59,11 +49,6 @@ def test_dropped_storage_does_not_lose_params(tmp_path: Path) -> None:
     assert reread.params == {"x": x}
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="a worker SIGKILLed before its first heartbeat leaves a FAIL trial without params, "
-    "so RetryFailedTrialCallback re-runs new random params instead of the same ones",
-)
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
 def test_sigkilled_trial_keeps_params_for_retry(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'k.db'}"
@@ -94,12 +79,6 @@ def test_sigkilled_trial_keeps_params_for_retry(tmp_path: Path) -> None:
     assert retried.params == failed.params
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="an unencodable categorical choice is accepted at suggest time on RDBStorage; the "
-    "buffered write then fails inside tell, so the trial is left RUNNING and the error names "
-    "no parameter",
-)
 def test_unencodable_choice_fails_the_trial_not_the_tell(tmp_path: Path) -> None:
     study = parabola.create_study(storage=f"sqlite:///{tmp_path / 'c.db'}")
     parabola.logging.set_verbosity(parabola.logging.ERROR)
@@ -116,11 +95,6 @@ def test_unencodable_choice_fails_the_trial_not_the_tell(tmp_path: Path) -> None
     assert study.trials[0].state == TrialState.FAIL
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="copy_study is not atomic: a trial the target cannot store leaves a partial study "
-    "that blocks a second attempt with DuplicatedStudyError",
-)
 def test_failed_copy_study_leaves_no_partial_study(tmp_path: Path) -> None:
     memory = InMemoryStorage()
     source = parabola.create_study(storage=memory, study_name="m")
@@ -136,12 +110,6 @@ def test_failed_copy_study_leaves_no_partial_study(tmp_path: Path) -> None:
     assert parabola.get_all_study_names(url) == []
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="two workers race for one enqueued trial: the loser's ask() raises "
-    "UpdateFinishedTrialError (_sql/_storage.py _claim, or Study._pop_waiting_trial_id) instead "
-    "of moving on to a new trial; seen with 4 processes and enqueue_trial",
-)
 def test_ask_loses_race_for_waiting_trial_without_error(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
@@ -163,12 +131,6 @@ def test_ask_loses_race_for_waiting_trial_without_error(
     assert trial.number == 1
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason="create_trial/add_trial accept non-int intermediate_values keys; the SQL store "
-    "writes them and every later read of the study in a fresh process raises ValueError "
-    "(validate in FrozenTrial._validate, parabola/trial/_frozen.py)",
-)
 def test_bad_intermediate_step_is_rejected_not_stored(tmp_path: Path) -> None:
     url = f"sqlite:///{tmp_path / 'iv.db'}"
     study = parabola.create_study(storage=url, study_name="s")

@@ -17,6 +17,7 @@ from typing import Any
 
 from parabola.distributions import (
     BaseDistribution,
+    CategoricalDistribution,
     FloatDistribution,
     distribution_to_json,
     json_to_distribution,
@@ -99,15 +100,31 @@ class _Dists:
 _dist_cache: dict[str, _Dists] = {}
 
 
+_json_of_dist: dict[BaseDistribution, str] = {}
+
+
+def _dist_json(dist: BaseDistribution) -> str:
+    # A running trial's distributions are re-encoded on each of its writes; search spaces
+    # are few, so remember each distribution's JSON (bounded, like _dist_cache). Not for
+    # categoricals: equal ones may differ in JSON ((1,) == (1.0,) == (True,)).
+    if isinstance(dist, CategoricalDistribution):
+        return distribution_to_json(dist)
+    cached = _json_of_dist.get(dist)
+    if cached is None:
+        cached = distribution_to_json(dist)
+        if len(_json_of_dist) > 10_000:
+            _json_of_dist.clear()
+        _json_of_dist[dist] = cached
+    return cached
+
+
 def encode_distributions(distributions: dict[str, BaseDistribution]) -> str | None:
     """Distributions as one JSON object ``{name: {"name": cls, "attributes": {...}}}``."""
     if not distributions:
         return None
     return (
         "{"
-        + ", ".join(
-            f"{json.dumps(name)}: {distribution_to_json(d)}" for name, d in distributions.items()
-        )
+        + ", ".join(f"{json.dumps(name)}: {_dist_json(d)}" for name, d in distributions.items())
         + "}"
     )
 

@@ -7,6 +7,7 @@ parameters. ``version`` is the study's change counter (see ``_models``).
 from __future__ import annotations
 
 import json
+import numbers
 from typing import Any
 
 from parabola.storages._sql._codec import dt_to_us, dumps_or_none, encode_distributions
@@ -49,6 +50,13 @@ INSERT_TRIAL = (
     ":intermediate_values, :heartbeat) RETURNING trial_id"
 )
 BEAT = "UPDATE trials SET heartbeat = :now WHERE trial_id = :tid AND state = :running"
+# A running trial's params, written through without bumping the study's change counter: one
+# row, one page (half the cost of a bumped write). Other readers see them with the trial's next
+# bumped write (a heartbeat or its final state), as they would have from a buffer.
+SET_PARAMS = (
+    "UPDATE trials SET params = :params, distributions = :distributions "
+    "WHERE trial_id = :tid AND state = :running"
+)
 STALE = (
     "SELECT trial_id FROM trials WHERE study_id = :sid AND state = :running AND heartbeat < :cutoff"
 )
@@ -100,7 +108,26 @@ def encode_columns(trial: FrozenTrial, cols: set[str] | frozenset[str]) -> dict[
             out[col] = dumps_or_none(trial.system_attrs, "trial system attribute")
         elif col == "intermediate_values":
             out[col] = dumps_or_none(
-                {str(k): v for k, v in trial.intermediate_values.items()},
-                "intermediate values",
+                _encode_steps(trial.intermediate_values), "intermediate values"
             )
+    return out
+
+
+def _encode_steps(values: dict[int, float]) -> dict[str, float]:
+    """``{step: value}`` as JSON-ready ``{"step": float}``; ``ValueError`` if unreadable later."""
+    out: dict[str, float] = {}
+    for step, value in values.items():
+        # The reader parses keys with int(): refuse anything it would not give back unchanged.
+        if isinstance(step, bool) or not isinstance(step, numbers.Integral):
+            raise ValueError(f"intermediate_values keys must be int steps; got {step!r}.")
+        if isinstance(value, (bool, str, bytes)):
+            raise ValueError(
+                f"intermediate_values values must be floats; got {value!r} at step {step}."
+            )
+        try:
+            out[str(int(step))] = float(value)
+        except (TypeError, ValueError):
+            raise ValueError(
+                f"intermediate_values values must be floats; got {value!r} at step {step}."
+            ) from None
     return out

@@ -31,7 +31,11 @@ from typing import TYPE_CHECKING, Any, TypeVar
 import sqlalchemy as sa
 
 from parabola._study_direction import StudyDirection
-from parabola.distributions import BaseDistribution, check_distribution_compatibility
+from parabola.distributions import (
+    BaseDistribution,
+    check_distribution_compatibility,
+    distribution_to_json,
+)
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.storages._base import BaseStorage
 from parabola.storages._sql import _statements as st
@@ -93,6 +97,7 @@ def _after_fork_in_child() -> None:
         storage._lock = threading.RLock()
         storage._owned.clear()
         storage._pending.clear()
+        storage._buffered.clear()
         storage._last_beat.clear()
 
 
@@ -190,6 +195,8 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
         self._trial_study: dict[int, int] = {}
         self._owned: dict[int, FrozenTrial] = {}
         self._pending: dict[int, set[str]] = {}
+        # Trials whose params may wait in memory for the trial's next write (optimize's own).
+        self._buffered: set[int] = set()
         self._last_beat: dict[int, float] = {}
         self._directions: dict[int, list[StudyDirection]] = {}
         _live.add(self)
@@ -346,6 +353,7 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
     def _disown(self, trial_id: int) -> None:
         self._owned.pop(trial_id, None)
         self._pending.pop(trial_id, None)
+        self._buffered.discard(trial_id)
         self._last_beat.pop(trial_id, None)
 
     # Trials -------------------------------------------------------------------------------
@@ -420,8 +428,11 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
             cache = self._caches.get(study_id) if owned is not None else None
             if cache is None:  # our own trials reuse the cache ask() just synced
                 cache = self._sync(study_id)
-            if cache is not None and param_name in cache.param_dists:
-                check_distribution_compatibility(cache.param_dists[param_name], distribution)
+            known = None if cache is None else cache.param_dists.get(param_name)
+            if known is not None:
+                check_distribution_compatibility(known, distribution)
+            if known != distribution:  # a stored (hence encodable) one needs no check
+                _check_encodable(param_name, param_value_internal, distribution)
             external = distribution.to_external_repr(param_value_internal)
 
             def mutate(t: FrozenTrial) -> set[str]:
@@ -431,10 +442,41 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
                 t.distributions[param_name] = distribution
                 return {"params", "distributions"}
 
-            # Buffered for our own trials: written with the trial's next write.
-            self._update(trial_id, mutate, flush=False)
+            if owned is None:
+                self._update(trial_id, mutate, flush=True)
+            elif trial_id in self._buffered:
+                # optimize() asked to buffer: written with the trial's next write.
+                self._update(trial_id, mutate, flush=False)
+            else:
+                self._write_params(trial_id, owned, mutate)
             if cache is not None and param_name not in cache.param_dists:
                 cache.param_dists[param_name] = distribution
+
+    def _write_params(
+        self, trial_id: int, owned: FrozenTrial, mutate: Callable[[FrozenTrial], set[str]]
+    ) -> None:
+        """Write our running trial's params through (lock held), see ``st.SET_PARAMS``."""
+        new = copy_trial(owned)
+        mutate(new)
+        values = st.encode_columns(new, {"params", "distributions"})
+        sql = self._raw.sql(st.SET_PARAMS)
+
+        def tx(cur: Any) -> None:
+            cur.execute(sql, {**values, "tid": trial_id, "running": _RUNNING})
+            if cur.rowcount != 1:
+                raise _Lost
+
+        try:
+            self._raw.run(tx, write=True)
+        except _Lost:
+            self._disown(trial_id)
+            raise _finished_error(self.get_trial(trial_id)) from None
+        owned.__dict__.update(new.__dict__)
+
+    def _buffer_trial_params(self, trial_id: int) -> None:
+        with self._lock:
+            if trial_id in self._owned and self.heartbeat_interval is None:
+                self._buffered.add(trial_id)
 
     def _locate(self, trial_id: int) -> int:
         row = self._raw.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
@@ -498,6 +540,8 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
             row = self._select_trial(cur, trial_id, lock=True)
             trial = trial_from_row(row)
             if trial.state.is_finished():
+                # Finished is final (the storage contract, as in Optuna): the caller that lost
+                # the race for an enqueued trial (Study._pop_waiting_trial_id) skips it.
                 raise _finished_error(trial)
             if trial.state != TrialState.WAITING:
                 return None
@@ -776,6 +820,19 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
 
     def remove_session(self) -> None:
         self._flush_all_pending(quiet=False)
+
+
+def _check_encodable(name: str, value: float, distribution: BaseDistribution) -> None:
+    """Fail at suggest time, naming the parameter, if it could not be written later."""
+    try:
+        distribution_to_json(distribution)
+        json.dumps(float(value), allow_nan=True)
+    except (TypeError, ValueError, OverflowError) as e:
+        raise TypeError(
+            f"Parameter {name!r} cannot be stored in an RDBStorage: its distribution "
+            f"{distribution!r} and value must be JSON-serialisable (categorical choices must "
+            f"be None, bool, int, float or str): {e}"
+        ) from None
 
 
 class _NotWaiting(Exception):
