@@ -21,6 +21,7 @@ from parabola.tracking._history import downsample_indices, last_history_step, se
 from parabola.tracking._names import default_entity
 from parabola.tracking._run import META_KEY
 from parabola.tracking._settings import stale_after
+from parabola.tracking._summary import KeysAsAttributes
 
 if TYPE_CHECKING:
     import pandas as pd
@@ -212,7 +213,7 @@ class Runs(Sequence["PublicRun"]):
         return records
 
 
-class PublicSummary(dict[str, Any]):
+class PublicSummary(KeysAsAttributes, dict[str, Any]):
     """A stored run's summary: a plain dict that also reads and sets keys as attributes
     (``run.summary.best``), as W&B's does; :meth:`PublicRun.update` writes changes back.
 
@@ -224,29 +225,6 @@ class PublicSummary(dict[str, Any]):
         >>> s["note"]
         'ok'
     """
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self[name]
-        except KeyError:
-            raise AttributeError(f"summary has no key {name!r}") from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        if name.startswith("_"):
-            object.__setattr__(self, name, value)
-        else:
-            self[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        if name.startswith("_"):
-            object.__delattr__(self, name)
-            return
-        try:
-            del self[name]
-        except KeyError:
-            raise AttributeError(f"summary has no key {name!r}") from None
 
 
 class PublicRun:

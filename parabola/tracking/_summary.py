@@ -4,14 +4,50 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Iterator, Mapping
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from parabola.tracking._values import to_storable
 
 __all__ = ["Summary"]
 
 
-class Summary:
+class KeysAsAttributes:
+    """``obj.key`` reads, sets and deletes ``obj["key"]`` (W&B's ``summary.best = x``).
+
+    Names starting with ``_`` stay ordinary attributes, so implementations keep private state.
+    """
+
+    if TYPE_CHECKING:  # provided by the class this is mixed into (a dict, or Summary)
+
+        def __getitem__(self, key: str) -> Any: ...
+        def __setitem__(self, key: str, value: Any) -> None: ...
+        def __delitem__(self, key: str) -> None: ...
+
+    def __getattr__(self, name: str) -> Any:
+        if name.startswith("_"):
+            raise AttributeError(name)
+        try:
+            return self[name]
+        except KeyError:
+            raise AttributeError(f"summary has no key {name!r}") from None
+
+    def __setattr__(self, name: str, value: Any) -> None:
+        if name.startswith("_"):
+            object.__setattr__(self, name, value)
+        else:
+            self[name] = value
+
+    def __delattr__(self, name: str) -> None:
+        if name.startswith("_"):
+            object.__delattr__(self, name)
+            return
+        try:
+            del self[name]
+        except KeyError:
+            raise AttributeError(f"summary has no key {name!r}") from None
+
+
+class Summary(KeysAsAttributes):
     """Dict-like run summary; set keys to record final results (``summary["best"] = 0.9``).
 
     Attribute access works too, as in W&B: ``summary.best = 0.9`` sets ``summary["best"]``.
@@ -60,30 +96,6 @@ class Summary:
 
     def __len__(self) -> int:
         return len(self._data)
-
-    def __getattr__(self, name: str) -> Any:
-        if name.startswith("_"):
-            raise AttributeError(name)
-        try:
-            return self._data[name]
-        except KeyError:
-            raise AttributeError(f"summary has no key {name!r}") from None
-
-    def __setattr__(self, name: str, value: Any) -> None:
-        # W&B maps ``summary.best = x`` to ``summary["best"] = x``; private names stay attributes.
-        if name.startswith("_"):
-            object.__setattr__(self, name, value)
-        else:
-            self[name] = value
-
-    def __delattr__(self, name: str) -> None:
-        if name.startswith("_"):
-            object.__delattr__(self, name)
-            return
-        try:
-            del self[name]
-        except KeyError:
-            raise AttributeError(f"summary has no key {name!r}") from None
 
     def __repr__(self) -> str:
         return repr(self._data)

@@ -23,7 +23,7 @@ from parabola.samplers._tpe._group import GroupDecomposedSearchSpace
 from parabola.samplers._tpe._history import TrialHistory, column_key
 from parabola.samplers._tpe._parzen import ParzenEstimator, ParzenParameters
 from parabola.samplers._tpe._space_cache import SpaceCache
-from parabola.samplers._view import StudyView
+from parabola.samplers._view import ForwardingStudyView, StudyView
 from parabola.search_space import IntersectionSearchSpace
 from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
 from parabola.trial._state import TrialState
@@ -532,31 +532,19 @@ class TPESampler(BaseSampler):
         self._random_sampler.after_trial(study, trial, state, values)
 
 
-class _TailView:
+class _TailView(ForwardingStudyView):
     """A :class:`StudyView` whose ``get_trials`` yields only the trials given (new ones)."""
 
+    __slots__ = ("_trials",)
+
     def __init__(self, study: StudyView, trials: list[FrozenTrial]) -> None:
-        self._study = study
+        super().__init__(study)
         self._trials = trials
-
-    @property
-    def study_name(self) -> str:
-        return self._study.study_name
-
-    @property
-    def directions(self) -> list[StudyDirection]:
-        return self._study.directions
 
     def get_trials(
         self, deepcopy: bool = True, states: Container[TrialState] | None = None
     ) -> list[FrozenTrial]:
         return [t for t in self._trials if states is None or t.state in states]
-
-    def stop(self) -> None:
-        self._study.stop()
-
-    def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
-        self._study._set_trial_system_attr(trial_id, key, value)
 
 
 def _trial_params(trial: FrozenTrial) -> dict[str, tuple[Any, float]]:
