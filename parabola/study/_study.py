@@ -114,8 +114,9 @@ class Study:
                 f"No trials are completed yet in study '{self.study_name}'; run optimize or "
                 "tell a COMPLETE trial first."
             ) from None
-        constrained = [t for t in [best] if t.constraints]
-        if constrained:
+        # The best trial overall is also the best feasible one unless it violates a
+        # constraint; only then are the feasible trials searched.
+        if any(v > 0 for v in best.constraints.values()):
             feasible = [
                 t
                 for t in self.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -438,11 +439,6 @@ class Study:
             if all(_values_equal(trial_params[k], params[k]) for k in params):
                 return True
         return False
-
-    def _log_completed_trial(self, trial: FrozenTrial) -> None:
-        from parabola.study._optimize import log_completed_trial
-
-        log_completed_trial(self, trial)
 
 
 def _values_equal(a: Any, b: Any) -> bool:

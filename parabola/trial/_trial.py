@@ -10,7 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from parabola.distributions import BaseDistribution, check_distribution_compatibility
-from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from parabola.trial._frozen import CONSTRAINTS_KEY
 from parabola.trial._suggest import SuggestMixin
 
 if TYPE_CHECKING:
@@ -269,9 +269,6 @@ class Trial(SuggestMixin):
     @property
     def datetime_start(self) -> datetime.datetime | None:
         return self._cached.datetime_start
-
-    def _get_frozen(self) -> FrozenTrial:
-        return self.storage.get_trial(self._trial_id)
 
 
 def _single_value(distribution: BaseDistribution) -> float:
