@@ -127,6 +127,29 @@ class BaseStorage(abc.ABC):
         trial = self.get_trial(trial_id)
         return trial.distributions[param_name].to_internal_repr(trial.params[param_name])
 
+    def get_trial_params(self, trial_id: int) -> dict[str, Any]:
+        """Return a copy of the trial's parameters (external values), as Optuna's store does.
+
+        Example:
+            >>> from parabola.distributions import IntDistribution
+            >>> from parabola.storages import InMemoryStorage
+            >>> from parabola.study import StudyDirection
+            >>> s = InMemoryStorage()
+            >>> t = s.create_new_trial(s.create_new_study([StudyDirection.MINIMIZE]))
+            >>> s.set_trial_param(t, "n", 4.0, IntDistribution(0, 10))
+            >>> s.get_trial_params(t)
+            {'n': 4}
+        """
+        return dict(self.get_trial(trial_id).params)
+
+    def get_trial_user_attrs(self, trial_id: int) -> dict[str, Any]:
+        """Return a copy of the trial's user attributes."""
+        return dict(self.get_trial(trial_id).user_attrs)
+
+    def get_trial_system_attrs(self, trial_id: int) -> dict[str, Any]:
+        """Return a copy of the trial's system attributes."""
+        return dict(self.get_trial(trial_id).system_attrs)
+
     @abc.abstractmethod
     def set_trial_state_values(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
@@ -263,6 +286,39 @@ class BaseStorage(abc.ABC):
 
         ``stream`` is ``"default"`` for ``log`` rows and ``"system"`` for system metrics.
         """
+
+    def write_run(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        history: Mapping[str, Sequence[Mapping[str, Any]]],
+        **fields: Any,
+    ) -> None:
+        """Append ``history`` (stream name -> rows) and update ``fields`` as one atomic write.
+
+        The tracking writer sends a run's rows and the summary that describes exactly those
+        rows through this one call, so a crash at any point leaves the stored summary and the
+        stored history in agreement (both written, or neither). SQL stores do it in one
+        transaction. This default calls :meth:`append_run_history` per stream and then
+        :meth:`update_run`, which is atomic only for stores that serialise those calls (the
+        in-memory store overrides it under its lock).
+
+        Example:
+            >>> from parabola.storages import InMemoryStorage, RunRecord, RunState
+            >>> from parabola.storages._base import utcnow
+            >>> s = InMemoryStorage()
+            >>> now = utcnow()
+            >>> s.create_run(RunRecord("r1", "p", "e", "r1", RunState.RUNNING, now, now))
+            >>> s.write_run("e", "p", "r1", {"default": [{"_step": 0}]}, summary={"_step": 0})
+            >>> s.get_run("e", "p", "r1").summary, len(s.get_run_history("e", "p", "r1"))
+            ({'_step': 0}, 1)
+        """
+        for stream, rows in history.items():
+            if rows:
+                self.append_run_history(entity, project, run_id, rows, stream=stream)
+        if fields:
+            self.update_run(entity, project, run_id, **fields)
 
     @abc.abstractmethod
     def get_run_history(

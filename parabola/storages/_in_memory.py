@@ -342,6 +342,21 @@ class InMemoryStorage(BaseStorage):
                 dict(r) for r in rows
             )
 
+    def write_run(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        history: Mapping[str, Sequence[Mapping[str, Any]]],
+        **fields: Any,
+    ) -> None:
+        with self._lock:  # one lock: no reader sees the rows without their summary
+            self._get_run_ref(entity, project, run_id)
+            unknown = set(fields) - {f.name for f in dataclasses.fields(RunRecord)}
+            if unknown:  # checked before the rows go in: all or nothing
+                self.update_run(entity, project, run_id, **fields)
+            super().write_run(entity, project, run_id, history, **fields)
+
     def get_run_history(
         self,
         entity: str,

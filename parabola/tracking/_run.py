@@ -115,7 +115,8 @@ class Run:
         self._study_name = study_name
         self._trial_number = trial_number
         self._lock = threading.RLock()
-        self._finished = False
+        self._finished = False  # no more log() calls
+        self._closed = False  # finished and every row is in the store
         self._pid = os.getpid()
         self._forked = False  # set in a forked child, which must not write this run
         self._fork_warned = False
@@ -141,6 +142,7 @@ class Run:
             self._settings.flush_interval,
             self._settings.heartbeat_interval,
             self._snapshot_fields,
+            self._lock,
         )
         self._queue = self._writer.rows
         if not self._settings.disable_stats:
@@ -471,38 +473,47 @@ class Run:
     def finish(self, exit_code: int | None = None, quiet: bool | None = None) -> None:
         """Write everything left and mark the run finished (``exit_code`` non-zero: failed).
 
-        Calling it twice is harmless.
+        Calling it twice is harmless. If the store cannot be written (a full disk, a dropped
+        connection that does not come back) the error is raised and nothing is reported
+        finished: the rows stay queued and the next ``finish()`` (or the interpreter's exit)
+        tries again.
         """
         if exit_code is not None and (
             isinstance(exit_code, bool) or not isinstance(exit_code, int)
         ):
             raise TypeError(f"finish(exit_code=...): expected an int or None, got {exit_code!r}.")
         with self._lock:
-            if self._finished:
+            if self._closed:
                 return
-            self._commit_pending()
-            self._finished = True
+            first = not self._finished
+            if first:
+                self._commit_pending()
+                self._finished = True
         try:
             if self._pid != os.getpid():
+                self._closed = True
                 return  # a forked child never finishes its parent's run
-            for glob_str, base_path, use_glob in self._end_files:
-                try:
-                    self._save_now(glob_str, base_path, use_glob)
-                except OSError as e:
-                    warnings.warn(
-                        f"Run {self.path}: could not save {glob_str!r} at finish: {e}",
-                        UserWarning,
-                        stacklevel=2,
-                    )
-            if self._sampler is not None:
-                self._sampler.stop(final_sample=True)
+            if first:
+                for glob_str, base_path, use_glob in self._end_files:
+                    try:
+                        self._save_now(glob_str, base_path, use_glob)
+                    except OSError as e:
+                        warnings.warn(
+                            f"Run {self.path}: could not save {glob_str!r} at finish: {e}",
+                            UserWarning,
+                            stacklevel=2,
+                        )
+                if self._sampler is not None:
+                    self._sampler.stop(final_sample=True)
             if self._writer is not None:
                 state = RunState.FINISHED if not exit_code else RunState.FAILED
                 self._writer.close(
                     {"state": state, "exit_code": exit_code or 0, "finished_at": utcnow()}
                 )
+            self._closed = True
         finally:
-            _state.unregister(self)
+            if self._closed:
+                _state.unregister(self)
 
     def _commit_pending(self) -> None:
         """Write the row still open at an explicit step (as a larger step or finish would)."""

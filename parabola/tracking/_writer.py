@@ -2,11 +2,11 @@
 
 ``Run.log`` only appends a row to the run's in-process deque (thread-safe, never touches the
 disk). One daemon thread per process, started on first use, serves every live run: it wakes
-every ``flush_interval`` seconds (or early when a run has many rows waiting), writes each run's
-waiting rows with one :meth:`~parabola.storages.BaseStorage.append_run_history` call per stream,
-and refreshes the run's ``heartbeat_at``, summary and config with ``update_run`` when they
-changed or a heartbeat is due. A process killed with SIGKILL therefore loses at most the rows of
-the last ``flush_interval`` plus one write.
+every ``flush_interval`` seconds (or early when a run has many rows waiting) and writes each
+run's waiting rows, with the summary and config that describe exactly those rows and a fresh
+``heartbeat_at``, in one :meth:`~parabola.storages.BaseStorage.write_run` transaction. A process
+killed with SIGKILL therefore loses at most the rows of the last ``flush_interval`` plus one
+write, and its stored summary never runs ahead of (or behind) its stored history.
 
 Why one thread per process rather than per run: starting a thread costs about a millisecond on
 a loaded machine, a fifth of the budget of a short HPO run (``init`` + ``finish`` <= 5 ms);
@@ -42,6 +42,7 @@ class RunWriter:
         flush_interval: float,
         heartbeat_interval: float,
         snapshot: Callable[[bool], dict[str, Any]],
+        batch_lock: threading.RLock | None = None,
     ) -> None:
         self.storage = storage
         self.path = path
@@ -50,7 +51,13 @@ class RunWriter:
         self.flush_interval = flush_interval
         self.heartbeat_interval = heartbeat_interval
         self._snapshot = snapshot  # (force) -> fields for update_run (may be empty)
+        # The lock under which the run appends rows and changes its summary: holding it while
+        # the rows are taken and the summary is snapshotted makes the two describe the same
+        # rows, and write_run stores them in one transaction.
+        self._batch_lock = batch_lock if batch_lock is not None else threading.RLock()
         self._flush_lock = threading.Lock()
+        # Fields of a write that failed: sent again (newer values win) with the next one.
+        self._unsent: dict[str, Any] = {}
         now = time.monotonic()
         self.next_flush = now + flush_interval
         self._last_heartbeat = now
@@ -83,29 +90,40 @@ class RunWriter:
             self.retry_at = now + min(1.0, self.flush_interval * 2)
 
     def flush(self, heartbeat: bool = False, final: dict[str, Any] | None = None) -> None:
-        """Write waiting rows, then changed run fields (and ``final`` ones) with one update."""
+        """Write waiting rows and changed run fields (and ``final`` ones) in one transaction.
+
+        On failure nothing is lost: the rows go back to the front of their queues and the
+        fields are sent again with the next write; the error is raised.
+        """
         with self._flush_lock:
-            entity, project, run_id = self.path
-            for stream, queue in (("default", self.rows), ("system", self.system_rows)):
-                n = len(queue)
-                if not n:
-                    continue
-                batch = [queue.popleft() for _ in range(n)]
-                try:
-                    self.storage.append_run_history(entity, project, run_id, batch, stream=stream)
-                except BaseException:
-                    queue.extendleft(reversed(batch))
-                    raise
-            fields = self._snapshot(final is not None)
+            with self._batch_lock:
+                batch = _drain(self.rows)
+                system = _drain(self.system_rows)
+                fields = {**self._unsent, **self._snapshot(final is not None)}
             if final:
                 fields.update(final)
-            if fields or heartbeat:
-                fields["heartbeat_at"] = utcnow()
-                self.storage.update_run(entity, project, run_id, **fields)
-                self._last_heartbeat = time.monotonic()
+            if not (batch or system or fields or heartbeat):
+                return
+            fields["heartbeat_at"] = utcnow()
+            entity, project, run_id = self.path
+            history = {"default": batch, "system": system}
+            try:
+                self.storage.write_run(entity, project, run_id, history, **fields)
+            except BaseException:
+                self.rows.extendleft(reversed(batch))
+                self.system_rows.extendleft(reversed(system))
+                self._unsent = fields
+                raise
+            self._unsent = {}
+            self._error_logged = False
+            self._last_heartbeat = time.monotonic()
 
     def close(self, final: dict[str, Any]) -> None:
-        """Leave the writer thread and write everything left plus ``final`` from this thread."""
+        """Leave the writer thread and write everything left plus ``final`` from this thread.
+
+        If the write fails the error is raised and the rows stay queued: calling it again
+        retries.
+        """
         self.closed = True
         _thread().remove(self)
         self.flush(final=final)
@@ -154,6 +172,12 @@ class _WriterThread:
             timeout = max(0.0, min(nexts) - time.monotonic()) if nexts else None
             self.wake.wait(timeout)
             self.wake.clear()
+
+
+def _drain(queue: collections.deque[dict[str, Any]]) -> list[dict[str, Any]]:
+    # popleft, not a copy and clear: a system sampler may append concurrently (without the
+    # batch lock), and a row appended meanwhile stays for the next write.
+    return [queue.popleft() for _ in range(len(queue))]
 
 
 _the_thread: _WriterThread | None = None

@@ -248,3 +248,12 @@ def test_writer_survives_a_failing_store_and_finish_reports_it(tmp_path: Path) -
     run2.log({"a": 1})
     with pytest.raises(OSError, match="disk full"):
         run2.finish()
+    # Nothing was reported finished: a second finish() raises again while the store fails...
+    with pytest.raises(OSError, match="disk full"):
+        run2.finish()
+    assert store.get_run(run2.entity, "w", run2.id).state.value == "running"
+    # ...and writes the queued row once it works.
+    store.fail = False
+    run2.finish()
+    assert [r["a"] for r in store.get_run_history(run2.entity, "w", run2.id)] == [1]
+    assert store.get_run(run2.entity, "w", run2.id).state.value == "finished"

@@ -199,7 +199,11 @@ def with_retries(
         try:
             return fn()
         except (DBAPIError, driver_error, _Disconnected) as e:
-            if (_is_transient(e) or isinstance(e, _Disconnected)) and attempt < attempts - 1:
+            # A dropped connection (server restart, pg_terminate_backend, idle timeout) is
+            # retried on a fresh one, for SQLAlchemy connections (``connection_invalidated``)
+            # as for the raw ones: the transaction was rolled back with the connection.
+            dropped = isinstance(e, _Disconnected) or getattr(e, "connection_invalidated", False)
+            if (_is_transient(e) or dropped) and attempt < attempts - 1:
                 time.sleep(delay * (1 + random.random()))
                 delay = min(delay * 2, 1.0)
                 continue

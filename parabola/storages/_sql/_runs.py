@@ -346,6 +346,32 @@ class RunsMixin:
             lambda conn: append_history(conn, entity, project, run_id, rows, stream, known)
         )
 
+    def write_run(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        history: Mapping[str, Sequence[Mapping[str, Any]]],
+        **fields: Any,
+    ) -> None:
+        """Append the rows of every stream and update ``fields`` in one transaction."""
+        batches = {stream: list(rows) for stream, rows in history.items() if rows}
+        cache = self._pk_cache()
+        key = (entity, project, run_id)
+        known = cache.get(key)
+
+        def tx(conn: sa.Connection) -> int | None:
+            pk = known
+            for stream, rows in batches.items():
+                pk = append_history(conn, entity, project, run_id, rows, stream, pk)
+            if fields:
+                update_run(conn, entity, project, run_id, **fields)
+            return pk
+
+        pk = self._write(tx)
+        if pk is not None:
+            cache[key] = pk
+
     def get_run_history(
         self,
         entity: str,
