@@ -143,7 +143,7 @@ class QMCSampler(BaseSampler):
             return {}
         point = self._next_point(study, trial, search_space)
         return {
-            name: float(from_unit(dist, u))
+            name: dist.to_external_repr(float(from_unit(dist, u)))
             for (name, dist), u in zip(search_space.items(), point, strict=True)
         }
 

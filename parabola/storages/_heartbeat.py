@@ -4,7 +4,7 @@ A worker running a trial on a heartbeat-enabled store (``RDBStorage`` by default
 trial's heartbeat every ``heartbeat_interval`` seconds. When a worker is killed, its trial keeps
 state RUNNING with an ageing heartbeat; the next ``ask`` on the study (any worker) calls
 :func:`fail_stale_trials`, which marks every trial silent for longer than ``grace_period``
-FAIL and hands it to the storage's ``failed_trial_callback``, e.g.
+FAIL and hands it to the storage's ``heartbeat_stale_trial_callback``, e.g.
 :class:`RetryFailedTrialCallback`, which enqueues the same parameters again.
 """
 
@@ -42,7 +42,7 @@ def fail_stale_trials(study: Study) -> list[int]:
     if not storage.is_heartbeat_enabled():
         return []
     failed_ids = storage.fail_stale_trials(study._study_id)
-    callback = getattr(storage, "failed_trial_callback", None)
+    callback = getattr(storage, "heartbeat_stale_trial_callback", None)
     numbers = []
     for trial_id in failed_ids:
         frozen = storage.get_trial(trial_id)
@@ -55,8 +55,8 @@ def fail_stale_trials(study: Study) -> list[int]:
 class RetryFailedTrialCallback:
     """Re-enqueue a trial that was failed as stale, with the same parameters.
 
-    Pass it as ``RDBStorage(..., failed_trial_callback=RetryFailedTrialCallback())``. The new
-    trial records the first failed trial's number in system attribute ``"failed_trial"`` and
+    Pass it as ``RDBStorage(..., heartbeat_stale_trial_callback=RetryFailedTrialCallback())``.
+    The new trial records the first failed trial's number in system attribute ``"failed_trial"`` and
     the chain of failed numbers in ``"retry_history"``, as Optuna does.
 
     Args:
@@ -68,7 +68,7 @@ class RetryFailedTrialCallback:
         >>> url = "sqlite:///" + os.path.join(tempfile.mkdtemp(), "retry.db")
         >>> storage = parabola.storages.RDBStorage(
         ...     url, heartbeat_interval=1, grace_period=2,
-        ...     failed_trial_callback=parabola.storages.RetryFailedTrialCallback(max_retry=3))
+        ...     heartbeat_stale_trial_callback=parabola.storages.RetryFailedTrialCallback(3))
     """
 
     def __init__(self, max_retry: int | None = None, inherit_intermediate_values: bool = False):

@@ -47,14 +47,21 @@ class Trial(SuggestMixin):
         # Re-read: before_trial may have written system attributes (a grid id, fixed params).
         self._cached = self.storage.get_trial(trial_id)
         self._fixed_params.update(self._cached.system_attrs.get(FIXED_PARAMS_KEY, {}))
-        self.relative_search_space = study.sampler.infer_relative_search_space(study, self._cached)
+        # Evaluated on the first suggestion the sampler decides, as Optuna does: the relative
+        # search space is then inferred from the latest trials, and samplers that do their
+        # bookkeeping in sample_relative see the call even when the space is empty.
+        self.relative_search_space: dict[str, BaseDistribution] | None = None
         self._relative_params: dict[str, Any] | None = None
 
     @property
     def relative_params(self) -> dict[str, Any]:
-        """Internal values the sampler chose jointly for this trial (computed on first use)."""
+        """External values the sampler chose jointly for this trial (computed on first use)."""
         if self._relative_params is None:
-            self._relative_params = self.study.sampler.sample_relative(
+            sampler = self.study.sampler
+            self.relative_search_space = sampler.infer_relative_search_space(
+                self.study, self._cached
+            )
+            self._relative_params = sampler.sample_relative(
                 self.study, self._cached, self.relative_search_space
             )
         return self._relative_params
@@ -62,14 +69,24 @@ class Trial(SuggestMixin):
     def _suggest(self, name: str, distribution: BaseDistribution) -> Any:
         cached = self._cached
         if name in cached.distributions:
+            old = cached.distributions[name]
             try:
-                check_distribution_compatibility(cached.distributions[name], distribution)
+                check_distribution_compatibility(old, distribution)
             except ValueError as e:
                 raise ValueError(
                     f"Parameter '{name}' was already suggested in trial {cached.number} with "
-                    f"{cached.distributions[name]!r}; it cannot be suggested again with "
-                    f"{distribution!r}. {e}"
+                    f"{old!r}; it cannot be suggested again with {distribution!r}. {e}"
                 ) from None
+            if old != distribution:
+                warnings.warn(
+                    f'Inconsistent parameter values for distribution with name "{name}"! '
+                    "This might be a configuration mistake. Optuna allows to call the same "
+                    "distribution with the same name more than once in a trial. When the "
+                    "parameter values are inconsistent optuna only uses the values of the "
+                    f"first call and ignores all following. Using these values: {old._asdict()}",
+                    RuntimeWarning,
+                    stacklevel=3,
+                )
             return cached.params[name]
 
         if name in self._fixed_params:
@@ -88,13 +105,23 @@ class Trial(SuggestMixin):
                     UserWarning,
                     stacklevel=3,
                 )
-        elif distribution.single():
-            internal = _single_value(distribution)
-        elif self._is_relative_param(name, distribution):
-            internal = self.relative_params[name]
         else:
-            external = self.study.sampler.sample_independent(self.study, cached, name, distribution)
-            internal = distribution.to_internal_repr(external)
+            if distribution.single():
+                external = distribution.to_external_repr(_single_value(distribution))
+            elif self._is_relative_param(name, distribution):
+                external = self.relative_params[name]
+            else:
+                external = self.study.sampler.sample_independent(
+                    self.study, cached, name, distribution
+                )
+            try:
+                internal = distribution.to_internal_repr(external)
+            except ValueError as e:
+                raise ValueError(
+                    f"{self.study.sampler} returned {external!r} for parameter '{name}', "
+                    f"which does not fit {distribution!r}: {e} Samplers return external "
+                    "values (a choice itself, not its index)."
+                ) from None
 
         self.storage.set_trial_param(self._trial_id, name, internal, distribution)
         external = distribution.to_external_repr(internal)
@@ -103,15 +130,25 @@ class Trial(SuggestMixin):
         return external
 
     def _is_relative_param(self, name: str, distribution: BaseDistribution) -> bool:
+        relative_params = self.relative_params
+        if name not in relative_params:
+            return False
+        assert self.relative_search_space is not None
         if name not in self.relative_search_space:
-            return False
-        if name not in self.relative_params:
-            return False
-        relative_dist = self.relative_search_space[name]
-        if relative_dist != distribution and not _same_kind(relative_dist, distribution):
-            return False
-        value = self.relative_params[name]
-        return distribution._contains(value)
+            raise ValueError(
+                f"The parameter {name} was sampled by `sample_relative` method "
+                "but it is not contained in the relative search space."
+            )
+        check_distribution_compatibility(self.relative_search_space[name], distribution)
+        try:
+            internal = distribution.to_internal_repr(relative_params[name])
+        except ValueError as e:
+            raise ValueError(
+                f"{self.study.sampler}.sample_relative returned {relative_params[name]!r} for "
+                f"parameter '{name}', which does not fit {distribution!r}: {e} Samplers return "
+                "external values (a choice itself, not its index)."
+            ) from None
+        return distribution._contains(internal)
 
     def report(self, value: float, step: int) -> None:
         """Record an intermediate objective value at ``step`` (an int >= 0) for pruning.
@@ -278,11 +315,3 @@ def _single_value(distribution: BaseDistribution) -> float:
         return float(distribution.low)
     assert isinstance(distribution, CategoricalDistribution)
     return 0.0
-
-
-def _same_kind(a: BaseDistribution, b: BaseDistribution) -> bool:
-    try:
-        check_distribution_compatibility(a, b)
-    except ValueError:
-        return False
-    return True

@@ -56,7 +56,7 @@ def test_sigkilled_trial_keeps_params_for_retry(tmp_path: Path) -> None:
         url,
         heartbeat_interval=1,
         grace_period=2,
-        failed_trial_callback=RetryFailedTrialCallback(max_retry=1),
+        heartbeat_stale_trial_callback=RetryFailedTrialCallback(max_retry=1),
     )
     study = parabola.create_study(storage=storage, study_name="k")
     child = (

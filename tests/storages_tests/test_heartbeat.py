@@ -87,7 +87,9 @@ def test_concurrent_failers_fail_each_trial_once(storage: RDBStorage, url: str) 
 
 def test_retry_callback_enqueues_the_params(url: str) -> None:
     retry = RetryFailedTrialCallback(max_retry=1, inherit_intermediate_values=True)
-    storage = RDBStorage(url, heartbeat_interval=1, grace_period=2, failed_trial_callback=retry)
+    storage = RDBStorage(
+        url, heartbeat_interval=1, grace_period=2, heartbeat_stale_trial_callback=retry
+    )
     study = parabola.create_study(storage=storage)
     trial = study.ask()
     trial.suggest_int("n", 0, 10)

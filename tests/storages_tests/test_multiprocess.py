@@ -53,7 +53,9 @@ def test_four_processes_on_postgresql(pg_clean: str) -> None:
 
 def _killed_trial_is_failed_and_retried(url: str) -> None:
     retry = RetryFailedTrialCallback(max_retry=1)
-    storage = RDBStorage(url, heartbeat_interval=1, grace_period=2, failed_trial_callback=retry)
+    storage = RDBStorage(
+        url, heartbeat_interval=1, grace_period=2, heartbeat_stale_trial_callback=retry
+    )
     study = parabola.create_study(storage=storage, study_name="kill")
     worker = _spawn(url, "kill", 1, mode="hang")
     try:

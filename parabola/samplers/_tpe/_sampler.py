@@ -316,7 +316,8 @@ class TPESampler(BaseSampler):
             # has suggested every parameter. Only when other trials run: a sequential study's
             # trials (and its trials_dataframe) stay free of sampler bookkeeping.
             study._set_trial_system_attr(trial._trial_id, RELATIVE_PARAMS_KEY, params)
-        return params
+        # Samplers return external values (Optuna's contract); the published sample stays internal.
+        return {n: search_space[n].to_external_repr(v) for n, v in params.items()}
 
     def sample_independent(
         self,

@@ -122,8 +122,11 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
             the next worker marks it FAIL. Defaults to 6 x ``heartbeat_interval`` (60 s): a busy
             database or a long GIL-holding computation may delay a few beats, and failing a live
             trial is worse than recycling a dead one a little later.
-        failed_trial_callback: Called as ``callback(study, frozen_trial)`` for each trial this
-            process failed as stale, e.g. :class:`~parabola.storages.RetryFailedTrialCallback`.
+        heartbeat_stale_trial_callback: Called as ``callback(study, frozen_trial)`` for each
+            trial this process failed as stale, e.g.
+            :class:`~parabola.storages.RetryHeartbeatStaleTrialCallback`.
+        failed_trial_callback: Deprecated (Optuna 4.9) old name of
+            ``heartbeat_stale_trial_callback``; warns ``FutureWarning``.
         skip_table_creation: Do not create the schema in an empty database.
 
     Raises:
@@ -151,9 +154,20 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
         *,
         heartbeat_interval: Any = _DEFAULT,
         grace_period: int | None = None,
+        heartbeat_stale_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
         failed_trial_callback: Callable[[Study, FrozenTrial], None] | None = None,
         skip_table_creation: bool = False,
     ) -> None:
+        if heartbeat_stale_trial_callback is not None and failed_trial_callback is not None:
+            raise ValueError(
+                "Specify only one of `heartbeat_stale_trial_callback` and `failed_trial_callback`."
+            )
+        if failed_trial_callback is not None:
+            from parabola._stability import warn_deprecated
+
+            warn_deprecated(
+                "`failed_trial_callback`", "4.9.0", "6.0.0", "`heartbeat_stale_trial_callback`"
+            )
         if heartbeat_interval is _DEFAULT:
             heartbeat_interval = DEFAULT_HEARTBEAT_INTERVAL
         _check_seconds("heartbeat_interval", heartbeat_interval)
@@ -173,7 +187,10 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
             if grace_period is not None or heartbeat_interval is None
             else GRACE_PERIOD_FACTOR * heartbeat_interval
         )
-        self.failed_trial_callback = failed_trial_callback
+        self.heartbeat_stale_trial_callback = (
+            heartbeat_stale_trial_callback or failed_trial_callback
+        )
+        self.failed_trial_callback = self.heartbeat_stale_trial_callback
         self._is_pg = self.url.startswith("postgresql")
         self.engine = create_engine(self.url, self.engine_kwargs)
         try:
@@ -213,7 +230,7 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
             "engine_kwargs": self.engine_kwargs,
             "heartbeat_interval": self.heartbeat_interval,
             "grace_period": self.grace_period,
-            "failed_trial_callback": self.failed_trial_callback,
+            "heartbeat_stale_trial_callback": self.heartbeat_stale_trial_callback,
         }
 
     def __setstate__(self, state: dict[str, Any]) -> None:
@@ -222,7 +239,7 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
             state["engine_kwargs"],
             heartbeat_interval=state["heartbeat_interval"],
             grace_period=state["grace_period"],
-            failed_trial_callback=state["failed_trial_callback"],
+            heartbeat_stale_trial_callback=state["heartbeat_stale_trial_callback"],
         )
 
     def close(self) -> None:
@@ -730,6 +747,14 @@ class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
     # Heartbeats ---------------------------------------------------------------------------
     def is_heartbeat_enabled(self) -> bool:
         return self.heartbeat_interval is not None
+
+    def get_heartbeat_stale_trial_callback(self) -> Callable[[Study, FrozenTrial], None] | None:
+        """The callback run for each trial this process fails as stale (or ``None``)."""
+        return self.heartbeat_stale_trial_callback
+
+    def get_failed_trial_callback(self) -> Callable[[Study, FrozenTrial], None] | None:
+        """Optuna's older name of :meth:`get_heartbeat_stale_trial_callback`."""
+        return self.heartbeat_stale_trial_callback
 
     def get_heartbeat_interval(self) -> int | None:
         return self.heartbeat_interval
