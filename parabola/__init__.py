@@ -30,6 +30,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "delete_study": ("parabola.study", "delete_study"),
     "distributions": ("parabola.distributions", None),
     "exceptions": ("parabola.exceptions", None),
+    "importance": ("parabola.importance", None),
     "get_all_study_names": ("parabola.study", "get_all_study_names"),
     "get_all_study_summaries": ("parabola.study", "get_all_study_summaries"),
     "load_study": ("parabola.study", "load_study"),
@@ -69,6 +70,9 @@ if _typing.TYPE_CHECKING:
     )
     from parabola import (
         exceptions as exceptions,
+    )
+    from parabola import (
+        importance as importance,
     )
     from parabola import (
         logging as logging,

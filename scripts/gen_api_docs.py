@@ -15,6 +15,7 @@ MODULES = [
     "parabola",
     "parabola.distributions",
     "parabola.exceptions",
+    "parabola.importance",
     "parabola.logging",
     "parabola.pruners",
     "parabola.samplers",
