@@ -402,6 +402,52 @@ class BaseStorage(abc.ABC):
             names = {k: None for k in names if k in wanted}
         return {k: [row.get(k) for row in rows] for k in names}
 
+    def get_run_history_envelope(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        keys: Sequence[str] | None = None,
+        *,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+        n_buckets: int = 500,
+        carry: Sequence[str] = ("_runtime", "_timestamp"),
+    ) -> dict[str, dict[str, list[Any]]]:
+        """A chart-sized sample of each numeric series: min/max buckets over the step range.
+
+        For each of ``keys`` (default: every numeric column) the rows holding a finite value
+        are split into ``n_buckets`` equal-width step buckets; the rows of each bucket's
+        minimum and maximum are kept, with the first and the last row, in step order. So at
+        most ``2 * n_buckets + 2`` points come back per key, and no spike is lost. Each
+        series is ``{"_step": [...], key: [...], c: [...] for c in carry}`` (a carried cell
+        is ``None`` where that row lacks a number). ``min_step``/``max_step`` (inclusive)
+        limit the range, as in :meth:`get_run_history`, for re-bucketing a zoomed chart.
+        This default buckets :meth:`get_run_history_columns` (which SQL stores read
+        column-wise and skip chunks outside the step range).
+
+        Example:
+            >>> from parabola.storages import InMemoryStorage, RunRecord, RunState
+            >>> from parabola.storages._base import utcnow
+            >>> s = InMemoryStorage()
+            >>> now = utcnow()
+            >>> s.create_run(RunRecord("r1", "p", "e", "r1", RunState.RUNNING, now, now))
+            >>> rows = [{"_step": i, "loss": 1.0} for i in range(1000)]
+            >>> rows[500]["loss"] = 99.0
+            >>> s.append_run_history("e", "p", "r1", rows)
+            >>> env = s.get_run_history_envelope("e", "p", "r1", ["loss"], n_buckets=10)
+            >>> len(env["loss"]["_step"]) <= 22, max(env["loss"]["loss"])
+            (True, 99.0)
+        """
+        from parabola.storages._envelope import envelope_of_columns
+
+        wanted = None if keys is None else [*keys, *carry]
+        columns = self.get_run_history_columns(
+            entity, project, run_id, stream, min_step, max_step, keys=wanted
+        )
+        return envelope_of_columns(columns, keys, n_buckets, carry)
+
 
 def utcnow() -> datetime.datetime:
     """Timezone-naive UTC now, the timestamp convention of every store."""

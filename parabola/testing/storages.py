@@ -520,6 +520,43 @@ class StorageContract:
         assert list(only) == ["_step", "loss"]
         assert _cells(only["loss"]) == [r["loss"] for r in rows]
 
+    def test_history_envelope_keeps_extremes(self, storage: BaseStorage) -> None:
+        storage.create_run(make_run())
+        rows: list[dict[str, Any]] = [
+            {"_step": i, "loss": 1.0, "_runtime": i / 10, "acc": 0.5} for i in range(3000)
+        ]
+        rows[1234]["loss"] = 50.0  # one-step spikes must survive any reduction
+        rows[2345]["loss"] = -7.0
+        rows[10]["loss"] = math.nan  # not plotted
+        rows[11] = {"_step": 11, "label": "x"}  # a row without the metric
+        storage.append_run_history("e", "p", "r1", rows[:1700])
+        storage.append_run_history("e", "p", "r1", rows[1700:])
+        env = storage.get_run_history_envelope("e", "p", "r1", ["loss"], n_buckets=20)
+        assert list(env) == ["loss"]
+        loss = env["loss"]
+        assert len(loss["_step"]) <= 2 * 20 + 2
+        assert loss["_step"] == sorted(loss["_step"])
+        assert loss["_step"][0] == 0 and loss["_step"][-1] == 2999  # first and last kept
+        assert max(loss["loss"]) == 50.0 and min(loss["loss"]) == -7.0
+        assert 1234 in loss["_step"] and 2345 in loss["_step"]
+        assert 10 not in loss["_step"] and 11 not in loss["_step"]
+        at = loss["_step"].index(1234)
+        assert loss["_runtime"][at] == 123.4  # carried columns come from the same row
+        # Every numeric key by default; a step range re-buckets only that range.
+        assert set(storage.get_run_history_envelope("e", "p", "r1")) == {"loss", "_runtime", "acc"}
+        part = storage.get_run_history_envelope(
+            "e", "p", "r1", ["loss"], min_step=1200, max_step=1300, n_buckets=500
+        )["loss"]
+        assert part["_step"] == list(range(1200, 1301)) and max(part["loss"]) == 50.0
+        # Few rows: all of them, whatever the budget.
+        small = storage.get_run_history_envelope("e", "p", "r1", ["acc"], max_step=5)
+        assert small["acc"]["_step"] == [0, 1, 2, 3, 4, 5]
+        assert storage.get_run_history_envelope("e", "p", "r1", ["absent"]) == {}
+        with pytest.raises(ValueError, match="n_buckets"):
+            storage.get_run_history_envelope("e", "p", "r1", ["loss"], n_buckets=0)
+        with pytest.raises(KeyError):
+            storage.get_run_history_envelope("e", "p", "nope", ["loss"])
+
     def test_delete_run(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
         storage.append_run_history("e", "p", "r1", [{"_step": 0, "a": 1.0}])
