@@ -259,6 +259,41 @@ class BaseStorage(abc.ABC):
         could not re-run the trial.
         """
 
+    # Budgets ------------------------------------------------------------------------------
+    def create_new_trial_in_budget(
+        self,
+        study_id: int,
+        budget_key: str,
+        n_max: int | None,
+        system_attrs: Mapping[str, Any] | None = None,
+    ) -> int | None:
+        """Create a RUNNING trial counted against a budget, or return ``None`` once it is spent.
+
+        The study system attribute ``budget_key`` (0 when absent) counts the trials created
+        under the budget. In one atomic step, a store reads the count; if it is below
+        ``n_max`` (``None``: no limit) it increments it and creates a trial as
+        :meth:`create_new_trial` does, with ``system_attrs`` plus ``{budget_key: index}``
+        (``index``: the count before the increment) as system attributes, and returns its id.
+        So callers in many threads, processes or machines never create more than ``n_max``
+        trials under one key, and a caller that dies creates either the trial with its count
+        or neither. Setting the attribute to ``n_max`` closes the budget early. This is how
+        ``optimize(client=...)`` spends ``n_trials`` across Dask workers exactly once.
+
+        Example:
+            >>> from parabola.storages import InMemoryStorage
+            >>> from parabola.study import StudyDirection
+            >>> s = InMemoryStorage()
+            >>> sid = s.create_new_study([StudyDirection.MINIMIZE])
+            >>> [s.create_new_trial_in_budget(sid, "b", 2) is not None for _ in range(3)]
+            [True, True, False]
+            >>> s.get_study_system_attrs(sid)["b"], s.get_all_trials(sid)[1].system_attrs["b"]
+            (2, 1)
+        """
+        raise NotImplementedError(
+            f"{type(self).__name__} has no create_new_trial_in_budget: a store shared by "
+            "distributed workers must implement it (see parabola.storages.BaseStorage)."
+        )
+
     # Heartbeats ---------------------------------------------------------------------------
     def is_heartbeat_enabled(self) -> bool:
         """Whether running trials send heartbeats to this store."""

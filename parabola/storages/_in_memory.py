@@ -182,6 +182,25 @@ class InMemoryStorage(BaseStorage):
                 self._update_best(study, trial)
             return trial_id
 
+    def create_new_trial_in_budget(
+        self,
+        study_id: int,
+        budget_key: str,
+        n_max: int | None,
+        system_attrs: Mapping[str, Any] | None = None,
+    ) -> int | None:
+        with self._lock:  # one lock: the count and the trial change together
+            study = self._get_study(study_id)
+            used = int(study.system_attrs.get(budget_key, 0))
+            if n_max is not None and used >= n_max:
+                return None
+            study.system_attrs[budget_key] = used + 1
+            trial_id = self.create_new_trial(study_id)
+            trial = self._get_trial_ref(trial_id)
+            trial.system_attrs.update(copy.deepcopy(dict(system_attrs or {})))
+            trial.system_attrs[budget_key] = used
+            return trial_id
+
     def set_trial_param(
         self,
         trial_id: int,

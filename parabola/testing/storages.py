@@ -379,6 +379,61 @@ class StorageContract:
         with pytest.raises(UpdateFinishedTrialError):
             storage.set_trial_user_attr(tid, "a", 1)
 
+    # Budgets ------------------------------------------------------------------------------
+    def test_budget_caps_trials_and_indexes_them(self, storage: BaseStorage) -> None:
+        sid = storage.create_new_study([MIN], "budget")
+        other = storage.create_new_trial(sid)  # trials outside the budget do not count
+        made = [storage.create_new_trial_in_budget(sid, "b", 3, {"w": "a"}) for _ in range(3)]
+        assert None not in made
+        assert storage.create_new_trial_in_budget(sid, "b", 3) is None
+        assert storage.get_study_system_attrs(sid)["b"] == 3
+        trials = storage.get_all_trials(sid)
+        assert [t.number for t in trials] == [0, 1, 2, 3]
+        assert trials[0]._trial_id == other and "b" not in trials[0].system_attrs
+        assert [t.system_attrs for t in trials[1:]] == [{"w": "a", "b": i} for i in range(3)]
+        assert all(t.state == TrialState.RUNNING for t in trials)
+        # A budgeted trial is an ordinary trial of the caller: it can be written and finished.
+        assert made[0] is not None
+        storage.set_trial_param(made[0], "x", 1.0, X)
+        storage.set_trial_state_values(made[0], TrialState.COMPLETE, [1.0])
+        assert storage.get_trial(made[0]).params == {"x": 1.0}
+        # Another key is another budget; no limit means no limit; a closed budget stays closed.
+        assert storage.create_new_trial_in_budget(sid, "c", None) is not None
+        storage.set_study_system_attr(sid, "c", 5)
+        assert storage.create_new_trial_in_budget(sid, "c", 5) is None
+        with pytest.raises(KeyError):
+            storage.create_new_trial_in_budget(987654, "b", 1)
+
+    def test_budget_is_spent_exactly_once_across_threads_and_instances(
+        self, storage: BaseStorage, storage_factory: Callable[[], BaseStorage]
+    ) -> None:
+        sid = storage.create_new_study([MIN], "budget-race")
+        stores = [storage, storage_factory()]
+        made: list[int] = []
+        errors: list[BaseException] = []
+        lock = threading.Lock()
+
+        def work(store: BaseStorage) -> None:
+            try:
+                while (tid := store.create_new_trial_in_budget(sid, "b", 30)) is not None:
+                    store.set_trial_state_values(tid, TrialState.COMPLETE, [0.0])
+                    with lock:
+                        made.append(tid)
+            except BaseException as e:  # surfaced below
+                errors.append(e)
+
+        threads = [threading.Thread(target=work, args=(stores[i % 2],)) for i in range(6)]
+        for t in threads:
+            t.start()
+        for t in threads:
+            t.join()
+        assert errors == []
+        assert len(made) == len(set(made)) == 30
+        trials = storage_factory().get_all_trials(sid)
+        assert sorted(t.system_attrs["b"] for t in trials) == list(range(30))
+        assert [t.number for t in trials] == list(range(30))
+        assert storage.get_study_system_attrs(sid)["b"] == 30
+
     # Runs ---------------------------------------------------------------------------------
     def test_run_roundtrip(self, storage: BaseStorage) -> None:
         record = make_run(

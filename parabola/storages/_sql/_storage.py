@@ -39,6 +39,7 @@ from parabola.distributions import (
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.storages._base import BaseStorage
 from parabola.storages._sql import _statements as st
+from parabola.storages._sql._budget import BudgetMixin
 from parabola.storages._sql._cache import StudyCache
 from parabola.storages._sql._codec import (
     copy_trial,
@@ -105,7 +106,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-class RDBStorage(StudiesMixin, RunsMixin, BaseStorage):
+class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
     """Store studies and runs in a SQL database: a SQLite file or PostgreSQL.
 
     Args:
