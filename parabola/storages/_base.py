@@ -150,29 +150,6 @@ class BaseStorage(abc.ABC):
         """Return a copy of the trial's system attributes."""
         return dict(self.get_trial(trial_id).system_attrs)
 
-    def get_trial_params(self, trial_id: int) -> dict[str, Any]:
-        """Return a copy of the trial's parameters (external values), as Optuna's store does.
-
-        Example:
-            >>> from parabola.distributions import IntDistribution
-            >>> from parabola.storages import InMemoryStorage
-            >>> from parabola.study import StudyDirection
-            >>> s = InMemoryStorage()
-            >>> t = s.create_new_trial(s.create_new_study([StudyDirection.MINIMIZE]))
-            >>> s.set_trial_param(t, "n", 4.0, IntDistribution(0, 10))
-            >>> s.get_trial_params(t)
-            {'n': 4}
-        """
-        return dict(self.get_trial(trial_id).params)
-
-    def get_trial_user_attrs(self, trial_id: int) -> dict[str, Any]:
-        """Return a copy of the trial's user attributes."""
-        return dict(self.get_trial(trial_id).user_attrs)
-
-    def get_trial_system_attrs(self, trial_id: int) -> dict[str, Any]:
-        """Return a copy of the trial's system attributes."""
-        return dict(self.get_trial(trial_id).system_attrs)
-
     @abc.abstractmethod
     def set_trial_state_values(
         self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
