@@ -17,7 +17,7 @@ from parabola.distributions import (
 )
 from parabola.exceptions import DuplicatedStudyError
 from parabola.storages._base import BaseStorage
-from parabola.storages._records import FrozenStudy, RunRecord
+from parabola.storages._records import RUN_TEXT_LIMITS, FrozenStudy, RunRecord, check_run_text
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -188,6 +188,7 @@ class InMemoryStorage(BaseStorage):
         budget_key: str,
         n_max: int | None,
         system_attrs: Mapping[str, Any] | None = None,
+        index_key: str | None = None,
     ) -> int | None:
         with self._lock:  # one lock: the count and the trial change together
             study = self._get_study(study_id)
@@ -198,7 +199,7 @@ class InMemoryStorage(BaseStorage):
             trial_id = self.create_new_trial(study_id)
             trial = self._get_trial_ref(trial_id)
             trial.system_attrs.update(copy.deepcopy(dict(system_attrs or {})))
-            trial.system_attrs[budget_key] = used
+            trial.system_attrs[budget_key if index_key is None else index_key] = used
             return trial_id
 
     def set_trial_param(
@@ -309,6 +310,7 @@ class InMemoryStorage(BaseStorage):
     # Runs ---------------------------------------------------------------------------------
     def create_run(self, record: RunRecord) -> None:
         key = (record.entity, record.project, record.run_id)
+        check_run_text({name: getattr(record, name) for name in RUN_TEXT_LIMITS})
         with self._lock:
             if key in self._runs:
                 raise ValueError(f"A run with path '{'/'.join(key)}' already exists.")
@@ -323,6 +325,7 @@ class InMemoryStorage(BaseStorage):
                 raise ValueError(
                     f"update_run: unknown field(s) {sorted(unknown)}; allowed: {sorted(known)}."
                 )
+            check_run_text(fields)
             for name, value in fields.items():
                 setattr(record, name, copy.deepcopy(value))
 
@@ -374,6 +377,7 @@ class InMemoryStorage(BaseStorage):
             unknown = set(fields) - {f.name for f in dataclasses.fields(RunRecord)}
             if unknown:  # checked before the rows go in: all or nothing
                 self.update_run(entity, project, run_id, **fields)
+            check_run_text(fields)
             super().write_run(entity, project, run_id, history, **fields)
 
     def get_run_history(
@@ -437,7 +441,9 @@ class InMemoryStorage(BaseStorage):
             if study.directions[0] == StudyDirection.MAXIMIZE
             else trial.values[0] < best.values[0]
         )
-        if better:
+        # Optuna's rule for equal values: the first trial (lowest number) stays the best,
+        # whichever finished first.
+        if better or (trial.values[0] == best.values[0] and trial.number < best.number):
             study.best_trial_id = trial._trial_id
 
     def fail_stale_trials(self, study_id: int) -> list[int]:

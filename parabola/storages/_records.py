@@ -9,7 +9,7 @@ from typing import Any
 
 from parabola._study_direction import StudyDirection
 
-__all__ = ["FrozenStudy", "RunRecord", "RunState"]
+__all__ = ["RUN_TEXT_LIMITS", "FrozenStudy", "RunRecord", "RunState", "check_run_text"]
 
 
 @dataclasses.dataclass
@@ -65,3 +65,43 @@ class RunRecord:
     job_type: str | None = None
     study_name: str | None = None
     trial_number: int | None = None
+
+
+# The longest value each text field of a run may hold, in characters: the SQL column sizes,
+# enforced by every store (SQLite would accept longer, PostgreSQL would not) so that a run
+# that fits one backend fits them all. ``None``: unlimited length.
+RUN_TEXT_LIMITS: dict[str, int | None] = {
+    "run_id": 256,
+    "project": 256,
+    "entity": 256,
+    "name": 512,
+    "group": 512,
+    "job_type": 512,
+    "study_name": 512,
+    "notes": None,
+}
+
+
+def check_run_text(fields: dict[str, Any]) -> None:
+    """Refuse, naming the field and the limit, a run text field no backend can store.
+
+    Raises:
+        ValueError: a value longer than :data:`RUN_TEXT_LIMITS` allows, or one holding a NUL
+            character (PostgreSQL's text types cannot store it).
+
+    Example:
+        >>> check_run_text({"project": "p" * 257})
+        Traceback (most recent call last):
+        ...
+        ValueError: run project is 257 characters long; the limit is 256.
+    """
+    for name, limit in RUN_TEXT_LIMITS.items():
+        value = fields.get(name)
+        if not isinstance(value, str):
+            continue
+        if limit is not None and len(value) > limit:
+            raise ValueError(f"run {name} is {len(value)} characters long; the limit is {limit}.")
+        if "\x00" in value:
+            raise ValueError(
+                f"run {name} contains a NUL character (\\x00), which stores cannot hold; remove it."
+            )

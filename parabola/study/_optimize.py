@@ -8,11 +8,12 @@ import os
 import sys
 import threading
 import time
+import warnings
 from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
-from parabola.exceptions import TrialPruned
+from parabola.exceptions import TrialPruned, UpdateFinishedTrialError
 from parabola.logging import get_logger
 from parabola.study._heartbeat import Heartbeat
 from parabola.trial._frozen import FrozenTrial
@@ -206,14 +207,39 @@ def run_trial(
         state = TrialState.FAIL
         func_err = e
         func_err_exc_info = sys.exc_info()
+    except BaseException as e:
+        # sys.exit() and other escapes that are not errors: Optuna leaves such a trial RUNNING
+        # until the heartbeat clean-up; parabola fails it now, records why, and re-raises.
+        state = TrialState.FAIL
+        func_err = e
+        func_err_exc_info = sys.exc_info()
+        _record_fail_reason(study, trial._trial_id, f"The objective raised {e!r}.")
     finally:
         if heartbeat is not None:
             heartbeat.remove(trial._trial_id)
             if own_heartbeat:
                 heartbeat.close()
-    frozen = tell_with_warning(
-        study, trial, value_or_values if state is None else None, state, suppress_warning=True
-    )
+    try:
+        frozen = tell_with_warning(
+            study, trial, value_or_values if state is None else None, state, suppress_warning=True
+        )
+    except UpdateFinishedTrialError:
+        frozen = study._storage.get_trial(trial._trial_id)
+        if not frozen.state.is_finished():
+            raise
+        # Another worker failed this trial as stale: this process was suspended (SIGSTOP, a
+        # closed laptop lid) or starved for longer than the heartbeat grace period. The
+        # stored outcome stands; this worker goes on with the next trial.
+        warnings.warn(
+            f"Trial {frozen.number} was already finished as {frozen.state.name} by another "
+            "worker because its heartbeat stopped for longer than the grace period (was this "
+            "process suspended?); its result here is discarded and the study continues.",
+            UserWarning,
+            stacklevel=2,
+        )
+        if func_err is None or isinstance(func_err, (UpdateFinishedTrialError, *catch)):
+            return frozen
+        raise func_err from None
 
     if frozen.state == TrialState.COMPLETE:
         log_completed_trial(study, frozen)
@@ -236,6 +262,13 @@ def run_trial(
     if state == TrialState.FAIL and func_err is not None and not isinstance(func_err, catch):
         raise func_err
     return frozen
+
+
+def _record_fail_reason(study: Study, trial_id: int, reason: str) -> None:
+    try:
+        study._storage.set_trial_system_attr(trial_id, "fail_reason", reason)
+    except Exception:  # the trial must still be told FAIL; the reason is a courtesy
+        _logger.debug("could not record fail_reason", exc_info=True)
 
 
 def log_completed_trial(study: Study, trial: FrozenTrial) -> None:

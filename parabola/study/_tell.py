@@ -46,7 +46,7 @@ def check_values(
     for v in seq:
         try:
             f = float(v)
-        except (TypeError, ValueError):
+        except (TypeError, ValueError, OverflowError):  # OverflowError: an int like 10**400
             return None, (
                 f"The value {v!r} could not be cast to float; the objective must return a float "
                 f"(or {n} floats)."

@@ -324,6 +324,22 @@ class StorageContract:
         with pytest.raises(RuntimeError):
             storage.get_best_trial(multi)
 
+    @pytest.mark.parametrize("direction", [MIN, MAX])
+    def test_best_trial_tie_is_the_first_trial(
+        self, storage_factory: Callable[[], BaseStorage], direction: StudyDirection
+    ) -> None:
+        # Optuna's rule: of trials with equal best values, the lowest-numbered one, whichever
+        # finished first, and the same answer for a second instance reading the store.
+        storage = storage_factory()
+        sid = storage.create_new_study([direction], "tie")
+        first, second, third = (storage.create_new_trial(sid) for _ in range(3))
+        storage.set_trial_state_values(third, TrialState.COMPLETE, [2.0])
+        storage.set_trial_state_values(second, TrialState.COMPLETE, [2.0])
+        assert storage.get_best_trial(sid).number == 1
+        storage.set_trial_state_values(first, TrialState.COMPLETE, [2.0])
+        assert storage.get_best_trial(sid).number == 0
+        assert storage_factory().get_best_trial(sid).number == 0
+
     def test_threads_get_gapless_numbers(self, storage: BaseStorage) -> None:
         sid = storage.create_new_study([MIN], "threads")
         errors: list[BaseException] = []
@@ -632,3 +648,43 @@ class StorageContract:
             storage.append_run_history("e", "p", "r1", [{"_step": 1}])
         with pytest.raises(KeyError):
             storage.update_run("e", "p", "r1", notes="gone")
+
+    def test_write_run_is_all_or_nothing(self, storage: BaseStorage) -> None:
+        storage.create_run(make_run())
+        history = {"default": [{"_step": 0, "a": 1.0}, {"_step": 1, "a": 2.0}], "system": []}
+        storage.write_run("e", "p", "r1", history, summary={"_step": 1, "a": 2.0})
+        assert storage.get_run_history("e", "p", "r1") == history["default"]
+        assert storage.get_run("e", "p", "r1").summary == {"_step": 1, "a": 2.0}
+        # A field the store refuses refuses the rows with it: summary and history stay equal.
+        with pytest.raises(ValueError, match="run group"):
+            storage.write_run("e", "p", "r1", {"default": [{"_step": 2}]}, group="g" * 513)
+        assert len(storage.get_run_history("e", "p", "r1")) == 2
+        with pytest.raises(KeyError):
+            storage.write_run("e", "p", "nope", {"default": [{"_step": 0}]}, notes="x")
+
+    @pytest.mark.parametrize(
+        ("field", "value", "match"),
+        [
+            ("project", "p" * 257, "run project is 257 characters long; the limit is 256"),
+            ("entity", "e" * 257, "run entity is 257 characters long; the limit is 256"),
+            ("run_id", "r" * 257, "run run_id is 257 characters long; the limit is 256"),
+            ("name", "n" * 513, "run name is 513 characters long; the limit is 512"),
+            ("group", "g" * 513, "run group is 513 characters long; the limit is 512"),
+            ("notes", "a\x00b", "run notes contains a NUL character"),
+        ],
+    )
+    def test_run_text_limits_are_the_same_everywhere(
+        self, storage: BaseStorage, field: str, value: str, match: str
+    ) -> None:
+        with pytest.raises(ValueError, match=match):
+            storage.create_run(make_run(**{field: value}))
+        assert storage.get_runs() == []
+        storage.create_run(make_run())
+        if field not in ("project", "entity", "run_id"):
+            with pytest.raises(ValueError, match=match):
+                storage.update_run("e", "p", "r1", **{field: value})
+        at_limit = {"project": 256, "entity": 256, "run_id": 256}.get(field, 512)
+        if field != "notes":
+            storage.create_run(make_run(**{"run_id": "ok", field: "x" * at_limit}))
+        else:
+            storage.update_run("e", "p", "r1", notes="n" * 100_000)  # notes: no length limit

@@ -99,7 +99,7 @@ class _StudyState:
         self.space: dict[str, BaseDistribution] = {}
         self.group_space: list[dict[str, BaseDistribution]] = []
         self.snapshot: _Snapshot | None = None
-        self.caches: dict[tuple[tuple[str, BaseDistribution], ...], SpaceCache] = {}
+        self.caches: dict[tuple[tuple[str, str], ...], SpaceCache] = {}
 
     def space_cache(self, space: dict[str, BaseDistribution]) -> SpaceCache:
         if self.caches:
@@ -107,7 +107,9 @@ class _StudyState:
             last = next(reversed(self.caches.values()))
             if last.space == space and list(last.space) == list(space):
                 return last
-        key = tuple(space.items())
+        # Keyed by repr, not by the distributions: categorical choices may be unhashable JSON
+        # values (lists, dicts), and repr tells 1, 1.0 and True apart as __eq__ does.
+        key = tuple((name, repr(d)) for name, d in space.items())
         cache = self.caches.pop(key, None)
         if cache is None:
             cache = SpaceCache(space)

@@ -18,6 +18,7 @@ import os
 import random
 import re
 import time
+import urllib.parse
 from collections.abc import Callable
 from typing import Any, TypeVar
 
@@ -110,6 +111,11 @@ def create_engine(url: str, engine_kwargs: dict[str, Any] | None) -> sa.Engine:
             ) from None
     try:
         if is_sqlite(url):
+            read_only = _read_only_uri(parsed.database)
+            if read_only is not None:
+                url = parsed.set(database=read_only, query={"uri": "true"}).render_as_string(
+                    hide_password=False
+                )
             connect_args = dict(kwargs.pop("connect_args", {}))
             connect_args.setdefault("check_same_thread", False)
             connect_args.setdefault("timeout", BUSY_TIMEOUT_MS / 1000)
@@ -130,6 +136,25 @@ def create_engine(url: str, engine_kwargs: dict[str, Any] | None) -> sa.Engine:
             f"storage={redact(url)!r}: the database driver is not installed ({e})."
         ) from None
     return engine
+
+
+def _read_only_uri(path: str | None) -> str | None:
+    """A SQLite URI that reads an existing store on a location this process cannot write.
+
+    A WAL database needs its ``-shm`` index next to it, which a reader normally creates; on
+    a read-only share, a CI artifact or a read-only mount it cannot. With a live writer (its
+    ``-wal`` is there) the store is read through the writer's files (``mode=ro``); otherwise
+    the file is complete on its own and nothing here can change it, so it is opened
+    ``immutable`` (no locks, no side files). Writes then fail with SQLite's "readonly
+    database", which :func:`translate_error` names.
+    """
+    if not path or path == ":memory:" or path.startswith("file:") or not os.path.isfile(path):
+        return None
+    folder = os.path.dirname(path) or "."
+    if os.access(folder, os.W_OK) and os.access(path, os.W_OK):
+        return None
+    mode = "mode=ro" if os.path.exists(path + "-wal") else "immutable=1"
+    return f"file:{urllib.parse.quote(path)}?{mode}"
 
 
 def _configure_sqlite(engine: sa.Engine) -> None:

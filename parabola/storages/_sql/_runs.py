@@ -13,7 +13,7 @@ from typing import Any, TypeVar
 
 import sqlalchemy as sa
 
-from parabola.storages._records import RunRecord, RunState
+from parabola.storages._records import RUN_TEXT_LIMITS, RunRecord, RunState, check_run_text
 from parabola.storages._sql._codec import dt_from_us, dt_to_us, dumps_or_none
 from parabola.storages._sql._history import (
     CHUNK_ROWS,
@@ -95,6 +95,7 @@ def _run_pk(conn: sa.Connection, entity: str, project: str, run_id: str) -> int:
 
 def create_run(conn: sa.Connection, record: RunRecord) -> int:
     """Insert the run; return its row id."""
+    check_run_text({name: getattr(record, name) for name in RUN_TEXT_LIMITS})
     values = {
         _COLUMN.get(f.name, f.name): _encode(f.name, getattr(record, f.name))
         for f in dataclasses.fields(RunRecord)
@@ -117,6 +118,7 @@ def update_run(conn: sa.Connection, entity: str, project: str, run_id: str, **fi
         raise ValueError(
             f"update_run: unknown field(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}."
         )
+    check_run_text(fields)
     values = {_COLUMN.get(k, k): _encode(k, v) for k, v in fields.items()}
     if not values:
         _run_pk(conn, entity, project, run_id)  # still an error for an unknown run
