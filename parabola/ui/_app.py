@@ -1,0 +1,449 @@
+"""The dashboard's ASGI app: HTML pages, the JSON API under ``/api``, files, static assets.
+
+Pages are Jinja2 templates with autoescaping that only lay out a page and name its data URL;
+``static/app.js`` fetches the JSON and fills the page with ``textContent`` (never
+``innerHTML``), so a run name or config value holding HTML stays text. Every route reads the
+store through the public API (``parabola.load_study``, ``parabola.Api``) and the storage
+contract. Bad input is answered 400 (malformed), 404 (unknown run, study, trial, metric, file),
+403/413/414/421 (see :mod:`parabola.ui._security`); an unexpected error is a plain 500 message
+without a stack trace.
+"""
+
+from __future__ import annotations
+
+import json
+import logging
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.gzip import GZipMiddleware
+from starlette.requests import Request
+from starlette.responses import FileResponse, PlainTextResponse, Response
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+import parabola
+from parabola.storages import BaseStorage, get_storage
+from parabola.ui import _figures, _runs, _studies
+from parabola.ui._json import dumps
+from parabola.ui._security import SecurityMiddleware, allowed_hosts_for
+from parabola.ui._series import SeriesCache
+
+if TYPE_CHECKING:
+    from parabola.tracking import PublicRun
+
+__all__ = ["create_app"]
+
+_HERE = Path(__file__).parent
+_log = logging.getLogger("parabola.ui")
+_MAX_TAGS = 100
+_MAX_NOTES = 20_000
+
+
+class BadRequest(ValueError):
+    """A request the dashboard refuses with 400 (the message says what to fix)."""
+
+
+def _json(value: Any, status: int = 200, *, cleaned: bool = False) -> Response:
+    return Response(dumps(value, cleaned=cleaned), status, media_type="application/json")
+
+
+def _int(request: Request, name: str, default: int | None, lo: int, hi: int) -> int | None:
+    raw = request.query_params.get(name)
+    if raw is None or raw == "":
+        return default
+    try:
+        value = int(raw)
+    except ValueError:
+        raise BadRequest(f"{name}: expected an integer, got {raw!r}.") from None
+    if not lo <= value <= hi:
+        raise BadRequest(f"{name}: expected {lo}..{hi}, got {value}.")
+    return value
+
+
+def _plotly_js() -> Path:
+    import plotly
+
+    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+
+
+class Dashboard:
+    """The routes' shared state: the store, the caches and the write switch."""
+
+    def __init__(self, storage: BaseStorage, allow_writes: bool) -> None:
+        self.storage = storage
+        self.api = parabola.Api(storage=storage)
+        self.cache = SeriesCache(storage)
+        self.figures = _figures.FigureCache()
+        self.allow_writes = allow_writes
+        self.templates = Jinja2Templates(directory=str(_HERE / "templates"))
+        self.templates.env.autoescape = True
+
+    # Pages ------------------------------------------------------------------------------------
+    def page(self, request: Request, template: str, **context: Any) -> Response:
+        return self.templates.TemplateResponse(
+            request,
+            template,
+            {"allow_writes": self.allow_writes, "context_json": json.dumps(context), **context},
+        )
+
+    def home(self, request: Request) -> Response:
+        return self.page(request, "home.html", kind="home")
+
+    def project_page(self, request: Request) -> Response:
+        entity, project = request.path_params["entity"], request.path_params["project"]
+        return self.page(request, "project.html", kind="project", entity=entity, project=project)
+
+    def run_page(self, request: Request) -> Response:
+        run = self._run(request)
+        return self.page(
+            request,
+            "run.html",
+            kind="run",
+            entity=run.entity,
+            project=run.project,
+            run_id=run.id,
+            run_name=run.name,
+        )
+
+    def study_page(self, request: Request) -> Response:
+        study_id = request.path_params["study_id"]
+        name = self.storage.get_study_name_from_id(study_id)
+        return self.page(request, "study.html", kind="study", study_id=study_id, study_name=name)
+
+    def trial_page(self, request: Request) -> Response:
+        study_id, number = request.path_params["study_id"], request.path_params["number"]
+        name = self.storage.get_study_name_from_id(study_id)
+        self.storage.get_trial_id_from_study_id_trial_number(study_id, number)
+        return self.page(
+            request, "trial.html", kind="trial", study_id=study_id, study_name=name, number=number
+        )
+
+    # Runs API ---------------------------------------------------------------------------------
+    def _run(self, request: Request) -> PublicRun:
+        p = request.path_params
+        return self.api.run(f"{p['entity']}/{p['project']}/{p['run_id']}")
+
+    def projects(self, request: Request) -> Response:
+        return _json(_runs.project_list(self.storage))
+
+    def _table(self, request: Request) -> dict[str, Any]:
+        q = request.query_params
+        path = q.get("project") or None
+        filters = _runs.parse_filters(q.get("filters"))
+        order = q.get("order") or "-created_at"
+        limit = _int(request, "limit", 200, 1, _runs.MAX_RUNS_PAGE)
+        offset = _int(request, "offset", 0, 0, 10**9)
+        assert limit is not None and offset is not None
+        return _runs.runs_table(self.api, path, filters, order, limit, offset)
+
+    def runs(self, request: Request) -> Response:
+        return _json(self._table(request), cleaned=True)
+
+    def runs_csv(self, request: Request) -> Response:
+        return Response(
+            _runs.runs_csv(self._table(request)),
+            media_type="text/csv; charset=utf-8",
+            headers={"content-disposition": 'attachment; filename="runs.csv"'},
+        )
+
+    def run(self, request: Request) -> Response:
+        run = self._run(request)
+        detail = _runs.run_detail(self.storage, run)
+        live = run.state == "running"
+        path = (run.entity, run.project, run.id)
+        detail["metrics"] = self.cache.keys(path, "default", live)
+        detail["system_metrics"] = self.cache.keys(path, "system", live)
+        return _json(detail, cleaned=True)
+
+    def run_poll(self, request: Request) -> Response:
+        run = self._run(request)
+        return _json(
+            {"state": run.state, "last_step": run.lastHistoryStep, "heartbeat_at": run.heartbeat_at}
+        )
+
+    def series(self, request: Request) -> Response:
+        run = self._run(request)
+        q = request.query_params
+        key = q.get("key")
+        if not key:
+            raise BadRequest("key: the metric to draw is required.")
+        stream = q.get("stream", "default")
+        if stream not in ("default", "system"):
+            raise BadRequest(f"stream: expected 'default' or 'system', got {stream!r}.")
+        answer = self.cache.series(
+            (run.entity, run.project, run.id),
+            key,
+            stream=stream,
+            x_axis=q.get("x", "_step"),
+            min_step=_int(request, "min_step", None, -(2**62), 2**62),
+            max_step=_int(request, "max_step", None, -(2**62), 2**62),
+            points=_int(request, "points", 500, 2, 5000) or 500,
+            live=run.state == "running",
+        )
+        answer["run"] = {"entity": run.entity, "project": run.project, "id": run.id}
+        answer["name"] = run.name
+        return _json(answer)
+
+    def group_series(self, request: Request) -> Response:
+        q = request.query_params
+        raw = [p for p in (q.get("runs") or "").split(",") if p]
+        if not raw:
+            raise BadRequest("runs: a comma-separated list of entity/project/run_id is required.")
+        if len(raw) > 200:
+            raise BadRequest(f"runs: at most 200 runs, got {len(raw)}.")
+        paths = []
+        for r in raw:
+            parts = r.split("/")
+            if len(parts) != 3 or not all(parts):
+                raise BadRequest(f"runs: expected entity/project/run_id, got {r!r}.")
+            run = self.api.run(r)
+            paths.append((run.entity, run.project, run.id))
+        key = q.get("key")
+        if not key:
+            raise BadRequest("key: the metric to draw is required.")
+        points = _int(request, "points", 200, 2, 5000) or 200
+        return _json(self.cache.group(paths, key, stream=q.get("stream", "default"), points=points))
+
+    def file(self, request: Request) -> Response:
+        run = self._run(request)
+        name = request.path_params["name"]
+        if ".." in Path(name).parts or name.startswith(("/", "\\")) or "\x00" in name:
+            raise BadRequest(f"file: {name!r} is not a file name of this run.")
+        entry = run.file(name)  # KeyError -> 404: only files the run saved are served
+        root = entry.path.parent.resolve()
+        path = entry.path.resolve()
+        if path.parent != root or not path.is_file():
+            raise KeyError(f"The content of {name!r} is not in the store's artifact folder.")
+        return FileResponse(
+            path,
+            filename=Path(name).name,
+            content_disposition_type="attachment",
+            media_type="application/octet-stream",
+        )
+
+    async def set_notes(self, request: Request) -> Response:
+        body = await _body(request)
+        notes = body.get("notes")
+        if not isinstance(notes, str) or len(notes) > _MAX_NOTES:
+            raise BadRequest(f"notes: expected a string of at most {_MAX_NOTES} characters.")
+        run = self._run(request)
+        run.notes = notes
+        run.update()
+        return _json({"notes": run.notes})
+
+    async def set_tags(self, request: Request) -> Response:
+        body = await _body(request)
+        tags = body.get("tags")
+        if (
+            not isinstance(tags, list)
+            or len(tags) > _MAX_TAGS
+            or not all(isinstance(t, str) and 0 < len(t) <= 256 for t in tags)
+        ):
+            raise BadRequest(f"tags: expected a list of at most {_MAX_TAGS} non-empty strings.")
+        run = self._run(request)
+        run.tags = list(dict.fromkeys(tags))
+        run.update()
+        return _json({"tags": run.tags})
+
+    def delete_run(self, request: Request) -> Response:
+        run = self._run(request)
+        run.delete()
+        return _json({"deleted": "/".join(run.path)})
+
+    # Studies API ------------------------------------------------------------------------------
+    def studies(self, request: Request) -> Response:
+        return _json(_studies.study_list(self.storage), cleaned=True)
+
+    def study(self, request: Request) -> Response:
+        since = _int(request, "since", 0, 0, 10**9) or 0
+        return _json(
+            _studies.study_data(self.storage, request.path_params["study_id"], since),
+            cleaned=True,
+        )
+
+    def study_poll(self, request: Request) -> Response:
+        token = request.query_params.get("token", "")
+        return _json(_studies.poll(self.storage, request.path_params["study_id"], token))
+
+    def figure_list(self, request: Request) -> Response:
+        study_id = request.path_params["study_id"]
+        n_obj = len(self.storage.get_study_directions(study_id))
+        out = []
+        for p in _figures.panels():
+            fn = _figures.resolve(p)
+            out.append(
+                {
+                    "name": p.name,
+                    "title": p.title,
+                    "options": list(p.options),
+                    "applies": p.applies(n_obj),
+                    "available": not isinstance(fn, str),
+                    "reason": fn if isinstance(fn, str) else None,
+                }
+            )
+        return _json(out)
+
+    def figure(self, request: Request) -> Response:
+        study_id = request.path_params["study_id"]
+        name = request.path_params["name"]
+        options = dict(request.query_params)
+        study = _studies.load(self.storage, study_id)
+        trials = study.get_trials(deepcopy=False)
+        key = (study_id, _studies.study_token(trials), name, tuple(sorted(options.items())))
+        cached = self.figures.get(key)
+        if cached is None:
+            figure, reason = _figures.build_figure(study, name, options)
+            if figure is None:
+                return _json({"available": False, "reason": reason})
+            cached = b'{"available":true,"figure":' + figure + b"}"
+            self.figures.put(key, cached)
+        return Response(cached, media_type="application/json")
+
+    def trial(self, request: Request) -> Response:
+        p = request.path_params
+        return _json(_studies.trial_detail(self.storage, p["study_id"], p["number"]), cleaned=True)
+
+    def study_curves(self, request: Request) -> Response:
+        """Per-trial curves of one logged metric, from the runs linked to the study's trials."""
+        study_id = request.path_params["study_id"]
+        name = self.storage.get_study_name_from_id(study_id)
+        key = request.query_params.get("key")
+        points = _int(request, "points", 200, 2, 5000) or 200
+        limit = _int(request, "limit", 50, 1, 500) or 50
+        linked = [r for r in self.storage.get_runs() if r.study_name == name]
+        linked.sort(key=lambda r: (r.trial_number is None, r.trial_number or 0))
+        keys: set[str] = set()
+        curves = []
+        for rec in linked[:limit]:
+            path = (rec.entity, rec.project, rec.run_id)
+            live = rec.state.value == "running"
+            keys.update(self.cache.keys(path, "default", live))
+            if key and key in self.cache.keys(path, "default", live):
+                s = self.cache.series(path, key, points=points, live=live)
+                curves.append(
+                    {"trial": rec.trial_number, "run": "/".join(path), "x": s["x"], "y": s["y"]}
+                )
+        return _json({"key": key, "keys": sorted(keys), "curves": curves, "n_runs": len(linked)})
+
+
+async def _body(request: Request) -> dict[str, Any]:
+    if request.headers.get("content-type", "").split(";")[0].strip() != "application/json":
+        raise BadRequest("Expected a JSON body (Content-Type: application/json).")
+    raw = await request.body()
+    try:
+        value = json.loads(raw)
+    except (json.JSONDecodeError, UnicodeDecodeError):
+        raise BadRequest("The body is not valid JSON.") from None
+    if not isinstance(value, dict):
+        raise BadRequest("Expected a JSON object.")
+    return value
+
+
+def _wants_json(request: Request) -> bool:
+    return request.url.path.startswith("/api/")
+
+
+def _message(exc: BaseException) -> str:
+    text = exc.args[0] if isinstance(exc, KeyError) and exc.args else str(exc)
+    return str(text)
+
+
+def _error(request: Request, status: int, message: str) -> Response:
+    if _wants_json(request):
+        return _json({"error": message, "status": status}, status)
+    return PlainTextResponse(f"{status}: {message}", status)
+
+
+async def _on_key_error(request: Request, exc: Exception) -> Response:
+    return _error(request, 404, _message(exc))
+
+
+async def _on_value_error(request: Request, exc: Exception) -> Response:
+    return _error(request, 400, _message(exc))
+
+
+async def _on_http(request: Request, exc: Exception) -> Response:
+    assert isinstance(exc, HTTPException)
+    return _error(request, exc.status_code, str(exc.detail))
+
+
+async def _on_other(request: Request, exc: Exception) -> Response:
+    # Logged here with its traceback for the person running the server; the browser gets a
+    # sentence, never the trace (which can hold paths and values).
+    _log.error("parabola ui: %s on %s", type(exc).__name__, request.url.path, exc_info=exc)
+    return _error(request, 500, f"Internal error ({type(exc).__name__}); see the server log.")
+
+
+def create_app(
+    storage: str | BaseStorage | None = None,
+    *,
+    allow_writes: bool = False,
+    host: str = "127.0.0.1",
+    allowed_hosts: tuple[str, ...] = (),
+) -> Starlette:
+    """The dashboard as an ASGI app over ``storage`` (URL, path or store object).
+
+    Args:
+        storage: The store (default ``$PARABOLA_STORAGE`` or ``sqlite:///parabola.db``).
+        allow_writes: Allow the few writes (run notes, tags, deleting a run).
+        host: The address the server binds; ``Host`` headers are checked against it.
+        allowed_hosts: More ``Host`` names to accept (a reverse proxy's name).
+
+    Example:
+        >>> from starlette.testclient import TestClient
+        >>> from parabola.storages import InMemoryStorage
+        >>> client = TestClient(create_app(InMemoryStorage()))
+        >>> client.get("/api/studies").json()
+        []
+        >>> client.get("/api/runs/e/p/nope").status_code
+        404
+    """
+    store = get_storage(storage)
+    board = Dashboard(store, allow_writes)
+    routes = [
+        Route("/", board.home),
+        Route("/projects/{entity}/{project}", board.project_page),
+        Route("/runs/{entity}/{project}/{run_id}", board.run_page),
+        Route("/studies/{study_id:int}", board.study_page),
+        Route("/studies/{study_id:int}/trials/{number:int}", board.trial_page),
+        Route("/api/projects", board.projects),
+        Route("/api/runs", board.runs),
+        Route("/api/runs.csv", board.runs_csv),
+        Route("/api/series/group", board.group_series),
+        Route("/api/runs/{entity}/{project}/{run_id}", board.run),
+        Route("/api/runs/{entity}/{project}/{run_id}", board.delete_run, methods=["DELETE"]),
+        Route("/api/runs/{entity}/{project}/{run_id}/poll", board.run_poll),
+        Route("/api/runs/{entity}/{project}/{run_id}/series", board.series),
+        Route("/api/runs/{entity}/{project}/{run_id}/notes", board.set_notes, methods=["POST"]),
+        Route("/api/runs/{entity}/{project}/{run_id}/tags", board.set_tags, methods=["POST"]),
+        Route("/files/{entity}/{project}/{run_id}/{name:path}", board.file),
+        Route("/api/studies", board.studies),
+        Route("/api/studies/{study_id:int}", board.study),
+        Route("/api/studies/{study_id:int}/poll", board.study_poll),
+        Route("/api/studies/{study_id:int}/figures", board.figure_list),
+        Route("/api/studies/{study_id:int}/figures/{name}", board.figure),
+        Route("/api/studies/{study_id:int}/curves", board.study_curves),
+        Route("/api/studies/{study_id:int}/trials/{number:int}", board.trial),
+        Route("/static/plotly.min.js", lambda r: FileResponse(_plotly_js())),
+        Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
+    ]
+    middleware = [
+        Middleware(
+            SecurityMiddleware,
+            hosts=allowed_hosts_for(host, allowed_hosts),
+            allow_writes=allow_writes,
+        ),
+        Middleware(GZipMiddleware, minimum_size=1024),
+    ]
+    handlers: dict[Any, Any] = {
+        KeyError: _on_key_error,
+        ValueError: _on_value_error,
+        HTTPException: _on_http,
+        Exception: _on_other,
+    }
+    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
