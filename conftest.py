@@ -14,12 +14,18 @@ examples safe and honest to run:
 from __future__ import annotations
 
 import importlib
+import os
 import sys
 from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from _pytest.doctest import DoctestItem
+
+# Collecting the package imports parabola.drop_in, whose import is the drop-in switch; "0" keeps
+# it off so that tests importing the real optuna/wandb (the anchors) get them. Subprocess tests of
+# the switch set the variable themselves.
+os.environ.setdefault("PARABOLA_DROP_IN", "0")
 
 _PACKAGE = Path(__file__).parent / "parabola"
 

@@ -108,12 +108,27 @@ def test_samplers_and_pruners_never_reach_storage_or_study(package: str) -> None
 
 def test_nothing_but_server_and_cli_imports_server_or_cli() -> None:
     outer = ("parabola.server", "parabola.cli")
+    # ``python -m parabola`` is the command line's other entry point.
+    importers = (*outer, "parabola.__main__")
     bad = [
         str(i)
         for i in ALL_IMPORTS
-        if not any(_within(i.module, o) for o in outer) and any(_within(i.target, o) for o in outer)
+        if not any(_within(i.module, o) for o in importers)
+        and any(_within(i.target, o) for o in outer)
     ]
     assert bad == [], "the core never imports the server or the CLI:\n" + "\n".join(bad)
+
+
+def test_nothing_below_the_top_layers_imports_drop_in_or_integrations() -> None:
+    # The switch and the framework callbacks sit on top (STYLE.md); the command line may run them.
+    top = ("parabola.drop_in", "parabola.integrations", "parabola.distributed")
+    allowed = (*top, "parabola.cli", "parabola.__main__")
+    bad = [
+        str(i)
+        for i in ALL_IMPORTS
+        if not any(_within(i.module, a) for a in allowed) and any(_within(i.target, t) for t in top)
+    ]
+    assert bad == [], "\n".join(bad)
 
 
 CORE = (
