@@ -36,13 +36,39 @@ Example:
 
 from __future__ import annotations
 
+from parabola.visualization import matplotlib
+from parabola.visualization._contour import plot_contour
+from parabola.visualization._edf import plot_edf
+from parabola.visualization._hypervolume_history import plot_hypervolume_history
+from parabola.visualization._intermediate_values import plot_intermediate_values
 from parabola.visualization._optimization_history import plot_optimization_history
+from parabola.visualization._parallel_coordinate import plot_parallel_coordinate
+from parabola.visualization._param_importances import plot_param_importances
+from parabola.visualization._pareto_front import plot_pareto_front
 from parabola.visualization._plotly_imports import is_available
+from parabola.visualization._rank import plot_rank
+from parabola.visualization._run_history import HistorySource, RunHistory, plot_run_history
+from parabola.visualization._slice import plot_slice
 from parabola.visualization._source import StudySnapshot, TrialSource
+from parabola.visualization._timeline import plot_timeline
 
 __all__ = [
+    "HistorySource",
+    "RunHistory",
     "StudySnapshot",
     "TrialSource",
     "is_available",
+    "matplotlib",
+    "plot_contour",
+    "plot_edf",
+    "plot_hypervolume_history",
+    "plot_intermediate_values",
     "plot_optimization_history",
+    "plot_parallel_coordinate",
+    "plot_param_importances",
+    "plot_pareto_front",
+    "plot_rank",
+    "plot_run_history",
+    "plot_slice",
+    "plot_timeline",
 ]

@@ -96,7 +96,7 @@ def _aggregate(histories: list[_History], target_name: str, with_best: bool) -> 
         seen: list[set[_State]] = [set() for _ in range(n)]
         for h in histories:
             s = h.best if use_best and h.best is not None else h.values
-            for num, v, st in zip(s.numbers.tolist(), s.values.tolist(), s.states):
+            for num, v, st in zip(s.numbers.tolist(), s.values.tolist(), s.states, strict=False):
                 if not np.isinf(v) and (use_best or st == _State.FEASIBLE):
                     buckets[num].append(v)
                 seen[num].add(st)
@@ -173,18 +173,18 @@ def plot_optimization_history(
             fx, fy = vals.numbers, vals.values
             # Optuna pairs the aggregated numbers with per-position states here; kept as is.
             ix = np.array(
-                [n for n, s in zip(vals.numbers.tolist(), vals.states) if s == _State.INFEASIBLE],
+                [
+                    n
+                    for n, s in zip(vals.numbers.tolist(), vals.states, strict=False)
+                    if s == _State.INFEASIBLE
+                ],
                 dtype=np.int64,
             )
             iy = np.array([], dtype=float)
-        traces.append(
-            g.Scatter(x=fx, y=fy, error_y=error_y, mode="markers", name=vals.label)
-        )
+        traces.append(g.Scatter(x=fx, y=fy, error_y=error_y, mode="markers", name=vals.label))
         if info.best is not None:
             best = info.best
-            traces.append(
-                g.Scatter(x=vals.numbers, y=best.values, name=best.label, mode="lines")
-            )
+            traces.append(g.Scatter(x=vals.numbers, y=best.values, name=best.label, mode="lines"))
             if best.stds is not None:
                 traces.append(
                     g.Scatter(

@@ -16,8 +16,10 @@ from parabola.visualization._source import TrialSource
 
 __all__ = [
     "COLOR_SCALE",
+    "COLOR_SCALE_PAIRS",
     "MAX_POINTS",
     "Target",
+    "check_params",
     "check_plot_args",
     "filter_nonfinite",
     "is_log_scale",
@@ -47,6 +49,10 @@ COLOR_SCALE = [
     "rgb(8,81,156)",
     "rgb(8,48,107)",
 ]
+
+# The same scale as plotly's validated form ([position, colour] pairs), for traces built
+# without validation.
+COLOR_SCALE_PAIRS = [[i / (len(COLOR_SCALE) - 1), c] for i, c in enumerate(COLOR_SCALE)]
 
 # Points one plot draws per trace before it subsamples: Optuna draws every trial, which at
 # 10,000 trials means tens of MB of JSON and seconds of plotly validation. Below this budget
@@ -174,3 +180,16 @@ def json_value(value: Any) -> Any:
     except (TypeError, ValueError):
         return str(value)
     return value
+
+
+def check_params(trials: Sequence[FrozenTrial], params: Sequence[str] | None) -> list[str]:
+    """The sorted parameters to plot: ``params`` (each must occur in ``trials``) or all."""
+    present = {p for t in trials for p in t.params}
+    if params is None:
+        return sorted(present)
+    if isinstance(params, str):
+        raise TypeError(f"params: expected a list of parameter names, got the str {params!r}.")
+    for p in params:
+        if p not in present:
+            raise ValueError(f"Parameter {p} does not exist in your study.")
+    return sorted(set(params))

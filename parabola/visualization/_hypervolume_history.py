@@ -1,0 +1,100 @@
+"""``plot_hypervolume_history``: the hypervolume of the feasible front after each trial."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from parabola.study import StudyDirection
+from parabola.trial import TrialState
+from parabola.visualization._pareto import hypervolume
+from parabola.visualization._plotly_imports import go
+from parabola.visualization._source import TrialSource
+from parabola.visualization._utils import logger
+
+__all__ = ["hypervolume_history", "plot_hypervolume_history"]
+
+
+def hypervolume_history(
+    study: TrialSource, reference_point: Sequence[float]
+) -> tuple[np.ndarray, np.ndarray]:
+    if len(study.directions) <= 1:
+        raise ValueError(
+            "Study must be multi-objective. For single-objective optimization, "
+            "please use plot_optimization_history instead."
+        )
+    try:
+        ref = np.asarray(reference_point, dtype=np.float64)
+    except (TypeError, ValueError):
+        raise ValueError(
+            f"reference_point: expected a sequence of numbers, got {reference_point!r}."
+        ) from None
+    if ref.ndim != 1 or len(ref) != len(study.directions):
+        raise ValueError(
+            "The dimension of the reference point must be the same as the number of objectives."
+        )
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if not trials:
+        logger.warning("Your study does not have any completed trials.")
+    signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
+    ref_loss = signs * ref
+    numbers = np.array([t.number for t in trials], dtype=np.int64)
+    values = np.zeros(len(trials))
+    front: np.ndarray | None = None
+    hv = 0.0
+    for i, t in enumerate(trials):
+        if any(c > 0.0 for c in t.constraints.values()):
+            values[i] = hv
+            continue
+        v = signs * np.asarray(t.values, dtype=float)
+        dominated = front is not None and bool(np.all(front <= v, axis=1).any())
+        if dominated or bool(np.any(v > ref_loss)):
+            values[i] = hv
+            continue
+        # The new point adds its box minus the part of it the front already covers.
+        hv += float(np.prod(ref_loss - v))
+        if front is None:
+            front = v[np.newaxis, :]
+        else:
+            hv -= hypervolume(np.maximum(front, v), ref_loss)
+            front = np.concatenate([front[np.any(front < v, axis=1)], v[np.newaxis, :]])
+        values[i] = hv
+    if front is None:
+        logger.warning("Your study does not have any feasible trials.")
+    return numbers, values
+
+
+def plot_hypervolume_history(study: TrialSource, reference_point: Sequence[float]) -> Any:
+    """Plot the hypervolume of the feasible Pareto front after each complete trial.
+
+    Args:
+        study: A multi-objective study or :class:`StudySnapshot`.
+        reference_point: One value per objective, worse than every point that should count
+            (in the objectives' own directions).
+
+    Returns:
+        A ``plotly.graph_objects.Figure``.
+
+    Raises:
+        ValueError: a single-objective study, or a ``reference_point`` of the wrong length.
+
+    Example:
+        >>> import parabola
+        >>> from parabola.visualization import plot_hypervolume_history
+        >>> study = parabola.create_study(directions=["minimize", "minimize"],
+        ...                               storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=5)
+        >>> fig = plot_hypervolume_history(study, reference_point=[2.0, 2.0])
+        >>> len(fig.data[0].y)
+        5
+    """
+    g = go()
+    numbers, values = hypervolume_history(study, reference_point)
+    layout = g.Layout(
+        title="Hypervolume History Plot",
+        xaxis={"title": "Trial"},
+        yaxis={"title": "Hypervolume"},
+    )
+    return g.Figure(data=g.Scatter(x=numbers, y=values, mode="lines+markers"), layout=layout)

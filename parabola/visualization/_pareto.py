@@ -1,0 +1,77 @@
+"""Pareto maths for the multi-objective plots: dominance, non-domination ranks, hypervolume.
+
+Everything works on *loss* arrays (n points x d objectives, every objective minimised: flip the
+sign of maximised ones first).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+__all__ = ["hypervolume", "non_domination_rank", "pareto_mask"]
+
+
+def pareto_mask(loss: np.ndarray) -> np.ndarray:
+    """Which rows no other row dominates (equal rows do not dominate each other)."""
+    n = len(loss)
+    if n == 0:
+        return np.zeros(0, dtype=bool)
+    if loss.shape[1] == 2:
+        # Sort by the first objective (ties: by the second); a point is on the front when its
+        # second objective is below every earlier point's, or it repeats the last front point.
+        order = np.lexsort((loss[:, 1], loss[:, 0]))
+        mask = np.zeros(n, dtype=bool)
+        best1 = np.inf
+        last = None
+        for i in order.tolist():
+            a, b = loss[i, 0], loss[i, 1]
+            if b < best1:
+                mask[i] = True
+                best1 = b
+                last = (a, b)
+            elif last is not None and (a, b) == last:
+                mask[i] = True
+        return mask
+    mask = np.ones(n, dtype=bool)
+    for i in range(n):
+        others = loss
+        dominated = np.all(others <= loss[i], axis=1) & np.any(others < loss[i], axis=1)
+        mask[i] = not dominated.any()
+    return mask
+
+
+def non_domination_rank(loss: np.ndarray) -> np.ndarray:
+    """0 for the Pareto front, 1 for the front of the rest, and so on."""
+    ranks = np.full(len(loss), -1, dtype=np.int64)
+    remaining = np.arange(len(loss))
+    rank = 0
+    while len(remaining):
+        front = pareto_mask(loss[remaining])
+        ranks[remaining[front]] = rank
+        remaining = remaining[~front]
+        rank += 1
+    return ranks
+
+
+def hypervolume(points: np.ndarray, reference: np.ndarray) -> float:
+    """Volume dominated by ``points`` and bounded by ``reference`` (points beyond it count 0)."""
+    pts = points[np.all(points < reference, axis=1)]
+    if len(pts) == 0:
+        return 0.0
+    pts = pts[pareto_mask(pts)]
+    if pts.shape[1] == 1:
+        return float(reference[0] - pts[:, 0].min())
+    if pts.shape[1] == 2:
+        pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
+        widths = np.diff(np.append(pts[:, 0], reference[0]))
+        return float(np.sum(widths * (reference[1] - np.minimum.accumulate(pts[:, 1]))))
+    # Slice along the last objective: between consecutive levels, the (d-1)-volume of the
+    # points at or below the level (HSO); exact and plenty fast for plot-sized fronts.
+    pts = pts[np.argsort(pts[:, -1])]
+    levels = np.append(pts[:, -1], reference[-1])
+    total = 0.0
+    for k in range(len(pts)):
+        depth = levels[k + 1] - levels[k]
+        if depth > 0:
+            total += depth * hypervolume(pts[: k + 1, :-1], reference[:-1])
+    return total

@@ -1,0 +1,255 @@
+"""``plot_pareto_front``: the trials of a 2- or 3-objective study, the front highlighted."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from collections.abc import Callable, Sequence
+from typing import Any
+
+import numpy as np
+
+from parabola.study import StudyDirection
+from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._pareto import pareto_mask
+from parabola.visualization._plotly_imports import go
+from parabola.visualization._source import TrialSource
+from parabola.visualization._utils import MAX_POINTS, json_value, logger, subsample, subsample_note
+
+__all__ = ["hovertext", "plot_pareto_front"]
+
+_Values = list[tuple[FrozenTrial, list[float]]]
+
+
+def hovertext(trial: FrozenTrial) -> str:
+    """Optuna's hover text: the trial's number, values, params and user attributes as JSON."""
+    attrs = {k: json_value(v) for k, v in trial.user_attrs.items()}
+    doc = {
+        "number": trial.number,
+        "values": trial.values,
+        "params": trial.params,
+        **({"user_attrs": attrs} if attrs else {}),
+    }
+    return json.dumps(doc, indent=2).replace("\n", "<br>")
+
+
+def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any]) -> _Values:
+    out = []
+    for t in trials:
+        v = targets(t)
+        if not isinstance(v, Sequence):
+            raise ValueError(
+                f"`targets` should return a sequence of target values. your `targets` returns "
+                f"{type(v)}"
+            )
+        out.append((t, [float(x) for x in v]))
+    return out
+
+
+def _marker(trials: Sequence[FrozenTrial], kind: str, include_dominated: bool) -> dict[str, Any]:
+    if kind == "infeasible":
+        return {"color": "#cccccc"}
+    numbers = np.array([t.number for t in trials], dtype=np.int64)
+    if kind == "dominated":
+        return {
+            "line": {"width": 0.5, "color": "Grey"},
+            "color": numbers,
+            "colorscale": "Blues",
+            "colorbar": {"title": "Trial"},
+        }
+    return {
+        "line": {"width": 0.5, "color": "Grey"},
+        "color": numbers,
+        "colorscale": "Reds",
+        "colorbar": {"title": "Best Trial", "x": 1.1 if include_dominated else 1, "xpad": 40},
+    }
+
+
+def _scatter(
+    g: Any, n: int, items: _Values, template: str, kind: str, include_dominated: bool, text: bool
+) -> Any:
+    vals = np.array([v for _, v in items], dtype=float).reshape(len(items), n)
+    kwargs: dict[str, Any] = {
+        "x": vals[:, 0],
+        "y": vals[:, 1],
+        "mode": "markers",
+        "hovertemplate": template,
+        "marker": _marker([t for t, _ in items], kind, include_dominated),
+        "showlegend": False,
+    }
+    # Per-trial JSON hover text is Optuna's; it is the bulk of a large figure, so a subsampled
+    # figure leaves it out (hovering still shows the point's coordinates).
+    kwargs["text"] = [hovertext(t) for t, _ in items] if text else None
+    if n == 2:
+        return g.Scatter(**kwargs)
+    return g.Scatter3d(z=vals[:, 2], **kwargs)
+
+
+def plot_pareto_front(
+    study: TrialSource,
+    *,
+    target_names: list[str] | None = None,
+    include_dominated_trials: bool = True,
+    constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
+    targets: Callable[[FrozenTrial], Sequence[float]] | None = None,
+) -> Any:
+    """Plot the complete trials of a multi-objective study with its Pareto front highlighted.
+
+    Args:
+        study: A study or :class:`StudySnapshot` with 2 or 3 objectives (any number with
+            ``targets``).
+        target_names: Axis titles (default: the study's metric names, else "Objective i").
+        include_dominated_trials: Also draw the trials off the front.
+        constraints_func: Deprecated (as in Optuna): feasibility from this function instead of
+            the trials' stored constraints.
+        targets: The 2 or 3 values to plot for a trial (default: its objective values).
+
+    Returns:
+        A ``plotly.graph_objects.Figure`` (``Scatter3d`` traces for 3 targets).
+
+    Raises:
+        ValueError: not 2 or 3 targets, ``target_names`` of the wrong length, or ``targets``
+            not returning sequences.
+
+    Example:
+        >>> import parabola
+        >>> from parabola.visualization import plot_pareto_front
+        >>> study = parabola.create_study(directions=["minimize", "minimize"],
+        ...                               storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(lambda t: (x := t.suggest_float("x", 0, 1), 1 - x), n_trials=5)
+        >>> len(plot_pareto_front(study).data[1].x)   # every trial is on this front
+        5
+    """
+    g = go()
+    if constraints_func is not None:
+        warnings.warn(
+            "`constraints_func` has been deprecated in v4.0.0. This feature will be removed in "
+            "v6.0.0. See https://github.com/optuna/optuna/releases/tag/v4.0.0.",
+            FutureWarning,
+            stacklevel=2,
+        )
+    feasible: list[FrozenTrial] = []
+    infeasible: list[FrozenTrial] = []
+    has_constraints = False
+    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+        if constraints_func is not None:
+            has_constraints = True
+            ok = all(c <= 0.0 for c in constraints_func(t))
+        else:
+            has_constraints |= len(t.constraints) > 0
+            ok = all(c <= 0.0 for c in t.constraints.values())
+        (feasible if ok else infeasible).append(t)
+    signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
+    if feasible:
+        loss = np.array([t.values for t in feasible], dtype=float) * signs
+        on_front = pareto_mask(loss)
+    else:
+        on_front = np.zeros(0, dtype=bool)
+    best = [t for t, f in zip(feasible, on_front.tolist(), strict=True) if f]
+    rest = (
+        [t for t, f in zip(feasible, on_front.tolist(), strict=True) if not f]
+        if include_dominated_trials
+        else []
+    )
+    if not best:
+        what = "completed and feasible" if has_constraints else "completed"
+        logger.warning(f"Your study does not have any {what} trials. ")
+    custom_targets = targets is not None
+    if targets is None:
+        if len(study.directions) not in (2, 3):
+            raise ValueError(
+                "`plot_pareto_front` function only supports 2 or 3 objective studies when using "
+                "`targets` is `None`. Please use `targets` if your objective studies have more "
+                "than 3 objectives."
+            )
+
+        def targets(t: FrozenTrial) -> Sequence[float]:
+            return t.values
+
+    best_v, rest_v, inf_v = (_with_values(x, targets) for x in (best, rest, infeasible))
+    n = (len(best_v[0][1]) if best_v else None) or (len(inf_v[0][1]) if inf_v else None)
+    if n is None:
+        if target_names is not None:
+            n = len(target_names)
+        elif custom_targets:
+            raise ValueError(
+                "If `targets` is specified for empty studies, `target_names` must be specified."
+            )
+        else:
+            n = len(study.directions)
+    if n not in (2, 3):
+        raise ValueError(
+            f"`plot_pareto_front` function only supports 2 or 3 targets. you used {n} targets now."
+        )
+    if target_names is None:
+        target_names = study.metric_names or [f"Objective {i}" for i in range(n)]
+    elif len(target_names) != n:
+        raise ValueError(f"The length of `target_names` is supposed to be {n}.")
+    title = "Pareto-front Plot"
+    total = len(best_v) + len(rest_v) + len(inf_v)
+    text = True
+    # The front is always drawn whole; dominated and infeasible trials share the budget.
+    idx_rest = subsample(len(rest_v), MAX_POINTS)
+    idx_inf = subsample(len(inf_v), MAX_POINTS)
+    if idx_rest is not None or idx_inf is not None:
+        text = False
+        rest_v = rest_v if idx_rest is None else [rest_v[i] for i in idx_rest.tolist()]
+        inf_v = inf_v if idx_inf is None else [inf_v[i] for i in idx_inf.tolist()]
+        shown = len(best_v) + len(rest_v) + len(inf_v)
+        title = f"{title}<br><sup>{subsample_note(shown, total)}</sup>"
+    dom = ("%{text}<extra>Trial</extra>", "dominated")
+    if not has_constraints:
+        data = [
+            _scatter(g, n, rest_v, dom[0], dom[1], include_dominated_trials, text),
+            _scatter(
+                g,
+                n,
+                best_v,
+                "%{text}<extra>Best Trial</extra>",
+                "best",
+                include_dominated_trials,
+                text,
+            ),
+        ]
+    else:
+        data = [
+            _scatter(
+                g,
+                n,
+                inf_v,
+                "%{text}<extra>Infeasible Trial</extra>",
+                "infeasible",
+                include_dominated_trials,
+                text,
+            ),
+            _scatter(
+                g,
+                n,
+                rest_v,
+                "%{text}<extra>Feasible Trial</extra>",
+                "dominated",
+                include_dominated_trials,
+                text,
+            ),
+            _scatter(
+                g,
+                n,
+                best_v,
+                "%{text}<extra>Best Trial</extra>",
+                "best",
+                include_dominated_trials,
+                text,
+            ),
+        ]
+    if n == 2:
+        layout = g.Layout(title=title, xaxis_title=target_names[0], yaxis_title=target_names[1])
+    else:
+        layout = g.Layout(
+            title=title,
+            scene={
+                "xaxis_title": target_names[0],
+                "yaxis_title": target_names[1],
+                "zaxis_title": target_names[2],
+            },
+        )
+    return g.Figure(data=data, layout=layout)

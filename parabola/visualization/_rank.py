@@ -1,0 +1,229 @@
+"""``plot_rank``: parameters pairwise, each trial coloured by the rank of its objective."""
+
+from __future__ import annotations
+
+import math
+from typing import Any
+
+import numpy as np
+
+from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._plotly_imports import go, make_subplots
+from parabola.visualization._source import TrialSource
+from parabola.visualization._utils import (
+    Target,
+    check_plot_args,
+    is_log_scale,
+    is_numerical,
+    logger,
+    subsample,
+    subsample_note,
+    target_or_value,
+)
+
+__all__ = ["plot_rank"]
+
+_PADDING_RATIO = 0.05
+_CMAP = "RdYlBu_r"
+# Points over all panels: a 5-parameter rank plot has 25 panels, each drawing every trial.
+MAX_PANEL_POINTS = 20000
+
+
+def _axis(trials: list[FrozenTrial], name: str) -> tuple[tuple[float, float], bool, bool]:
+    numerical = is_numerical(trials, name)
+    values = [
+        (t.params.get(name) if numerical else str(t.params[name]))
+        for t in trials
+        if name in t.params
+    ]
+    if is_log_scale(trials, name):
+        lo, hi = math.log10(float(min(values))), math.log10(float(max(values)))
+        pad = (hi - lo) * _PADDING_RATIO
+        return (10 ** (lo - pad), 10 ** (hi + pad)), True, False
+    if numerical:
+        lo, hi = float(min(values)), float(max(values))
+        pad = (hi - lo) * _PADDING_RATIO
+        return (lo - pad, hi + pad), False, False
+    missing = any(name not in t.params for t in trials)
+    span = len(set(values)) + (1 if missing else 0) - 1 - (1 if missing else 0)
+    pad = span * _PADDING_RATIO
+    return (-pad, span + pad), False, True
+
+
+def _colors(color_idx: np.ndarray) -> np.ndarray:
+    import plotly.colors
+
+    sampled = plotly.colors.sample_colorscale(_CMAP, color_idx.tolist())
+    return np.array([plotly.colors.unlabel_rgb(c) for c in sampled], dtype=float)
+
+
+def plot_rank(
+    study: TrialSource,
+    params: list[str] | None = None,
+    *,
+    target: Target | None = None,
+    target_name: str = "Objective Value",
+) -> Any:
+    """Plot parameters pairwise, each complete trial coloured by its objective's rank.
+
+    Args:
+        study: A study or :class:`StudySnapshot`.
+        params: Parameters to plot (default: all).
+        target: The value of each trial; required for multi-objective studies.
+        target_name: Shown in the title and the hover text.
+
+    Returns:
+        A ``plotly.graph_objects.Figure``.
+
+    Raises:
+        ValueError: a parameter of ``params`` is not in the study, or a multi-objective study
+            without ``target``.
+
+    Example:
+        >>> import parabola
+        >>> from parabola.visualization import plot_rank
+        >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1),
+        ...                n_trials=10)
+        >>> plot_rank(study).layout.title.text
+        'Rank (Objective Value)'
+    """
+    from scipy.stats import rankdata
+
+    g = go()
+    check_plot_args([study], target, target_name)
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    present = {p for t in trials for p in t.params}
+    names: list[str]
+    if not trials:
+        logger.warning("Your study does not have any completed trials.")
+        names = []
+    elif params is None:
+        names = sorted(present)
+    else:
+        if isinstance(params, str):
+            raise TypeError(f"params: expected a list of parameter names, got {params!r}.")
+        for p in params:
+            if p not in present:
+                raise ValueError(f"Parameter {p} does not exist in your study.")
+        names = list(params)
+    if not names:
+        logger.warning("params is an empty list.")
+    fn = target_or_value(target)
+    zs = np.array([fn(t) for t in trials], dtype=float)
+    title = f"Rank ({target_name})"
+    if not names:
+        return g.Figure(data=[], layout=g.Layout(title=title))
+    ranks = rankdata(zs, method="average") - 1  # ties share their mean rank (Optuna's rule)
+    color_idx = ranks / (len(trials) - 1) if len(trials) >= 2 else np.array([0.5])
+    n_panels = 1 if len(names) == 2 else len(names) ** 2
+    idx = subsample(len(trials), max(1, MAX_PANEL_POINTS // n_panels))
+    shown = np.arange(len(trials)) if idx is None else idx
+    if idx is not None:
+        title = f"{title}<br><sup>{subsample_note(len(idx), len(trials))}</sup>"
+    colors = _colors(color_idx[shown] if len(trials) >= 2 else color_idx)
+    if len(trials) < 2:
+        colors = np.repeat(colors, len(shown), axis=0)
+    infeasible = np.array(
+        [any(c > 0.0 for c in trials[i].constraints.values()) for i in shown.tolist()], dtype=bool
+    )
+    colors[infeasible] = (204, 204, 204)
+    labels = np.array([f"rgb({r}, {gg}, {b})" for r, gg, b in colors.tolist()])
+    axes = {p: _axis(trials, p) for p in names}
+    with_text = idx is None
+    custom = target is not None
+
+    def hover(t: FrozenTrial, z: float) -> str:
+        lines = [f"Trial #{t.number}", *(f"{k}: {v}" for k, v in t.params.items())]
+        lines.append(f"<b>{target_name}: {z}</b>")
+        if custom:
+            lines += [f"Objective #{i}: {v}" for i, v in enumerate(t.values or [])]
+        return "<br>".join(lines)
+
+    def scatter(xp: str, yp: str) -> Any:
+        keep = [
+            j
+            for j, i in enumerate(shown.tolist())
+            if xp in trials[i].params and yp in trials[i].params
+        ]
+        sel = [trials[shown[j]] for j in keep]
+        x_cat, y_cat = axes[xp][2], axes[yp][2]
+        xs = [t.params[xp] for t in sel]
+        ys = [t.params[yp] for t in sel]
+        return g.Scatter(
+            x=[str(v) for v in xs] if x_cat else np.asarray(xs, dtype=float),
+            y=[str(v) for v in ys] if y_cat else np.asarray(ys, dtype=float),
+            marker={"color": labels[keep], "line": {"width": 0.5, "color": "Grey"}},
+            mode="markers",
+            showlegend=False,
+            hovertemplate="%{hovertext}<extra></extra>" if with_text else None,
+            hovertext=[hover(t, float(zs[shown[j]])) for t, j in zip(sel, keep, strict=True)]
+            if with_text
+            else None,
+        )
+
+    def style(fig: Any, xp: str, yp: str, **cell: Any) -> None:
+        (xr, xlog, xcat), (yr, ylog, ycat) = axes[xp], axes[yp]
+        fig.update_xaxes(range=list(xr), **cell)
+        fig.update_yaxes(range=list(yr), **cell)
+        if xcat:
+            fig.update_xaxes(type="category", **cell)
+        if ycat:
+            fig.update_yaxes(type="category", **cell)
+        if xlog:
+            fig.update_xaxes(range=[math.log10(v) for v in xr], type="log", **cell)
+        if ylog:
+            fig.update_yaxes(range=[math.log10(v) for v in yr], type="log", **cell)
+
+    layout = g.Layout(title=title)
+    if len(names) == 2:
+        fig = g.Figure(data=[scatter(names[0], names[1])], layout=layout)
+        fig.update_xaxes(title_text=names[0])
+        fig.update_yaxes(title_text=names[1])
+        style(fig, names[0], names[1])
+    else:
+        n = len(names)
+        fig = make_subplots(
+            rows=n,
+            cols=n,
+            shared_xaxes=True,
+            shared_yaxes=True,
+            horizontal_spacing=0.08 / n,
+            vertical_spacing=0.08 / n,
+        )
+        fig.update_layout(layout)
+        for x_i, xp in enumerate(names):
+            for y_i, yp in enumerate(names):
+                cell = {"row": y_i + 1, "col": x_i + 1}
+                fig.add_trace(scatter(xp, yp), **cell)
+                style(fig, xp, yp, **cell)
+                if x_i == 0:
+                    fig.update_yaxes(title_text=yp, **cell)
+                if y_i == n - 1:
+                    fig.update_xaxes(title_text=xp, **cell)
+    quantiles = np.quantile(np.sort(zs), [0, 0.25, 0.5, 0.75, 1])
+    text = [
+        f"{lab} ({q:3g})"
+        for lab, q in zip(["min.", "25%", "50%", "75%", "max."], quantiles, strict=True)
+    ]
+    fig.add_trace(
+        g.Scatter(
+            x=[None],
+            y=[None],
+            mode="markers",
+            marker={
+                "colorscale": _CMAP,
+                "showscale": True,
+                "cmin": 0,
+                "cmax": 1,
+                "colorbar": {
+                    "thickness": 10,
+                    "tickvals": [0, 0.25, 0.5, 0.75, 1],
+                    "ticktext": text,
+                },
+            },
+            hoverinfo="none",
+            showlegend=False,
+        )
+    )
+    return fig

@@ -1,0 +1,194 @@
+"""``plot_slice``: the objective against each parameter, coloured by trial number."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from parabola.distributions import CategoricalDistribution
+from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._plotly_imports import go, make_subplots
+from parabola.visualization._source import TrialSource
+from parabola.visualization._utils import (
+    COLOR_SCALE,
+    Target,
+    check_params,
+    check_plot_args,
+    filter_nonfinite,
+    is_log_scale,
+    logger,
+    satisfies_constraints,
+    subsample,
+    subsample_note,
+    target_or_value,
+)
+
+__all__ = ["plot_slice"]
+
+
+@dataclass
+class _Panel:
+    param: str
+    is_log: bool
+    is_numerical: bool
+    labels: tuple[Any, ...] | None
+    feasible: tuple[list[Any], list[float], list[int]]
+    infeasible: tuple[list[Any], list[float]]
+
+
+def _panel(
+    trials: Sequence[FrozenTrial], param: str, fn: Target, dist: Any, is_log: bool
+) -> _Panel:
+    numerical = not isinstance(dist, CategoricalDistribution)
+    labels = dist.choices if not numerical else None
+    fx: list[Any] = []
+    fy: list[float] = []
+    fn_: list[int] = []
+    ix: list[Any] = []
+    iy: list[float] = []
+    for t in trials:
+        if param not in t.params:
+            continue
+        x = t.params[param]
+        if numerical and x is None:
+            continue
+        if satisfies_constraints(t):
+            fx.append(x)
+            fy.append(fn(t))
+            fn_.append(t.number)
+        else:
+            ix.append(x)
+            iy.append(fn(t))
+    if labels is not None:
+        # Categories in the order of the distribution's choices, labelled by repr (Optuna's).
+        by_label: dict[Any, list[tuple[float, int]]] = defaultdict(list)
+        for x, y, n in zip(fx, fy, fn_, strict=False):
+            by_label[x].append((y, n))
+        fx, fy, fn_ = [], [], []
+        for lab in labels:
+            for y, n in by_label[lab]:
+                fx.append(repr(lab))
+                fy.append(y)
+                fn_.append(n)
+        # Optuna 5.0 draws no infeasible points on a categorical axis (it pairs them with an
+        # empty list of trial numbers); kept, so that both libraries show the same figure.
+        ix, iy = [], []
+    return _Panel(param, is_log, numerical, labels, (fx, fy, fn_), (ix, iy))
+
+
+def _traces(g: Any, p: _Panel) -> list[Any]:
+    fx, fy, fnum = p.feasible
+    out = [
+        g.Scatter(
+            x=np.asarray(fx) if p.is_numerical else fx,
+            y=np.asarray(fy, dtype=float),
+            mode="markers",
+            name="Feasible Trial",
+            marker={
+                "line": {"width": 0.5, "color": "Grey"},
+                "color": np.asarray(fnum, dtype=np.int64),
+                "colorscale": COLOR_SCALE,
+                "colorbar": {"title": "Trial", "x": 1.0, "xpad": 40},
+            },
+            showlegend=False,
+        )
+    ]
+    ix, iy = p.infeasible
+    if ix:
+        out.append(
+            g.Scatter(
+                x=np.asarray(ix) if p.is_numerical else ix,
+                y=np.asarray(iy, dtype=float),
+                mode="markers",
+                name="Infeasible Trial",
+                marker={"color": "#cccccc"},
+                showlegend=False,
+            )
+        )
+    return out
+
+
+def plot_slice(
+    study: TrialSource,
+    params: list[str] | None = None,
+    *,
+    target: Target | None = None,
+    target_name: str = "Objective Value",
+) -> Any:
+    """Plot the objective value of complete trials against each parameter.
+
+    Args:
+        study: A study or :class:`StudySnapshot`.
+        params: Parameters to plot (default: every parameter of the complete trials).
+        target: The value of each trial; required for multi-objective studies.
+        target_name: The y-axis label.
+
+    Returns:
+        A ``plotly.graph_objects.Figure`` with one panel per parameter.
+
+    Raises:
+        ValueError: a parameter of ``params`` is not in the study, or a multi-objective study
+            without ``target``.
+
+    Example:
+        >>> import parabola
+        >>> from parabola.visualization import plot_slice
+        >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(lambda t: t.suggest_float("x", 1e-3, 1, log=True), n_trials=5)
+        >>> plot_slice(study).layout.xaxis.type
+        'log'
+    """
+    g = go()
+    check_plot_args([study], target, target_name)
+    all_trials = filter_nonfinite(
+        study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), target=target
+    )
+    title = "Slice Plot"
+    if not all_trials:
+        logger.warning("Your study does not have any completed trials.")
+        return g.Figure(data=[], layout=g.Layout(title=title))
+    names = check_params(all_trials, params)
+    idx = subsample(len(all_trials))
+    trials = all_trials if idx is None else [all_trials[i] for i in idx.tolist()]
+    if idx is not None:
+        title = f"{title}<br><sup>{subsample_note(len(trials), len(all_trials))}</sup>"
+    dists: dict[str, Any] = {}
+    for t in all_trials:
+        for k, d in t.distributions.items():
+            dists.setdefault(k, d)
+    fn = target_or_value(target)
+    panels = [_panel(trials, p, fn, dists[p], is_log_scale(all_trials, p)) for p in names]
+    layout = g.Layout(title=title)
+
+    def axis_kwargs(p: _Panel) -> dict[str, Any]:
+        if not p.is_numerical:
+            assert p.labels is not None
+            return {
+                "type": "category",
+                "categoryorder": "array",
+                "categoryarray": [repr(x) for x in p.labels],
+            }
+        return {"type": "log"} if p.is_log else {}
+
+    if len(panels) == 1:
+        fig = g.Figure(data=_traces(g, panels[0]), layout=layout)
+        fig.update_xaxes(title_text=panels[0].param, **axis_kwargs(panels[0]))
+        fig.update_yaxes(title_text=target_name)
+        return fig
+    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=True)
+    fig.update_layout(layout)
+    for col, p in enumerate(panels, start=1):
+        traces = _traces(g, p)
+        traces[0].update(marker={"showscale": col == 1})
+        for tr in traces:
+            fig.add_trace(tr, row=1, col=col)
+        fig.update_xaxes(title_text=p.param, row=1, col=col, **axis_kwargs(p))
+        if col == 1:
+            fig.update_yaxes(title_text=target_name, row=1, col=col)
+    if len(panels) > 3:
+        fig.update_layout(width=300 * len(panels))
+    return fig
