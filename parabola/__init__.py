@@ -33,6 +33,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "importance": ("parabola.importance", None),
     "get_all_study_names": ("parabola.study", "get_all_study_names"),
     "get_all_study_summaries": ("parabola.study", "get_all_study_summaries"),
+    "importers": ("parabola.importers", None),
     "load_study": ("parabola.study", "load_study"),
     "logging": ("parabola.logging", None),
     "pruners": ("parabola.pruners", None),
@@ -73,6 +74,9 @@ if _typing.TYPE_CHECKING:
     )
     from parabola import (
         importance as importance,
+    )
+    from parabola import (
+        importers as importers,
     )
     from parabola import (
         logging as logging,

@@ -11,6 +11,7 @@ from __future__ import annotations
 import click as _click
 
 from parabola.cli._db import db as _db
+from parabola.cli._import import import_ as _import
 from parabola.cli._ui import ui as _ui
 
 __all__ = ["main"]
@@ -23,4 +24,5 @@ def main() -> None:
 
 
 main.add_command(_db)
+main.add_command(_import)
 main.add_command(_ui)

@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from parabola.distributions import BaseDistribution
+from parabola.trial._constraints import check_constraint, constraint_key, constraints_from_attrs
 from parabola.trial._suggest import SuggestMixin
 
 __all__ = ["FixedTrial"]
@@ -30,6 +31,7 @@ class FixedTrial(SuggestMixin):
         self._suggested: dict[str, Any] = {}
         self._distributions: dict[str, BaseDistribution] = {}
         self._user_attrs: dict[str, Any] = {}
+        self._system_attrs: dict[str, Any] = {}
         self._intermediate: dict[int, float] = {}
         self._number = number
         self._datetime_start = datetime.datetime.now()
@@ -70,7 +72,37 @@ class FixedTrial(SuggestMixin):
         self._user_attrs[key] = value
 
     def set_constraint(self, key: str, value: float) -> None:
-        """Accepted and ignored (there is no study to record it in)."""
+        """Record constraint ``key`` (as Optuna's ``FixedTrial`` does); a second call warns.
+
+        Example:
+            >>> import parabola
+            >>> trial = parabola.trial.FixedTrial({})
+            >>> trial.set_constraint("c", 1.5)
+            >>> trial.constraints
+            {'c': 1.5}
+        """
+        number = check_constraint(key, value)
+        name = constraint_key(key)
+        if name in self._system_attrs:
+            warnings.warn(
+                f"The constraint value is ignored because this constraint `{key=}` is already set.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
+        self._system_attrs[name] = number
+
+    def set_system_attr(self, key: str, value: Any) -> None:
+        self._system_attrs[key] = value
+
+    @property
+    def constraints(self) -> dict[str, float]:
+        """Constraint values set so far."""
+        return constraints_from_attrs(self._system_attrs)
+
+    @property
+    def system_attrs(self) -> dict[str, Any]:
+        return dict(self._system_attrs)
 
     @property
     def params(self) -> dict[str, Any]:

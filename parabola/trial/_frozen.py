@@ -11,12 +11,20 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from parabola.distributions import BaseDistribution
+
+# CONSTRAINTS_KEY stays importable from here: samplers write a constraints_func's list under it.
+from parabola.trial._constraints import (
+    CONSTRAINTS_KEY as CONSTRAINTS_KEY,
+)
+from parabola.trial._constraints import (
+    check_constraint,
+    constraint_key,
+    constraints_from_attrs,
+)
 from parabola.trial._state import TrialState
 from parabola.trial._suggest import SuggestMixin
 
 __all__ = ["FrozenTrial", "create_trial"]
-
-CONSTRAINTS_KEY = "constraints"  # system attr holding the named constraints dict
 
 
 class FrozenTrial(SuggestMixin):
@@ -192,7 +200,28 @@ class FrozenTrial(SuggestMixin):
     @property
     def constraints(self) -> dict[str, float]:
         """Named constraint values set with ``Trial.set_constraint``; > 0 means violated."""
-        return dict(self._system_attrs.get(CONSTRAINTS_KEY, {}))
+        return constraints_from_attrs(self._system_attrs)
+
+    def set_constraint(self, key: str, value: float) -> None:
+        """Record constraint ``key`` (``value > 0`` means violated); a second call warns.
+
+        Example:
+            >>> import parabola
+            >>> t = parabola.create_trial(value=1.0)
+            >>> t.set_constraint("c", -0.5)
+            >>> t.constraints
+            {'c': -0.5}
+        """
+        number = check_constraint(key, value)
+        name = constraint_key(key)
+        if name in self._system_attrs:
+            warnings.warn(
+                f"The constraint value is ignored because this constraint `{key=}` is already set.",
+                UserWarning,
+                stacklevel=2,
+            )
+            return
+        self._system_attrs[name] = number
 
     @property
     def last_step(self) -> int | None:
@@ -306,8 +335,8 @@ def create_trial(
     start = None if state == TrialState.WAITING else now
     complete = now if state.is_finished() else None
     sys_attrs = dict(system_attrs or {})
-    if constraints is not None:
-        sys_attrs[CONSTRAINTS_KEY] = {str(k): float(v) for k, v in constraints.items()}
+    for key, constraint in (constraints or {}).items():
+        sys_attrs[constraint_key(key)] = check_constraint(key, constraint)
     trial = FrozenTrial(
         number=-1,
         trial_id=-1,

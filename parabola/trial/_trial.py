@@ -3,14 +3,13 @@
 from __future__ import annotations
 
 import datetime
-import math
 import operator
 import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from parabola.distributions import BaseDistribution, check_distribution_compatibility
-from parabola.trial._frozen import CONSTRAINTS_KEY
+from parabola.trial._constraints import check_constraint, constraint_key, constraints_from_attrs
 from parabola.trial._suggest import SuggestMixin
 
 if TYPE_CHECKING:
@@ -259,30 +258,22 @@ class Trial(SuggestMixin):
             >>> study.best_params["x"] >= 0  # the best *feasible* trial
             True
         """
-        try:
-            value = float(value)
-        except (TypeError, ValueError):
-            raise TypeError(
-                f"set_constraint('{key}', value=...): expected a float, got {value!r}."
-            ) from None
-        if math.isnan(value):
-            raise ValueError(f"set_constraint('{key}', ...): value must not be NaN.")
-        constraints = dict(self._cached.system_attrs.get(CONSTRAINTS_KEY, {}))
-        if str(key) in constraints:
+        number = check_constraint(key, value)
+        name = constraint_key(key)
+        if name in self._cached.system_attrs:
             warnings.warn(
                 f"The constraint value is ignored because this constraint `{key=}` is already set.",
                 UserWarning,
                 stacklevel=2,
             )
             return
-        constraints[str(key)] = value
-        self.storage.set_trial_system_attr(self._trial_id, CONSTRAINTS_KEY, constraints)
-        self._cached.system_attrs[CONSTRAINTS_KEY] = constraints
+        self.storage.set_trial_system_attr(self._trial_id, name, number)
+        self._cached.system_attrs[name] = number
 
     @property
     def constraints(self) -> dict[str, float]:
         """Named constraint values set so far."""
-        return dict(self._cached.system_attrs.get(CONSTRAINTS_KEY, {}))
+        return constraints_from_attrs(self._cached.system_attrs)
 
     @property
     def number(self) -> int:

@@ -144,10 +144,27 @@ def test_set_constraint_checks() -> None:
     with pytest.warns(UserWarning, match="constraint value is ignored .* `key='c'` is already set"):
         trial.set_constraint("c", -1.0)
     assert trial.constraints == {"c": 0.5}
-    with pytest.raises(ValueError, match=r"set_constraint\('d', \.\.\.\): value must not be NaN"):
+    with pytest.raises(ValueError, match=r"constraint for 'd', but NaN is not allowed"):
         trial.set_constraint("d", float("nan"))
-    with pytest.raises(TypeError, match=r"set_constraint\('d', value=\.\.\.\): expected a float"):
+    with pytest.raises(TypeError, match=r"set_constraint\('d', value=\.\.\.\): .* float"):
         trial.set_constraint("d", "high")  # type: ignore[arg-type]
+    # Stored as Optuna 5.0 stores it: one system attribute per constraint.
+    assert trial.study.trials[0].system_attrs == {"constraints:c": 0.5}
+
+
+def test_fixed_and_frozen_trials_hold_constraints() -> None:
+    fixed = optuna.trial.FixedTrial({})
+    fixed.set_constraint("a", 1)
+    assert fixed.constraints == {"a": 1.0}
+    frozen = optuna.create_trial(value=1.0, constraints={"b": -1.0})
+    assert frozen.system_attrs == {"constraints:b": -1.0}
+    frozen.set_constraint("c", 2.0)
+    assert frozen.constraints == {"b": -1.0, "c": 2.0}
+    with pytest.raises(ValueError, match="NaN is not allowed"):
+        optuna.create_trial(value=1.0, constraints={"b": float("nan")})
+    # Optuna's older list form (a sampler's constraints_func) reads as "0", "1", ...
+    old = optuna.create_trial(value=1.0, system_attrs={"constraints": [0.5, -1.0]})
+    assert old.constraints == {"0": 0.5, "1": -1.0}
 
 
 def test_no_feasible_trial() -> None:

@@ -65,6 +65,14 @@ def current_revision(connection: sa.Connection) -> str | None:
         return None if row is None else str(row[0])
     if names & _OUR_TABLES or (is_sqlite(str(connection.engine.url)) and names):
         url = redact(str(connection.engine.url))
+        if "alembic_version" in names and "trial_values" in names:
+            # An Optuna RDBStorage: the layouts differ, so say how to bring its studies over.
+            raise StorageInternalError(
+                f"Storage {url!r} is an Optuna store, which parabola does not open directly. "
+                f"Copy its studies into a parabola store with `parabola import optuna {url}` "
+                f"(or parabola.importers.import_optuna({url!r})); the import only reads it. "
+                "This database was left untouched."
+            )
         kind = "an Optuna store" if "alembic_version" in names else "not a parabola store"
         raise StorageInternalError(
             f"Storage {url!r} is {kind} (it has tables {sorted(names)[:6]} but no "
