@@ -243,14 +243,16 @@ class BaseStorage(abc.ABC):
         budget_key: str,
         n_max: int | None,
         system_attrs: Mapping[str, Any] | None = None,
+        index_key: str | None = None,
     ) -> int | None:
         """Create a RUNNING trial counted against a budget, or return ``None`` once it is spent.
 
         The study system attribute ``budget_key`` (0 when absent) counts the trials created
         under the budget. In one atomic step, a store reads the count; if it is below
         ``n_max`` (``None``: no limit) it increments it and creates a trial as
-        :meth:`create_new_trial` does, with ``system_attrs`` plus ``{budget_key: index}``
-        (``index``: the count before the increment) as system attributes, and returns its id.
+        :meth:`create_new_trial` does, with ``system_attrs`` plus ``{index_key: index}``
+        (``index``: the count before the increment; ``index_key`` defaults to ``budget_key``)
+        as system attributes, and returns its id.
         So callers in many threads, processes or machines never create more than ``n_max``
         trials under one key, and a caller that dies creates either the trial with its count
         or neither. Setting the attribute to ``n_max`` closes the budget early. This is how

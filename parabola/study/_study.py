@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import importlib
 import math
 import threading
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
@@ -219,11 +220,13 @@ class Study:
         func: ObjectiveFuncType,
         n_trials: int | None = None,
         timeout: float | None = None,
-        n_jobs: int = 1,
+        n_jobs: int | None = None,
         catch: Iterable[type[Exception]] | type[Exception] = (),
         callbacks: Iterable[Callable[[Study, FrozenTrial], None]] | None = None,
         gc_after_trial: bool = False,
         show_progress_bar: bool = False,
+        *,
+        client: Any = None,
     ) -> None:
         """Run ``func`` on new trials until ``n_trials`` or ``timeout`` is reached.
 
@@ -233,13 +236,35 @@ class Study:
             n_trials: Number of trials to run in this call; ``None`` runs until ``timeout``,
                 :meth:`stop` or a signal.
             timeout: Stop starting new trials after this many seconds.
-            n_jobs: Threads running trials in parallel; ``-1`` means one per CPU.
+            n_jobs: Threads running trials in parallel; ``-1`` means one per CPU; default 1.
+                With ``client``: trial loops across the cluster; default (or ``-1``): one
+                per worker thread.
             catch: Exception types that mark a trial FAIL without stopping the study. Other
                 exceptions also mark the trial FAIL, then propagate.
             callbacks: Called as ``callback(study, frozen_trial)`` after each trial.
             gc_after_trial: Run ``gc.collect()`` after each trial.
             show_progress_bar: Show a tqdm progress bar (by trials, or by time with ``timeout``).
+            client: A ``dask.distributed.Client``: run the trials on its workers, which share
+                the study's store (``n_trials`` is one budget for all of them). Needs
+                ``parabola[dask]``; see ``docs/distributed.md``.
         """
+        if client is not None:
+            # The engine sits above the core (STYLE.md): it is looked up by name, as a plugin
+            # would be, so parabola.study never imports it, nor Dask, unless asked to.
+            engine = importlib.import_module("parabola.distributed")
+            engine.optimize(
+                self,
+                func,
+                client=client,
+                n_trials=n_trials,
+                timeout=timeout,
+                n_jobs=n_jobs,
+                catch=catch,
+                callbacks=callbacks,
+                gc_after_trial=gc_after_trial,
+                show_progress_bar=show_progress_bar,
+            )
+            return
         from parabola.study._optimize import optimize
 
         optimize(
@@ -247,7 +272,7 @@ class Study:
             func,
             n_trials=n_trials,
             timeout=timeout,
-            n_jobs=n_jobs,
+            n_jobs=1 if n_jobs is None else n_jobs,
             catch=catch,
             callbacks=callbacks,
             gc_after_trial=gc_after_trial,

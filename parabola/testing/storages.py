@@ -415,6 +415,8 @@ class StorageContract:
         assert storage.get_trial(made[0]).params == {"x": 1.0}
         # Another key is another budget; no limit means no limit; a closed budget stays closed.
         assert storage.create_new_trial_in_budget(sid, "c", None) is not None
+        tid = storage.create_new_trial_in_budget(sid, "d", 1, {"w": "b"}, index_key="i")
+        assert tid is not None and storage.get_trial(tid).system_attrs == {"w": "b", "i": 0}
         storage.set_study_system_attr(sid, "c", 5)
         assert storage.create_new_trial_in_budget(sid, "c", 5) is None
         with pytest.raises(KeyError):

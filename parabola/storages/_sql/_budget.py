@@ -50,6 +50,7 @@ class BudgetMixin:
         budget_key: str,
         n_max: int | None,
         system_attrs: Mapping[str, Any] | None = None,
+        index_key: str | None = None,
     ) -> int | None:
         if not isinstance(budget_key, str):
             raise TypeError(f"budget_key must be a str, got {budget_key!r}.")
@@ -76,7 +77,7 @@ class BudgetMixin:
                     self._raw.sql(_UPDATE_ATTRS),
                     {"attrs": dumps(attrs, "study attributes"), "sid": study_id},
                 )
-                trial = _new_running_trial(now, {**extra, budget_key: used})
+                trial = _new_running_trial(now, {**extra, index_key or budget_key: used})
                 values = st.encode_columns(trial, st.ALL_COLUMNS)
                 values["heartbeat"] = beat
                 cur.execute(self._raw.sql(st.NEXT_NUMBER), {"sid": study_id})

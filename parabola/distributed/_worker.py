@@ -1,0 +1,257 @@
+"""What runs on a Dask worker: the store check and the long-lived trial loop of one slot.
+
+Dask runs a task *at least* once: it runs a task again when the worker that ran it dies, even
+when the task had finished there. So a task here is not "one trial" but "run trials until the
+run's budget is spent": every trial is claimed in the store with one atomic step
+(:meth:`~parabola.storages.BaseStorage.create_new_trial_in_budget`, or the guarded
+WAITING -> RUNNING claim of a retry), and a task that runs again finds the budget spent and
+returns at once. The store is reached directly from the worker; the scheduler only carries the
+task.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import gc
+import os
+import pickle
+import socket
+import threading
+import time
+from collections.abc import Callable, Mapping
+from typing import TYPE_CHECKING, Any
+
+from parabola.distributed._keys import INDEX_KEY, RUN_KEY, UNLIMITED, WORKER_KEY, budget_key
+from parabola.distributed._retry import retry
+from parabola.distributed._seeding import TrialSeeder
+from parabola.exceptions import UpdateFinishedTrialError
+from parabola.logging import get_logger
+from parabola.study import Study
+from parabola.trial import Trial, TrialState
+
+if TYPE_CHECKING:
+    from parabola.distributions import BaseDistribution
+    from parabola.pruners import BasePruner
+    from parabola.samplers import BaseSampler
+    from parabola.storages import BaseStorage
+    from parabola.trial import FrozenTrial
+
+__all__ = ["LoopSpec", "SQLiteFile", "check_worker", "open_store", "trial_loop"]
+
+_logger = get_logger(__name__)
+
+#: How often a slot whose budget is spent looks for retries while other slots still run.
+POLL_S = 0.2
+
+_stores: dict[bytes, BaseStorage] = {}
+_stores_lock = threading.Lock()
+
+
+@dataclasses.dataclass(frozen=True)
+class SQLiteFile:
+    """A SQLite store as the driver sees it: workers must see the same file on the same host."""
+
+    path: str
+    host: str
+    device: int
+    inode: int
+
+
+@dataclasses.dataclass
+class LoopSpec:
+    """Everything a slot needs, pickled once by the driver (cloudpickle: closures work)."""
+
+    run_id: str
+    study_name: str
+    storage: bytes  # the pickled store: its URL and settings, never its connections
+    sqlite: SQLiteFile | None
+    sampler: BaseSampler
+    pruner: BasePruner
+    func: Callable[[Trial], Any]
+    n_trials: int | None
+    deadline: float | None  # time.time() after which no trial starts
+    catch: tuple[type[Exception], ...]
+    callbacks: list[Callable[[Study, FrozenTrial], None]]
+    gc_after_trial: bool
+
+
+def open_store(blob: bytes, sqlite: SQLiteFile | None) -> BaseStorage:
+    """This worker process's store for ``blob``: one per process, shared by its slots.
+
+    One store (one connection pool) per process keeps PostgreSQL connections near one per
+    worker process however many slots it runs.
+    """
+    if sqlite is not None:
+        _check_sqlite(sqlite)
+    with _stores_lock:
+        store = _stores.get(blob)
+        if store is None:
+            store = _stores[blob] = pickle.loads(blob)
+        return store
+
+
+def _check_sqlite(sqlite: SQLiteFile) -> None:
+    host = socket.gethostname()
+    try:
+        st = os.stat(sqlite.path)
+        same = host == sqlite.host and (st.st_dev, st.st_ino) == (sqlite.device, sqlite.inode)
+    except OSError:
+        same = False
+    if not same:
+        raise RuntimeError(
+            f"This Dask worker (host {host!r}) cannot see the SQLite store {sqlite.path} of the "
+            f"driver (host {sqlite.host!r}). SQLite works only when every worker runs on the "
+            "driver's machine; for workers on other machines use PostgreSQL: "
+            "storage='postgresql://user:password@host/dbname'."
+        )
+
+
+def check_worker(blob: bytes, sqlite: SQLiteFile | None) -> str | None:
+    """Open the store here (run on every worker before any trial): ``None`` or what is wrong."""
+    try:
+        open_store(blob, sqlite)
+    except Exception as e:
+        return f"{type(e).__name__}: {e}"
+    return None
+
+
+class _SlotStudy(Study):
+    """The study as one slot sees it: ``ask`` hands out the trial the slot has claimed.
+
+    The optimize machinery (``run_trial``: evaluate, tell, log, catch) then runs unchanged.
+    """
+
+    claimed: int | None = None
+
+    def ask(self, fixed_distributions: Mapping[str, BaseDistribution] | None = None) -> Trial:
+        if self.claimed is None:
+            return super().ask(fixed_distributions)  # the objective's own ask/tell
+        trial_id, self.claimed = self.claimed, None
+        trial = Trial(self, trial_id)
+        for name, dist in (fixed_distributions or {}).items():
+            trial._suggest(name, dist)
+        return trial
+
+
+def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
+    """Run trials of the run until its budget is spent, its deadline passes or it stops.
+
+    Returns what the slot did: ``{"worker", "slot", "trials", "exit"}``.
+    """
+    from distributed import get_worker
+
+    from parabola.study._heartbeat import Heartbeat
+    from parabola.study._optimize import run_trial
+
+    worker = get_worker()
+    key = worker.get_current_task()
+    spec: LoopSpec = pickle.loads(payload)
+    storage = open_store(spec.storage, spec.sqlite)
+    study = _SlotStudy(spec.study_name, storage, spec.sampler, spec.pruner)
+    seeder = TrialSeeder(study.sampler)
+    budget = budget_key(spec.run_id)
+    n_max = UNLIMITED if spec.n_trials is None else spec.n_trials
+    report: dict[str, Any] = {"worker": worker.address, "slot": slot, "trials": 0, "exit": ""}
+    heartbeat = Heartbeat.start(storage)
+    try:
+        while True:
+            if _cancelled(worker, key):
+                report["exit"] = "cancelled"  # the driver is gone: finish, claim nothing more
+                break
+            if spec.deadline is not None and time.time() >= spec.deadline:
+                report["exit"] = "timeout"
+                break
+            _fail_stale(study, spec.run_id)
+            trial_id = _claim_retry(study, spec.run_id, worker.address)
+            if trial_id is None:
+                trial_id = storage.create_new_trial_in_budget(
+                    study._study_id,
+                    budget,
+                    n_max,
+                    {RUN_KEY: spec.run_id, WORKER_KEY: worker.address},
+                    index_key=INDEX_KEY,
+                )
+            if trial_id is None:
+                # Spent; stay while other slots' trials may still die and need a retry here.
+                if not _has_unfinished(study, spec.run_id):
+                    report["exit"] = "done"
+                    break
+                time.sleep(POLL_S)
+                continue
+            seeder.reseed(storage.get_trial_number_from_id(trial_id))
+            study.claimed = trial_id
+            try:
+                frozen = run_trial(study, spec.func, spec.catch, heartbeat)
+            except BaseException:
+                _close_budget(study, budget, n_max)  # an uncaught error stops every slot
+                raise
+            report["trials"] += 1
+            for callback in spec.callbacks:
+                callback(study, frozen)
+            if spec.gc_after_trial:
+                gc.collect()
+            if study._stop_flag:
+                _close_budget(study, budget, n_max)
+                report["exit"] = "stopped"
+                break
+    finally:
+        if heartbeat is not None:
+            heartbeat.close()
+    return report
+
+
+def _cancelled(worker: Any, key: Any) -> bool:
+    # A running task cannot be interrupted; when its client goes away the worker only marks
+    # it cancelled (or forgets it), and the loop must notice that itself.
+    ts = worker.state.tasks.get(key)
+    if ts is None or ts.state in ("cancelled", "released", "forgotten"):
+        return True
+    return str(getattr(worker.status, "name", worker.status)) not in ("running", "paused")
+
+
+def _claim_retry(study: Study, run_id: str, address: str) -> int | None:
+    """Claim a WAITING trial of this run (a retry, or a trial enqueued before the run)."""
+    storage = study._storage
+    for trial in storage.get_all_trials(
+        study._study_id, deepcopy=False, states=(TrialState.WAITING,)
+    ):
+        if trial.system_attrs.get(RUN_KEY) != run_id:
+            continue
+        try:
+            if not storage.set_trial_state_values(trial._trial_id, TrialState.RUNNING):
+                continue
+        except UpdateFinishedTrialError:
+            continue
+        storage.set_trial_system_attr(trial._trial_id, WORKER_KEY, address)
+        return trial._trial_id
+    return None
+
+
+def _has_unfinished(study: Study, run_id: str) -> bool:
+    return any(
+        t.system_attrs.get(RUN_KEY) == run_id
+        for t in study._storage.get_all_trials(
+            study._study_id, deepcopy=False, states=(TrialState.WAITING, TrialState.RUNNING)
+        )
+    )
+
+
+def _fail_stale(study: Study, run_id: str) -> None:
+    """The heartbeat fallback: fail trials silent for the grace period; retry this run's."""
+    storage = study._storage
+    if not storage.is_heartbeat_enabled():
+        return
+    callback = getattr(storage, "failed_trial_callback", None)
+    for trial_id in storage.fail_stale_trials(study._study_id):
+        frozen = storage.get_trial(trial_id)
+        if frozen.system_attrs.get(RUN_KEY) == run_id:
+            retry(study, frozen)
+        elif callback is not None:
+            callback(study, frozen)
+
+
+def _close_budget(study: Study, budget: str, n_max: int) -> None:
+    try:
+        study._storage.set_study_system_attr(study._study_id, budget, n_max)
+    except Exception:  # the original error matters more
+        _logger.debug("could not close the budget", exc_info=True)
