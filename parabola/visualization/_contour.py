@@ -14,7 +14,8 @@ from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._plotly_imports import go, make_subplots
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
-    COLOR_SCALE,
+    COLOR_SCALE_PAIRS,
+    assemble,
     MAX_POINTS,
     Target,
     check_plot_args,
@@ -125,7 +126,7 @@ def _pair(
     reverse: bool,
     target_name: str,
 ) -> list[Any]:
-    empty = [g.Contour(), g.Scatter(), g.Scatter()]
+    empty: list[dict[str, Any]] = [{"type": "contour"}, {"type": "scatter"}, {"type": "scatter"}]
     if len(xa.indices) < 2 or len(ya.indices) < 2:
         return empty
     both = (xa.cell >= 0) & (ya.cell >= 0)
@@ -137,18 +138,19 @@ def _pair(
             stacklevel=4,
         )
         return empty
-    contour = g.Contour(
-        x=xa.indices,
-        y=ya.indices,
-        z=_z(xa, ya, z_of, direction, custom),
-        colorbar={"title": target_name},
-        colorscale=COLOR_SCALE,
-        connectgaps=True,
-        contours_coloring="heatmap",
-        hoverinfo="none",
-        line_smoothing=1.3,
-        reversescale=reverse,
-    )
+    contour = {
+        "type": "contour",
+        "x": np.asarray(xa.indices, dtype=float) if not xa.is_cat else xa.indices,
+        "y": np.asarray(ya.indices, dtype=float) if not ya.is_cat else ya.indices,
+        "z": _z(xa, ya, z_of, direction, custom),
+        "colorbar": {"title": {"text": target_name}},
+        "colorscale": COLOR_SCALE_PAIRS,
+        "connectgaps": True,
+        "contours": {"coloring": "heatmap"},
+        "hoverinfo": "none",
+        "line": {"smoothing": 1.3},
+        "reversescale": reverse,
+    }
     pick = both if shown is None else both & shown
     scatters = []
     for ok, color, name in (
@@ -159,14 +161,15 @@ def _pair(
         xs = [xa.values[i] for i in sel.tolist()]
         ys = [ya.values[i] for i in sel.tolist()]
         scatters.append(
-            g.Scatter(
-                x=np.asarray(xs, dtype=float) if not xa.is_cat else xs,
-                y=np.asarray(ys, dtype=float) if not ya.is_cat else ys,
-                marker={"line": {"width": 2.0, "color": "Gray"}, "color": color},
-                mode="markers",
-                name=name,
-                showlegend=False,
-            )
+            {
+                "type": "scatter",
+                "x": np.asarray(xs, dtype=float) if not xa.is_cat else xs,
+                "y": np.asarray(ys, dtype=float) if not ya.is_cat else ys,
+                "marker": {"line": {"width": 2.0, "color": "Gray"}, "color": color},
+                "mode": "markers",
+                "name": name,
+                "showlegend": False,
+            }
         )
     return [contour, *scatters]
 
@@ -266,30 +269,31 @@ def plot_contour(
 
     if len(names) == 2:
         xa, ya = axes[names[0]], axes[names[1]]
-        fig = g.Figure(data=pair(xa, ya), layout=layout)
+        fig = g.Figure(layout=layout)
         fig.update_xaxes(title_text=names[0])
         fig.update_yaxes(title_text=names[1])
         _style(fig, xa, ya)
-        return fig
+        return assemble(g, fig, [(t, None, None) for t in pair(xa, ya)], 1)
     n = len(names)
     fig = make_subplots(rows=n, cols=n, shared_xaxes=True, shared_yaxes=True)
     fig.update_layout(layout)
     showscale = True
+    cells: list[tuple[dict[str, Any], int | None, int | None]] = []
     for x_i, xp in enumerate(names):
         for y_i, yp in enumerate(names):
             cell = {"row": y_i + 1, "col": x_i + 1}
             xa, ya = axes[xp], axes[yp]
             if xp == yp:
-                fig.add_trace(g.Scatter(), **cell)
+                cells.append(({"type": "scatter"}, y_i + 1, x_i + 1))
             else:
                 contour, scatter, _ = pair(xa, ya)
-                contour.update(showscale=showscale)
+                contour["showscale"] = showscale
                 showscale = False
-                fig.add_trace(contour, **cell)
-                fig.add_trace(scatter, **cell)
+                cells.append((contour, y_i + 1, x_i + 1))
+                cells.append((scatter, y_i + 1, x_i + 1))
             _style(fig, xa, ya, **cell)
             if x_i == 0:
                 fig.update_yaxes(title_text=yp, **cell)
             if y_i == n - 1:
                 fig.update_xaxes(title_text=xp, **cell)
-    return fig
+    return assemble(g, fig, cells, n)

@@ -15,6 +15,7 @@ from parabola.visualization._utils import (
     check_plot_args,
     is_log_scale,
     is_numerical,
+    assemble,
     logger,
     subsample,
     subsample_note,
@@ -150,17 +151,20 @@ def plot_rank(
         x_cat, y_cat = axes[xp][2], axes[yp][2]
         xs = [t.params[xp] for t in sel]
         ys = [t.params[yp] for t in sel]
-        return g.Scatter(
-            x=[str(v) for v in xs] if x_cat else np.asarray(xs, dtype=float),
-            y=[str(v) for v in ys] if y_cat else np.asarray(ys, dtype=float),
-            marker={"color": labels[keep], "line": {"width": 0.5, "color": "Grey"}},
-            mode="markers",
-            showlegend=False,
-            hovertemplate="%{hovertext}<extra></extra>" if with_text else None,
-            hovertext=[hover(t, float(zs[shown[j]])) for t, j in zip(sel, keep, strict=True)]
-            if with_text
-            else None,
-        )
+        trace: dict[str, Any] = {
+            "type": "scatter",
+            "x": [str(v) for v in xs] if x_cat else np.asarray(xs, dtype=float),
+            "y": [str(v) for v in ys] if y_cat else np.asarray(ys, dtype=float),
+            "marker": {"color": labels[keep].tolist(), "line": {"width": 0.5, "color": "Grey"}},
+            "mode": "markers",
+            "showlegend": False,
+        }
+        if with_text:
+            trace["hovertemplate"] = "%{hovertext}<extra></extra>"
+            trace["hovertext"] = [
+                hover(t, float(zs[shown[j]])) for t, j in zip(sel, keep, strict=True)
+            ]
+        return trace
 
     def style(fig: Any, xp: str, yp: str, **cell: Any) -> None:
         (xr, xlog, xcat), (yr, ylog, ycat) = axes[xp], axes[yp]
@@ -176,8 +180,11 @@ def plot_rank(
             fig.update_yaxes(range=[math.log10(v) for v in yr], type="log", **cell)
 
     layout = g.Layout(title=title)
+    cells: list[tuple[dict[str, Any], int | None, int | None]] = []
+    n = 1
     if len(names) == 2:
-        fig = g.Figure(data=[scatter(names[0], names[1])], layout=layout)
+        fig = g.Figure(layout=layout)
+        cells.append((scatter(names[0], names[1]), None, None))
         fig.update_xaxes(title_text=names[0])
         fig.update_yaxes(title_text=names[1])
         style(fig, names[0], names[1])
@@ -195,7 +202,7 @@ def plot_rank(
         for x_i, xp in enumerate(names):
             for y_i, yp in enumerate(names):
                 cell = {"row": y_i + 1, "col": x_i + 1}
-                fig.add_trace(scatter(xp, yp), **cell)
+                cells.append((scatter(xp, yp), y_i + 1, x_i + 1))
                 style(fig, xp, yp, **cell)
                 if x_i == 0:
                     fig.update_yaxes(title_text=yp, **cell)
@@ -206,24 +213,23 @@ def plot_rank(
         f"{lab} ({q:3g})"
         for lab, q in zip(["min.", "25%", "50%", "75%", "max."], quantiles, strict=True)
     ]
-    fig.add_trace(
-        g.Scatter(
-            x=[None],
-            y=[None],
-            mode="markers",
-            marker={
-                "colorscale": _CMAP,
-                "showscale": True,
-                "cmin": 0,
-                "cmax": 1,
-                "colorbar": {
-                    "thickness": 10,
-                    "tickvals": [0, 0.25, 0.5, 0.75, 1],
-                    "ticktext": text,
-                },
+    colorbar = g.Scatter(
+        x=[None],
+        y=[None],
+        mode="markers",
+        marker={
+            "colorscale": _CMAP,
+            "showscale": True,
+            "cmin": 0,
+            "cmax": 1,
+            "colorbar": {
+                "thickness": 10,
+                "tickvals": [0, 0.25, 0.5, 0.75, 1],
+                "ticktext": text,
             },
-            hoverinfo="none",
-            showlegend=False,
-        )
+        },
+        hoverinfo="none",
+        showlegend=False,
     )
-    return fig
+    cells.append((colorbar.to_plotly_json(), None, None))
+    return assemble(g, fig, cells, n)
