@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import logging
+import re
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -42,6 +43,7 @@ _HERE = Path(__file__).parent
 _log = logging.getLogger("parabola.ui")
 _MAX_TAGS = 100
 _MAX_NOTES = 20_000
+_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 class BadRequest(ValueError):
@@ -215,9 +217,10 @@ class Dashboard:
         if ".." in Path(name).parts or name.startswith(("/", "\\")) or "\x00" in name:
             raise BadRequest(f"file: {name!r} is not a file name of this run.")
         entry = run.file(name)  # KeyError -> 404: only files the run saved are served
-        root = entry.path.parent.resolve()
-        path = entry.path.resolve()
-        if path.parent != root or not path.is_file():
+        # Contents are stored under their sha256 in the artifact folder; a digest that is not
+        # 64 hex digits (a tampered record) could point anywhere, so it is never opened.
+        path = entry.path
+        if not _SHA256.fullmatch(entry.sha256) or path.name != entry.sha256 or not path.is_file():
             raise KeyError(f"The content of {name!r} is not in the store's artifact folder.")
         return FileResponse(
             path,

@@ -166,8 +166,9 @@ class SeriesCache:
         entry.span = (entry.span[0], entry.last_step)
 
     def keys(self, path: tuple[str, str, str], stream: str, live: bool) -> list[str]:
-        """The numeric metrics of a run's stream that have at least one finite value."""
-        return sorted(self._entry(path, stream, live).series)
+        """The numeric metrics of a run's stream that have at least one finite value (not the
+        ``_runtime``/``_timestamp`` bookkeeping columns, which are x axes)."""
+        return sorted(k for k in self._entry(path, stream, live).series if not k.startswith("_"))
 
     def series(
         self,
