@@ -148,7 +148,7 @@ function layoutFor(title, seriesList) {
 }
 
 function traceOf(s, name) {
-  const trace = { x: xValues(s), y: smooth(s.y, chartOptions.smoothing), type: "scattergl", mode: "lines", name };
+  const trace = { x: xValues(s), y: smooth(s.y, chartOptions.smoothing), type: "scatter", mode: "lines", name };
   if (s.y.length < 2) trace.mode = "markers";
   return trace;
 }
@@ -490,7 +490,7 @@ async function studyPage() {
   };
   document.getElementById("prev").addEventListener("click", () => { t.page = Math.max(0, t.page - 1); renderTrials(); });
   document.getElementById("next").addEventListener("click", () => { t.page += 1; renderTrials(); });
-  for (const f of ["state-filter", "value-min", "value-max"]) document.getElementById(f).addEventListener("input", () => { t.page = 0; renderTrials(); });
+  for (const f of ["state-filter", "value-min", "value-max"]) for (const ev of ["input", "change"]) document.getElementById(f).addEventListener(ev, () => { t.page = 0; renderTrials(); });
   renderTrials();
 
   // Figures: each panel is a parabola.visualization function's figure, drawn by Plotly.react.
@@ -527,7 +527,7 @@ async function studyPage() {
     document.getElementById("curve-note").textContent = c.n_runs ? `${c.n_runs} linked runs` : "no tracking run is linked to this study's trials";
     if (!key) return;
     const node = document.getElementById("curves-chart");
-    Plotly.react(node, c.curves.map((s) => ({ x: s.x, y: s.y, type: "scattergl", mode: "lines", name: `trial ${s.trial}` })), layoutFor(key, c.curves), PLOT_CONFIG);
+    Plotly.react(node, c.curves.map((s) => ({ x: s.x, y: s.y, type: "scatter", mode: "lines", name: `trial ${s.trial}` })), layoutFor(key, c.curves), PLOT_CONFIG);
   };
   curveSel.addEventListener("change", () => curves().catch((e) => showError(e.message)));
   await drawFigures();
