@@ -285,8 +285,11 @@ class PublicRun:
 
     @property
     def url(self) -> str | None:
-        """``None`` until the ``parabola ui`` dashboard exists."""
-        return None
+        """The run's page in the local dashboard (``parabola ui``; ``$PARABOLA_UI_URL`` or
+        ``http://127.0.0.1:8080``)."""
+        from parabola.tracking._url import dashboard_url
+
+        return dashboard_url(self.entity, self.project, self.id)
 
     @property
     def summary_metrics(self) -> dict[str, Any]:

@@ -18,7 +18,7 @@ def test_defaults_name_entity_project_path(store: BaseStorage) -> None:
     assert run.project == "uncategorized"
     assert run.entity
     assert run.path == f"{run.entity}/uncategorized/{run.id}"
-    assert run.url is None  # documented: no dashboard yet
+    assert run.url == f"http://127.0.0.1:8080/runs/{run.entity}/uncategorized/{run.id}"
     run.finish()
 
 
