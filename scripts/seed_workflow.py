@@ -52,11 +52,24 @@ def main() -> None:
     print(system_metrics)
 
     print(run.summary)
-    print(
-        f"Run {'/'.join(run.path)} ({run.name}, {run.state}) is stored in ./parabola.db. "
-        "A local dashboard (`parabola ui`) is planned but not built yet; meanwhile read runs "
-        "back with wandb.Api() as above."
-    )
+    show_dashboard(study.study_name, run)
+
+
+def show_dashboard(study_name: str, run: wandb.tracking.PublicRun) -> None:
+    """Say where the dashboard shows this study and run, and how to start it.
+
+    ``make run`` must end by itself, so the server is not started here (a detached one would
+    outlive the job unnoticed): the job prints the command and the pages' addresses.
+    """
+    store = optuna.storages.get_storage(None)
+    study_id = store.get_study_id_from_name(study_name)
+    base = (run.url or "http://127.0.0.1:8080/").split("/runs/")[0]
+    print()
+    print(f"Run {'/'.join(run.path)} ({run.name}, {run.state}) and the study are in ./parabola.db.")
+    print("See them in the dashboard: run `.venv/bin/parabola ui` (Ctrl+C stops it), then open")
+    print(f"  {base}/  (studies and projects)")
+    print(f"  {base}/studies/{study_id}  (the study: trials and figures)")
+    print(f"  {run.url}  (the run: config, summary, charts)")
 
 
 if __name__ == "__main__":
