@@ -107,7 +107,7 @@ def test_samplers_and_pruners_never_reach_storage_or_study(package: str) -> None
 
 
 def test_nothing_but_server_and_cli_imports_server_or_cli() -> None:
-    outer = ("parabola.server", "parabola.cli")
+    outer = ("parabola.server", "parabola.cli", "parabola.ui")
     # ``python -m parabola`` is the command line's other entry point.
     importers = (*outer, "parabola.__main__")
     bad = [
@@ -195,6 +195,21 @@ def test_readers_use_trial_and_study_level_types_only(package: str) -> None:
         public = not any(p.startswith("_") for p in i.target.split(".")[2:])
         if not (any(_within(i.target, a) for a in allowed) and public):
             bad.append(str(i))
+    assert bad == [], "\n".join(bad)
+
+
+def test_the_dashboard_uses_the_public_api_only() -> None:
+    # parabola.ui reads the store through parabola.load_study, parabola.Api and the storage
+    # contract (parabola.storages), never a private module of another package.
+    own = [i for i in ALL_IMPORTS if _within(i.module, "parabola.ui")]
+    assert own, "parabola.ui not found: the check would pass vacuously"
+    bad = [
+        str(i)
+        for i in own
+        if _within(i.target, "parabola")
+        and not _within(i.target, "parabola.ui")
+        and any(p.startswith("_") for p in i.target.split(".")[1:])
+    ]
     assert bad == [], "\n".join(bad)
 
 
