@@ -213,7 +213,20 @@ def test_the_dashboard_uses_the_public_api_only() -> None:
     assert bad == [], "\n".join(bad)
 
 
-HEAVY = ("numpy", "pandas", "sqlalchemy", "scipy", "alembic", "tqdm", "psutil", "click")
+HEAVY = (
+    "numpy",
+    "pandas",
+    "sqlalchemy",
+    "scipy",
+    "alembic",
+    "tqdm",
+    "psutil",
+    "click",
+    "starlette",
+    "uvicorn",
+    "jinja2",
+    "plotly",
+)
 
 
 def _modules_after(code: str) -> set[str]:
