@@ -11,14 +11,15 @@ import numpy as np
 
 from parabola.study import StudyDirection
 from parabola.trial import FrozenTrial, TrialState
-from parabola.visualization._plotly_imports import go, make_subplots
+from parabola.visualization._grid import Grid
+from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     COLOR_SCALE_PAIRS,
-    assemble,
     MAX_POINTS,
     Target,
     check_plot_args,
+    figure,
     filter_nonfinite,
     is_log_scale,
     is_numerical,
@@ -174,17 +175,15 @@ def _pair(
     return [contour, *scatters]
 
 
-def _style(fig: Any, xa: _Axis, ya: _Axis, **cell: Any) -> None:
-    fig.update_xaxes(range=list(xa.range), **cell)
-    fig.update_yaxes(range=list(ya.range), **cell)
-    if xa.is_cat:
-        fig.update_xaxes(type="category", **cell)
-    if ya.is_cat:
-        fig.update_yaxes(type="category", **cell)
-    if xa.is_log:
-        fig.update_xaxes(range=[math.log10(p) for p in xa.range], type="log", **cell)
-    if ya.is_log:
-        fig.update_yaxes(range=[math.log10(p) for p in ya.range], type="log", **cell)
+def _style(xaxis: dict[str, Any], yaxis: dict[str, Any], xa: _Axis, ya: _Axis) -> None:
+    """Optuna's axis settings for one panel: padded ranges, category and log axes."""
+    for spec, a in ((xaxis, xa), (yaxis, ya)):
+        spec["range"] = list(a.range)
+        if a.is_cat:
+            spec["type"] = "category"
+        if a.is_log:
+            spec["range"] = [math.log10(p) for p in a.range]
+            spec["type"] = "log"
 
 
 def plot_contour(
@@ -259,41 +258,39 @@ def plot_contour(
         notes.append(subsample_note(len(idx), len(trials)))
     if notes:
         title = f"{title}<br><sup>{'; '.join(notes)}</sup>"
-    layout = g.Layout(title=title)
     direction = study.directions[0]
     custom = target is not None
     reverse = is_reverse_scale(study.directions, target)
 
-    def pair(xa: _Axis, ya: _Axis) -> list[Any]:
+    def pair(xa: _Axis, ya: _Axis) -> list[dict[str, Any]]:
         return _pair(g, xa, ya, z_of, feasible, shown, direction, custom, reverse, target_name)
 
     if len(names) == 2:
         xa, ya = axes[names[0]], axes[names[1]]
-        fig = g.Figure(layout=layout)
-        fig.update_xaxes(title_text=names[0])
-        fig.update_yaxes(title_text=names[1])
-        _style(fig, xa, ya)
-        return assemble(g, fig, [(t, None, None) for t in pair(xa, ya)], 1)
+        xaxis: dict[str, Any] = {"title": {"text": names[0]}}
+        yaxis: dict[str, Any] = {"title": {"text": names[1]}}
+        _style(xaxis, yaxis, xa, ya)
+        layout = {"title": {"text": title}, "xaxis": xaxis, "yaxis": yaxis}
+        return figure(g, pair(xa, ya), layout)
     n = len(names)
-    fig = make_subplots(rows=n, cols=n, shared_xaxes=True, shared_yaxes=True)
-    fig.update_layout(layout)
+    grid = Grid(n, n, shared_x=True, shared_y=True)
     showscale = True
-    cells: list[tuple[dict[str, Any], int | None, int | None]] = []
+    traces: list[dict[str, Any]] = []
     for x_i, xp in enumerate(names):
         for y_i, yp in enumerate(names):
-            cell = {"row": y_i + 1, "col": x_i + 1}
+            row, col = y_i + 1, x_i + 1
             xa, ya = axes[xp], axes[yp]
             if xp == yp:
-                cells.append(({"type": "scatter"}, y_i + 1, x_i + 1))
+                traces.append(grid.place({"type": "scatter"}, row, col))
             else:
                 contour, scatter, _ = pair(xa, ya)
                 contour["showscale"] = showscale
                 showscale = False
-                cells.append((contour, y_i + 1, x_i + 1))
-                cells.append((scatter, y_i + 1, x_i + 1))
-            _style(fig, xa, ya, **cell)
+                traces += [grid.place(contour, row, col), grid.place(scatter, row, col)]
+            xaxis, yaxis = grid.axis("x", row, col), grid.axis("y", row, col)
+            _style(xaxis, yaxis, xa, ya)
             if x_i == 0:
-                fig.update_yaxes(title_text=yp, **cell)
+                yaxis["title"] = {"text": yp}
             if y_i == n - 1:
-                fig.update_xaxes(title_text=xp, **cell)
-    return assemble(g, fig, cells, n)
+                xaxis["title"] = {"text": xp}
+    return figure(g, traces, {"title": {"text": title}, **grid.axes})

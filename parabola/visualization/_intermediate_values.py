@@ -11,7 +11,13 @@ from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._run_history import series_of
 from parabola.visualization._source import TrialSource
-from parabola.visualization._utils import logger, satisfies_constraints, subsample, subsample_note
+from parabola.visualization._utils import (
+    MAX_POINTS,
+    logger,
+    satisfies_constraints,
+    subsample,
+    subsample_note,
+)
 
 __all__ = ["plot_intermediate_values"]
 
@@ -19,7 +25,7 @@ __all__ = ["plot_intermediate_values"]
 MAX_CURVES = 1000
 
 
-def _runs_by_trial(study: TrialSource, runs: Any) -> dict[int, Any]:
+def _runs_by_trial(study: TrialSource, runs: Any) -> dict[int, list[Any]]:
     if runs is None:
         storage = getattr(study, "_storage", None)  # a parabola Study: its runs share its store
         if storage is None:
@@ -31,8 +37,10 @@ def _runs_by_trial(study: TrialSource, runs: Any) -> dict[int, Any]:
 
         runs = Api(storage=storage).runs(None, {"study_name": study.study_name})
     if isinstance(runs, Mapping):
-        return {int(k): v for k, v in runs.items()}
-    found: dict[int, Any] = {}
+        return {int(k): [v] for k, v in runs.items()}
+    # A trial may have several runs (its own trial.log run and a callback's): all are kept,
+    # and the first one that logged the metric draws the curve.
+    found: dict[int, list[Any]] = {}
     for run in runs:
         number = getattr(run, "trial_number", None)
         if number is None:
@@ -40,7 +48,7 @@ def _runs_by_trial(study: TrialSource, runs: Any) -> dict[int, Any]:
                 f"runs: run {run!r} is not linked to a trial (no trial_number); pass a mapping "
                 "{trial_number: run} instead."
             )
-        found[int(number)] = run
+        found.setdefault(int(number), []).append(run)
     return found
 
 
@@ -58,12 +66,11 @@ def _curves(
         return out
     by_trial = _runs_by_trial(study, runs)
     for t in trials:
-        run = by_trial.get(t.number)
-        if run is None:
-            continue
-        x, y = series_of(run, metric, x_axis)
-        if len(x):
-            out.append((t.number, np.asarray(x), np.asarray(y), satisfies_constraints(t)))
+        for run in by_trial.get(t.number, []):
+            x, y = series_of(run, metric, x_axis)
+            if len(x):
+                out.append((t.number, np.asarray(x), np.asarray(y), satisfies_constraints(t)))
+                break
     return out
 
 
@@ -121,29 +128,52 @@ def plot_intermediate_values(
             )
         else:
             logger.warning(f"No run of the study's trials logged the metric {metric!r}.")
-    idx = subsample(len(curves), MAX_CURVES)
-    if idx is not None:
-        title = f"{title}<br><sup>{subsample_note(len(idx), len(curves))}</sup>"
-        curves = [curves[i] for i in idx.tolist()]
     x_title = "Step" if metric is None or x_axis == "_step" else x_axis
-    layout = g.Layout(
-        title=title,
-        xaxis={"title": x_title},
-        yaxis={"title": "Intermediate Value" if metric is None else metric},
-        showlegend=False,
-    )
     marker = {"maxdisplayed": 10}
-    # Plain dicts and _validate=False: validating a thousand Scatter objects costs more than
-    # computing the whole figure, and these dicts are valid by construction.
-    traces = [
-        {
-            "type": "scatter",
-            "x": x,
-            "y": y,
-            "mode": "lines+markers",
-            "marker": marker if feasible else {**marker, "color": "#CCCCCC"},
-            "name": f"Trial{number}",
-        }
-        for number, x, y, feasible in curves
-    ]
+    traces: list[dict[str, Any]]
+    if len(curves) > MAX_CURVES:
+        # Past the budget: a seeded sample of curves, drawn as two traces (feasible and
+        # infeasible) with gaps between trials, instead of one trace per trial.
+        idx = subsample(len(curves), MAX_POINTS)
+        shown = curves if idx is None else [curves[i] for i in idx.tolist()]
+        title = f"{title}<br><sup>{subsample_note(len(shown), len(curves))}</sup>"
+        traces = []
+        for feasible in (True, False):
+            group = [c for c in shown if c[3] is feasible]
+            if not group:
+                continue
+            xs = np.concatenate([np.append(np.asarray(c[1], dtype=float), np.nan) for c in group])
+            ys = np.concatenate([np.append(np.asarray(c[2], dtype=float), np.nan) for c in group])
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": xs,
+                    "y": ys,
+                    "mode": "lines",
+                    "line": {"width": 1} if feasible else {"width": 1, "color": "#CCCCCC"},
+                    "opacity": 0.4,
+                    "connectgaps": False,
+                    "name": "Feasible trials" if feasible else "Infeasible trials",
+                }
+            )
+    else:
+        # Plain dicts and _validate=False: validating a thousand Scatter objects costs more
+        # than computing the whole figure, and these dicts are valid by construction.
+        traces = [
+            {
+                "type": "scatter",
+                "x": x,
+                "y": y,
+                "mode": "lines+markers",
+                "marker": marker if feasible else {**marker, "color": "#CCCCCC"},
+                "name": f"Trial{number}",
+            }
+            for number, x, y, feasible in curves
+        ]
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"title": {"text": x_title}},
+        "yaxis": {"title": {"text": "Intermediate Value" if metric is None else metric}},
+        "showlegend": False,
+    }
     return g.Figure(data=traces, layout=layout, _validate=False)

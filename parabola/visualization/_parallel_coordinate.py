@@ -17,6 +17,7 @@ from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     COLOR_SCALE,
     COLOR_SCALE_PAIRS,
+    MAX_POINTS,
     Target,
     check_plot_args,
     filter_nonfinite,
@@ -307,31 +308,65 @@ def plot_parallel_coordinate(
         c_lo, c_hi = float(color_values.min()), float(color_values.max())
         if c_lo == c_hi:
             c_lo, c_hi = c_lo - 0.5, c_hi + 0.5
-    pick = subsample(len(draw_order), MAX_LINES)
-    if pick is not None:
-        draw_order = draw_order[pick]
-        layout.title.text = f"{title}<br><sup>{subsample_note(len(pick), len(trials))}</sup>"
     normalized = np.array([_normalized(d) for d in dims])  # dims x trials
-    colors = _line_colors(color_values[draw_order], c_lo, c_hi, reverse)
     x_values = list(range(len(dims)))
     traces: list[dict[str, Any]] = []
-    # Plain dicts with _validate=False below: a thousand validated Scatter objects cost more
-    # than everything else in this plot, and these are valid by construction.
-    for color, trial_id in zip(colors, draw_order.tolist(), strict=True):
-        feasible = feasibility is None or bool(feasibility[trial_id])
-        traces.append(
-            {
-                "type": "scatter",
-                "x": x_values,
-                "y": normalized[:, trial_id],
-                "customdata": [[d.label, _format(d, float(d.values[trial_id]))] for d in dims],
-                "mode": "lines",
-                "line": {"color": color, "dash": "solid" if feasible else "dot", "width": 1.2},
-                "opacity": 0.5,
-                "showlegend": False,
-                "hovertemplate": "%{customdata[0]}: %{customdata[1]}<extra></extra>",
-            }
-        )
+    if len(draw_order) > MAX_LINES:
+        # Past the budget: a seeded sample of lines, one trace per colour band (nine bands of
+        # the colour scale) and line style, with gaps between trials; no per-line hover text.
+        pick = subsample(len(draw_order), MAX_POINTS)
+        order = draw_order if pick is None else draw_order[pick]
+        layout.title.text = f"{title}<br><sup>{subsample_note(len(order), len(trials))}</sup>"
+        span = c_hi - c_lo
+        frac = (color_values[order] - c_lo) / span if span else np.full(len(order), 0.5)
+        if reverse:
+            frac = 1.0 - frac
+        band = np.clip((frac * len(COLOR_SCALE)).astype(int), 0, len(COLOR_SCALE) - 1)
+        feas = np.ones(len(order), bool) if feasibility is None else feasibility[order]
+        gap = np.full((1, 1), np.nan)
+        for b in range(len(COLOR_SCALE)):
+            for ok in (True, False):
+                sel = order[(band == b) & (feas == ok)]
+                if not len(sel):
+                    continue
+                ys = np.vstack([normalized[:, sel], np.full((1, len(sel)), np.nan)]).T.ravel()
+                xs = np.tile(np.append(np.asarray(x_values, dtype=float), gap), len(sel))
+                traces.append(
+                    {
+                        "type": "scatter",
+                        "x": xs,
+                        "y": ys,
+                        "mode": "lines",
+                        "line": {
+                            "color": COLOR_SCALE[b],
+                            "dash": "solid" if ok else "dot",
+                            "width": 1.2,
+                        },
+                        "opacity": 0.5,
+                        "connectgaps": False,
+                        "showlegend": False,
+                        "hoverinfo": "skip",
+                    }
+                )
+    else:
+        colors = _line_colors(color_values[draw_order], c_lo, c_hi, reverse)
+        # Plain dicts with _validate=False below: a thousand validated Scatter objects cost
+        # more than everything else in this plot, and these are valid by construction.
+        for color, trial_id in zip(colors, draw_order.tolist(), strict=True):
+            feasible = feasibility is None or bool(feasibility[trial_id])
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": x_values,
+                    "y": normalized[:, trial_id],
+                    "customdata": [[d.label, _format(d, float(d.values[trial_id]))] for d in dims],
+                    "mode": "lines",
+                    "line": {"color": color, "dash": "solid" if feasible else "dot", "width": 1.2},
+                    "opacity": 0.5,
+                    "showlegend": False,
+                    "hovertemplate": "%{customdata[0]}: %{customdata[1]}<extra></extra>",
+                }
+            )
     colorbar: dict[str, Any] = {"title": colorbar_title}
     if multi:
         colorbar["tickvals"] = list(range(int(color_values.max()) + 1))

@@ -8,14 +8,15 @@ from typing import Any
 import numpy as np
 
 from parabola.trial import FrozenTrial, TrialState
-from parabola.visualization._plotly_imports import go, make_subplots
+from parabola.visualization._grid import Grid
+from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     Target,
     check_plot_args,
+    figure,
     is_log_scale,
     is_numerical,
-    assemble,
     logger,
     subsample,
     subsample_note,
@@ -166,48 +167,36 @@ def plot_rank(
             ]
         return trace
 
-    def style(fig: Any, xp: str, yp: str, **cell: Any) -> None:
-        (xr, xlog, xcat), (yr, ylog, ycat) = axes[xp], axes[yp]
-        fig.update_xaxes(range=list(xr), **cell)
-        fig.update_yaxes(range=list(yr), **cell)
-        if xcat:
-            fig.update_xaxes(type="category", **cell)
-        if ycat:
-            fig.update_yaxes(type="category", **cell)
-        if xlog:
-            fig.update_xaxes(range=[math.log10(v) for v in xr], type="log", **cell)
-        if ylog:
-            fig.update_yaxes(range=[math.log10(v) for v in yr], type="log", **cell)
+    def style(xaxis: dict[str, Any], yaxis: dict[str, Any], xp: str, yp: str) -> None:
+        for spec, (rng, log, cat) in ((xaxis, axes[xp]), (yaxis, axes[yp])):
+            spec["range"] = list(rng)
+            if cat:
+                spec["type"] = "category"
+            if log:
+                spec["range"] = [math.log10(v) for v in rng]
+                spec["type"] = "log"
 
-    layout = g.Layout(title=title)
-    cells: list[tuple[dict[str, Any], int | None, int | None]] = []
-    n = 1
+    traces: list[dict[str, Any]] = []
     if len(names) == 2:
-        fig = g.Figure(layout=layout)
-        cells.append((scatter(names[0], names[1]), None, None))
-        fig.update_xaxes(title_text=names[0])
-        fig.update_yaxes(title_text=names[1])
-        style(fig, names[0], names[1])
+        xaxis: dict[str, Any] = {"title": {"text": names[0]}}
+        yaxis: dict[str, Any] = {"title": {"text": names[1]}}
+        style(xaxis, yaxis, names[0], names[1])
+        traces.append(scatter(names[0], names[1]))
+        layout: dict[str, Any] = {"title": {"text": title}, "xaxis": xaxis, "yaxis": yaxis}
     else:
         n = len(names)
-        fig = make_subplots(
-            rows=n,
-            cols=n,
-            shared_xaxes=True,
-            shared_yaxes=True,
-            horizontal_spacing=0.08 / n,
-            vertical_spacing=0.08 / n,
-        )
-        fig.update_layout(layout)
+        grid = Grid(n, n, shared_x=True, shared_y=True, hspace=0.08 / n, vspace=0.08 / n)
         for x_i, xp in enumerate(names):
             for y_i, yp in enumerate(names):
-                cell = {"row": y_i + 1, "col": x_i + 1}
-                cells.append((scatter(xp, yp), y_i + 1, x_i + 1))
-                style(fig, xp, yp, **cell)
+                row, col = y_i + 1, x_i + 1
+                traces.append(grid.place(scatter(xp, yp), row, col))
+                xaxis, yaxis = grid.axis("x", row, col), grid.axis("y", row, col)
+                style(xaxis, yaxis, xp, yp)
                 if x_i == 0:
-                    fig.update_yaxes(title_text=yp, **cell)
+                    yaxis["title"] = {"text": yp}
                 if y_i == n - 1:
-                    fig.update_xaxes(title_text=xp, **cell)
+                    xaxis["title"] = {"text": xp}
+        layout = {"title": {"text": title}, **grid.axes}
     quantiles = np.quantile(np.sort(zs), [0, 0.25, 0.5, 0.75, 1])
     text = [
         f"{lab} ({q:3g})"
@@ -231,5 +220,5 @@ def plot_rank(
         hoverinfo="none",
         showlegend=False,
     )
-    cells.append((colorbar.to_plotly_json(), None, None))
-    return assemble(g, fig, cells, n)
+    traces.append(colorbar.to_plotly_json())
+    return figure(g, traces, layout)

@@ -11,13 +11,15 @@ import numpy as np
 
 from parabola.distributions import CategoricalDistribution
 from parabola.trial import FrozenTrial, TrialState
-from parabola.visualization._plotly_imports import go, make_subplots
+from parabola.visualization._grid import Grid
+from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
-    COLOR_SCALE,
+    COLOR_SCALE_PAIRS,
     Target,
     check_params,
     check_plot_args,
+    figure,
     filter_nonfinite,
     is_log_scale,
     logger,
@@ -80,34 +82,36 @@ def _panel(
     return _Panel(param, is_log, numerical, labels, (fx, fy, fn_), (ix, iy))
 
 
-def _traces(g: Any, p: _Panel) -> list[Any]:
+def _traces(p: _Panel) -> list[dict[str, Any]]:
     fx, fy, fnum = p.feasible
-    out = [
-        g.Scatter(
-            x=np.asarray(fx) if p.is_numerical else fx,
-            y=np.asarray(fy, dtype=float),
-            mode="markers",
-            name="Feasible Trial",
-            marker={
+    out: list[dict[str, Any]] = [
+        {
+            "type": "scatter",
+            "x": np.asarray(fx, dtype=float) if p.is_numerical else fx,
+            "y": np.asarray(fy, dtype=float),
+            "mode": "markers",
+            "name": "Feasible Trial",
+            "marker": {
                 "line": {"width": 0.5, "color": "Grey"},
                 "color": np.asarray(fnum, dtype=np.int64),
-                "colorscale": COLOR_SCALE,
-                "colorbar": {"title": "Trial", "x": 1.0, "xpad": 40},
+                "colorscale": COLOR_SCALE_PAIRS,
+                "colorbar": {"title": {"text": "Trial"}, "x": 1.0, "xpad": 40},
             },
-            showlegend=False,
-        )
+            "showlegend": False,
+        }
     ]
     ix, iy = p.infeasible
     if ix:
         out.append(
-            g.Scatter(
-                x=np.asarray(ix) if p.is_numerical else ix,
-                y=np.asarray(iy, dtype=float),
-                mode="markers",
-                name="Infeasible Trial",
-                marker={"color": "#cccccc"},
-                showlegend=False,
-            )
+            {
+                "type": "scatter",
+                "x": np.asarray(ix, dtype=float) if p.is_numerical else ix,
+                "y": np.asarray(iy, dtype=float),
+                "mode": "markers",
+                "name": "Infeasible Trial",
+                "marker": {"color": "#cccccc"},
+                "showlegend": False,
+            }
         )
     return out
 
@@ -162,33 +166,34 @@ def plot_slice(
             dists.setdefault(k, d)
     fn = target_or_value(target)
     panels = [_panel(trials, p, fn, dists[p], is_log_scale(all_trials, p)) for p in names]
-    layout = g.Layout(title=title)
 
-    def axis_kwargs(p: _Panel) -> dict[str, Any]:
+    def axis_spec(p: _Panel) -> dict[str, Any]:
+        spec: dict[str, Any] = {"title": {"text": p.param}}
         if not p.is_numerical:
             assert p.labels is not None
-            return {
-                "type": "category",
-                "categoryorder": "array",
-                "categoryarray": [repr(x) for x in p.labels],
-            }
-        return {"type": "log"} if p.is_log else {}
+            spec.update(
+                type="category", categoryorder="array", categoryarray=[repr(x) for x in p.labels]
+            )
+        elif p.is_log:
+            spec["type"] = "log"
+        return spec
 
     if len(panels) == 1:
-        fig = g.Figure(data=_traces(g, panels[0]), layout=layout)
-        fig.update_xaxes(title_text=panels[0].param, **axis_kwargs(panels[0]))
-        fig.update_yaxes(title_text=target_name)
-        return fig
-    fig = make_subplots(rows=1, cols=len(panels), shared_yaxes=True)
-    fig.update_layout(layout)
+        layout: dict[str, Any] = {
+            "title": {"text": title},
+            "xaxis": axis_spec(panels[0]),
+            "yaxis": {"title": {"text": target_name}},
+        }
+        return figure(g, _traces(panels[0]), layout)
+    grid = Grid(1, len(panels), shared_y=True)
+    traces: list[dict[str, Any]] = []
     for col, p in enumerate(panels, start=1):
-        traces = _traces(g, p)
-        traces[0].update(marker={"showscale": col == 1})
-        for tr in traces:
-            fig.add_trace(tr, row=1, col=col)
-        fig.update_xaxes(title_text=p.param, row=1, col=col, **axis_kwargs(p))
-        if col == 1:
-            fig.update_yaxes(title_text=target_name, row=1, col=col)
+        panel = _traces(p)
+        panel[0]["marker"]["showscale"] = col == 1
+        traces += [grid.place(t, 1, col) for t in panel]
+        grid.axis("x", 1, col).update(axis_spec(p))
+    grid.axis("y", 1, 1)["title"] = {"text": target_name}
+    layout = {"title": {"text": title}, **grid.axes}
     if len(panels) > 3:
-        fig.update_layout(width=300 * len(panels))
-    return fig
+        layout["width"] = 300 * len(panels)
+    return figure(g, traces, layout)
