@@ -19,7 +19,7 @@ from types import TracebackType
 from typing import TYPE_CHECKING, Any
 
 from parabola.storages._base import utcnow
-from parabola.storages._records import RunState
+from parabola.storages._records import RunState, check_run_text
 from parabola.tracking import _state
 from parabola.tracking._config import Config
 from parabola.tracking._metrics import DROP, Aggregator, MetricDefinition, MetricRegistry
@@ -580,6 +580,9 @@ class Run:
             self._sampler.abandon()
 
     def _set_field(self, field: str, value: Any) -> None:
+        # Checked here, not when the writer sends it: a value no store takes would make every
+        # later write of the run fail.
+        check_run_text({field: value})
         with self._lock:
             self._field_updates[field] = value
 
@@ -598,8 +601,8 @@ class Run:
     def name(self, value: str) -> None:
         if not isinstance(value, str) or not value:
             raise TypeError(f"run.name: expected a non-empty str, got {value!r}.")
-        self._name = value
         self._set_field("name", value)
+        self._name = value
 
     @property
     def display_name(self) -> str:
@@ -637,8 +640,8 @@ class Run:
     def notes(self, value: str | None) -> None:
         if value is not None and not isinstance(value, str):
             raise TypeError(f"run.notes: expected a str or None, got {value!r}.")
-        self._notes = value
         self._set_field("notes", value)
+        self._notes = value
 
     @property
     def group(self) -> str | None:
@@ -650,18 +653,13 @@ class Run:
 
     @property
     def url(self) -> str | None:
-        """The run's page in the local dashboard (``parabola ui``; ``$PARABOLA_UI_URL`` or
-        ``http://127.0.0.1:8080``)."""
-        from parabola.tracking._url import dashboard_url
-
-        return dashboard_url(self.entity, self.project, self.id)
+        """The run's page in the local dashboard. ``None`` for now: ``parabola ui`` is not
+        built yet; read runs back with :class:`parabola.Api` meanwhile."""
+        return None
 
     @property
     def project_url(self) -> str | None:
-        """The project's runs table in the local dashboard."""
-        from parabola.tracking._url import dashboard_url
-
-        return dashboard_url(self.entity, self.project)
+        return None
 
     @property
     def sweep_id(self) -> str | None:
