@@ -653,13 +653,18 @@ class Run:
 
     @property
     def url(self) -> str | None:
-        """The run's page in the local dashboard. ``None`` for now: ``parabola ui`` is not
-        built yet; read runs back with :class:`parabola.Api` meanwhile."""
-        return None
+        """The run's page in the local dashboard (``parabola ui``; ``$PARABOLA_UI_URL`` or
+        ``http://127.0.0.1:8080``)."""
+        from parabola.tracking._url import dashboard_url
+
+        return dashboard_url(self.entity, self.project, self.id)
 
     @property
     def project_url(self) -> str | None:
-        return None
+        """The project's runs table in the local dashboard."""
+        from parabola.tracking._url import dashboard_url
+
+        return dashboard_url(self.entity, self.project)
 
     @property
     def sweep_id(self) -> str | None:
