@@ -55,6 +55,21 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "login": ("parabola.tracking", "login"),
     "save": ("parabola.tracking", "save"),
     "tracking": ("parabola.tracking", None),
+    # Media, tables and W&B's smaller names (parabola.tracking._media, _extras, _watch).
+    "Audio": ("parabola.tracking._media", "Audio"),
+    "Histogram": ("parabola.tracking._media", "Histogram"),
+    "Html": ("parabola.tracking._media", "Html"),
+    "Image": ("parabola.tracking._media", "Image"),
+    "Table": ("parabola.tracking._media", "Table"),
+    "Video": ("parabola.tracking._media", "Video"),
+    "alert": ("parabola.tracking._extras", "alert"),
+    "load_media": ("parabola.tracking._media", "load_media"),
+    "log_model": ("parabola.tracking._extras", "log_model"),
+    "plot": ("parabola.tracking._media", "plot"),
+    "restore": ("parabola.tracking._extras", "restore"),
+    "unwatch": ("parabola.tracking._watch", "unwatch"),
+    "use_artifact": ("parabola.tracking._extras", "use_artifact"),
+    "watch": ("parabola.tracking._watch", "watch"),
 }
 
 # The current tracking run and its config/summary (``wandb.run``...): looked up on every access,
@@ -156,6 +171,48 @@ if _typing.TYPE_CHECKING:
     )
     from parabola.tracking import (
         save as save,
+    )
+    from parabola.tracking._extras import (
+        alert as alert,
+    )
+    from parabola.tracking._extras import (
+        log_model as log_model,
+    )
+    from parabola.tracking._extras import (
+        restore as restore,
+    )
+    from parabola.tracking._extras import (
+        use_artifact as use_artifact,
+    )
+    from parabola.tracking._media import (
+        Audio as Audio,
+    )
+    from parabola.tracking._media import (
+        Histogram as Histogram,
+    )
+    from parabola.tracking._media import (
+        Html as Html,
+    )
+    from parabola.tracking._media import (
+        Image as Image,
+    )
+    from parabola.tracking._media import (
+        Table as Table,
+    )
+    from parabola.tracking._media import (
+        Video as Video,
+    )
+    from parabola.tracking._media import (
+        load_media as load_media,
+    )
+    from parabola.tracking._media import (
+        plot as plot,
+    )
+    from parabola.tracking._watch import (
+        unwatch as unwatch,
+    )
+    from parabola.tracking._watch import (
+        watch as watch,
     )
     from parabola.trial import (
         Trial as Trial,

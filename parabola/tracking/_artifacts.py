@@ -7,15 +7,16 @@ of its files (name, sha256, size) in its record, where ``Api().run(...).files()`
 
 from __future__ import annotations
 
+import contextlib
 import datetime
 import glob as globlib
 import hashlib
 import os
 import shutil
 import tempfile
-from collections.abc import Iterable
+from collections.abc import Iterable, Iterator
 from pathlib import Path
-from typing import Any
+from typing import IO, Any
 
 __all__ = ["Artifact", "store_file"]
 
@@ -103,6 +104,7 @@ class Artifact:
         self.description = description
         self.metadata = dict(metadata or {})
         self.entries: list[tuple[str, Path]] = []
+        self._scratch: Path | None = None  # new_file's folder, made on first use
 
     def add_file(self, local_path: str | os.PathLike[str], name: str | None = None) -> None:
         """Add one file, stored under ``name`` (default: its base name)."""
@@ -110,6 +112,35 @@ class Artifact:
         if not path.is_file():
             raise FileNotFoundError(f"Artifact.add_file: no such file {os.fspath(local_path)!r}.")
         self.entries.append((name or path.name, path))
+
+    @contextlib.contextmanager
+    def new_file(
+        self, name: str, mode: str = "x", encoding: str | None = None
+    ) -> Iterator[IO[Any]]:
+        """Open a new file to write into the artifact (W&B's ``Artifact.new_file``).
+
+        Example:
+            >>> import parabola
+            >>> art = parabola.Artifact("notes", type="text")
+            >>> with art.new_file("readme.txt") as f:
+            ...     _ = f.write("hello")
+            >>> [name for name, _ in art.entries]
+            ['readme.txt']
+        """
+        if not isinstance(name, str) or not name or name.startswith("/") or ".." in name.split("/"):
+            raise ValueError(
+                f"Artifact.new_file(name=...): expected a relative path, got {name!r}."
+            )
+        if any(existing == name for existing, _ in self.entries):
+            raise ValueError(f"Artifact.new_file(name=...): the artifact has a file {name!r}.")
+        if self._scratch is None:
+            self._scratch = Path(tempfile.mkdtemp(prefix="parabola-artifact-"))
+        path = self._scratch / name
+        path.parent.mkdir(parents=True, exist_ok=True)
+        binary = "b" in mode
+        with open(path, mode, encoding=None if binary else (encoding or "utf-8")) as f:
+            yield f
+        self.entries.append((name, path))
 
     def add_dir(self, local_path: str | os.PathLike[str], name: str | None = None) -> None:
         """Add every file under a folder, keeping relative paths (prefixed by ``name``)."""

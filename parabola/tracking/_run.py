@@ -10,10 +10,11 @@ from __future__ import annotations
 import collections
 import operator
 import os
+import sys
 import threading
 import time
 import warnings
-from collections.abc import Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from types import TracebackType
 from typing import TYPE_CHECKING, Any
@@ -121,6 +122,8 @@ class Run:
         self._forked = False  # set in a forked child, which must not write this run
         self._fork_warned = False
         self._end_files: list[tuple[str | os.PathLike[str], str | None, bool]] = []
+        # Called first thing in finish(), while log() still works (sync_tensorboard's reader).
+        self._finish_hooks: list[Callable[[], None]] = []
         self._writer: RunWriter | None = None
         self._sampler: SystemSampler | None = None
         # Where committed rows go: the writer's deque, or nowhere (disabled mode).
@@ -225,7 +228,13 @@ class Run:
                 f"log(data=...): expected a dict of metric name to value, got "
                 f"{type(data).__name__} ({data!r:.60})."
             )
+        media = sys.modules.get("parabola.tracking._media")
+        refs = None
+        if media is not None:  # only once loaded can data hold an Image, a Table...
+            data, refs = media.externalize(data, self, step)
         row = flatten(data)
+        if refs:
+            row.update(refs)  # after flatten: a reference is one value, not keys to flatten
         if step is not None:
             try:
                 if isinstance(step, bool):
@@ -482,6 +491,10 @@ class Run:
             isinstance(exit_code, bool) or not isinstance(exit_code, int)
         ):
             raise TypeError(f"finish(exit_code=...): expected an int or None, got {exit_code!r}.")
+        hooks, self._finish_hooks = self._finish_hooks, []
+        for hook in hooks:
+            if not self._finished and self._pid == os.getpid():
+                hook()
         with self._lock:
             if self._closed:
                 return
@@ -732,11 +745,47 @@ class Run:
             )
             self._meta_dirty = True
 
-    def watch(self, *args: Any, **kwargs: Any) -> None:
-        """Accepted for W&B compatibility; gradients are not tracked."""
+    def watch(
+        self,
+        models: Any,
+        criterion: Any = None,
+        log: str | None = "gradients",
+        log_freq: int = 1000,
+        idx: int | None = None,
+        log_graph: bool = False,
+    ) -> None:
+        """Log histograms of a torch model's gradients and/or parameters every ``log_freq``
+        backward passes (see :func:`parabola.tracking._watch.watch`)."""
+        from parabola.tracking._watch import watch
 
-    def unwatch(self, *args: Any, **kwargs: Any) -> None:
-        """Accepted for W&B compatibility."""
+        watch(models, criterion, log, log_freq, idx, log_graph, run=self)
+
+    def unwatch(self, models: Any = None) -> None:
+        """Stop the histograms started by :meth:`watch`."""
+        from parabola.tracking._watch import unwatch
+
+        unwatch(models)
+
+    def use_artifact(
+        self,
+        artifact_or_name: Any,
+        type: str | None = None,
+        aliases: Any = None,
+        use_as: str | None = None,
+    ) -> Any:
+        """Record that this run uses a logged artifact and return it (``"name:alias"``)."""
+        from parabola.tracking._extras import run_use_artifact
+
+        return run_use_artifact(self, artifact_or_name, type)
+
+    def log_model(
+        self, path: str | os.PathLike[str], name: str | None = None, aliases: Any = None
+    ) -> dict[str, Any]:
+        """Log a model file or folder as an artifact of type ``"model"``."""
+        return self.log_artifact(path, name=name, type="model", aliases=aliases)
+
+    def _label(self, *args: Any, **kwargs: Any) -> None:
+        """W&B's integration telemetry (Hugging Face's Trainer calls it): nothing to record."""
 
     def mark_preempting(self) -> None:
         """Accepted for W&B compatibility."""

@@ -50,6 +50,11 @@ def to_storable(value: Any, where: str) -> Any:
             if callable(item):
                 return to_storable(item(), where)
         return to_storable(tolist(), where)
+    if tp.__module__.startswith("parabola.tracking._media"):
+        raise TypeError(
+            f"{where}: a parabola.{tp.__qualname__} is a media value; media can only be logged "
+            "with run.log({...}), not stored in config or summary. Nothing was stored."
+        )
     raise TypeError(
         f"{where}: cannot store a value of type {tp.__module__}.{tp.__qualname__} "
         f"({_short_repr(value)}); allowed: {_ALLOWED}."

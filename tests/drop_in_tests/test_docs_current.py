@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import importlib.util
 
-from conftest import ROOT
+from tests.drop_in_tests._helpers import ROOT
 
 
 def test_the_covered_paths_table_is_current() -> None:

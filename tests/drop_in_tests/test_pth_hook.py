@@ -12,7 +12,7 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, RunPy, clean_env
+from tests.drop_in_tests._helpers import ROOT, RunPy, clean_env
 
 PTH = ROOT / "parabola" / "drop_in" / "parabola_drop_in.pth"
 

@@ -10,8 +10,8 @@ from pathlib import Path
 
 import pytest
 
-from conftest import ROOT, RunPy
 from parabola.drop_in._paths import ALIASES, TOP_LEVEL
+from tests.drop_in_tests._helpers import ROOT, RunPy
 
 NOTICE = "parabola: drop-in switch active"
 
