@@ -42,6 +42,7 @@ _LAZY: dict[str, tuple[str, str | None]] = {
     "storages": ("parabola.storages", None),
     "study": ("parabola.study", None),
     "trial": ("parabola.trial", None),
+    "visualization": ("parabola.visualization", None),
     # Tracking (W&B's names): ``import parabola as wandb``.
     "Api": ("parabola.tracking", "Api"),
     "Artifact": ("parabola.tracking", "Artifact"),
@@ -116,6 +117,9 @@ if _typing.TYPE_CHECKING:
     )
     from parabola import (
         trial as trial,
+    )
+    from parabola import (
+        visualization as visualization,
     )
     from parabola.exceptions import TrialPruned as TrialPruned
     from parabola.study import (
