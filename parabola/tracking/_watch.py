@@ -68,6 +68,13 @@ def watch(
             "watch() logs histograms of a torch model's gradients and parameters and needs "
             "torch, which is not installed (pip install torch)."
         ) from None
+    modules = list(models) if isinstance(models, (list, tuple)) else [models]
+    for model in modules:
+        if not isinstance(model, torch.nn.Module):
+            raise TypeError(
+                f"watch(models=...): expected a torch.nn.Module or a list of them, got "
+                f"{type(model).__name__}."
+            )
     if run is None:
         from parabola.tracking import _state
 
@@ -75,13 +82,7 @@ def watch(
         if run is None:
             raise RuntimeError("watch(): there is no current run; call parabola.init() first.")
     target = run
-    modules = list(models) if isinstance(models, (list, tuple)) else [models]
     for i, model in enumerate(modules):
-        if not isinstance(model, torch.nn.Module):
-            raise TypeError(
-                f"watch(models=...): expected a torch.nn.Module or a list of them, got "
-                f"{type(model).__name__}."
-            )
         if log is None:
             continue
         prefix = (
