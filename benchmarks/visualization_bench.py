@@ -64,7 +64,11 @@ def _study(lib: Any, kind: str, n: int) -> Any:
     t0 = datetime.datetime(2026, 1, 1)
     trials = []
     for i in range(n):
-        x, lr, k = float(rng.uniform(-5, 5)), float(10 ** rng.uniform(-5, 0)), int(rng.integers(1, 65))
+        x, lr, k = (
+            float(rng.uniform(-5, 5)),
+            float(10 ** rng.uniform(-5, 0)),
+            int(rng.integers(1, 65)),
+        )
         kind_v, y = ["a", "b", "c", "d"][int(rng.integers(0, 4))], float(rng.uniform(0, 1))
         params = {"x": x, "lr": lr, "n": k, "kind": kind_v, "y": y}
         v = x * x + np.log10(lr) ** 2 + k / 64 + y
@@ -118,8 +122,16 @@ def _worker(tool: str, plot: str, kind: str, n: int, mem_gib: float) -> None:
     seconds = time.perf_counter() - t
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     title = fig.layout.title.text or ""
-    print(json.dumps({"seconds": seconds, "json_bytes": len(payload), "rss_mib": (rss1 - rss0) / 1024,
-                      "note": title.split("<sup>")[1].split("</sup>")[0] if "<sup>" in title else ""}))
+    print(
+        json.dumps(
+            {
+                "seconds": seconds,
+                "json_bytes": len(payload),
+                "rss_mib": (rss1 - rss0) / 1024,
+                "note": title.split("<sup>")[1].split("</sup>")[0] if "<sup>" in title else "",
+            }
+        )
+    )
 
 
 def _run(tool: str, plot: str, kind: str, n: int, timeout: float, mem_gib: float) -> dict[str, Any]:
@@ -173,10 +185,12 @@ def main() -> None:
             if "seconds" in ps and "seconds" in os_ and os_["seconds"] > 0
             else "-"
         )
-        line = (f"| {plot} | {large:,}: {_fmt(row['parabola_large'])} | "
-                + (f"{_fmt(row['optuna_large'])} | " if args.optuna_large else "")
-                + f"{args.small:,}: {_fmt(ps)} | {_fmt(os_)} | {ratio} | "
-                + f"{row['parabola_large'].get('note', '')} |")
+        line = (
+            f"| {plot} | {large:,}: {_fmt(row['parabola_large'])} | "
+            + (f"{_fmt(row['optuna_large'])} | " if args.optuna_large else "")
+            + f"{args.small:,}: {_fmt(ps)} | {_fmt(os_)} | {ratio} | "
+            + f"{row['parabola_large'].get('note', '')} |"
+        )
         print(line, flush=True)
     print(json.dumps(rows))
 

@@ -1,5 +1,6 @@
-"""Optuna's plots on parabola's studies and runs, as plotly figures (``.matplotlib``: the same on
-matplotlib).
+"""Optuna's plots on parabola's studies and runs, as plotly figures.
+
+``parabola.visualization.matplotlib`` has the same functions drawn on matplotlib.
 
 Every function of ``optuna.visualization`` (5.0) is here with the same name, arguments and
 behaviour; ``plot_intermediate_values`` can also draw any metric the trials' tracking runs logged,

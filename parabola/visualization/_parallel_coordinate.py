@@ -66,7 +66,7 @@ def _param_dim(trials: list[FrozenTrial], name: str) -> tuple[_Dim, bool]:
     """The axis of one parameter, and whether it is a numeric categorical (sorted by value)."""
     present = [name in t.params for t in trials]
     has_missing = not all(present)
-    raw = [t.params.get(name) for t in trials]
+    raw: list[Any] = [t.params.get(name) for t in trials]
     categorical = any(
         isinstance(t.distributions[name], CategoricalDistribution)
         for t in trials
@@ -254,7 +254,8 @@ def plot_parallel_coordinate(
     if multi:
         labels = study.metric_names or [f"Objective {i}" for i in range(len(study.directions))]
         obj_dims = [
-            _numeric_dim(lab, [float(t.values[i]) for t in trials]) for i, lab in enumerate(labels)
+            _numeric_dim(lab, [float((t.values or [])[i]) for t in trials])
+            for i, lab in enumerate(labels)
         ]
         signs = np.array([-1.0 if d == StudyDirection.MAXIMIZE else 1.0 for d in study.directions])
         loss = np.array([t.values for t in trials], dtype=float).reshape(len(trials), -1) * signs

@@ -54,7 +54,7 @@ def importance_bars(
     for i, name in enumerate(names):
 
         def objective(t: FrozenTrial, i: int = i) -> float:
-            return float(t.values[i])
+            return float((t.values or [])[i])
 
         out.append(_one(study, trials, evaluator, params, objective, name))
     return out

@@ -164,7 +164,7 @@ def plot_pareto_front(
             )
 
         def targets(t: FrozenTrial) -> Sequence[float]:
-            return t.values
+            return list(t.values or [])
 
     best_v, rest_v, inf_v = (_with_values(x, targets) for x in (best, rest, infeasible))
     n = (len(best_v[0][1]) if best_v else None) or (len(inf_v[0][1]) if inf_v else None)

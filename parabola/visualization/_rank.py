@@ -12,6 +12,7 @@ from parabola.visualization._grid import Grid
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
+    MAX_POINTS,
     Target,
     check_plot_args,
     figure,
@@ -33,7 +34,7 @@ MAX_PANEL_POINTS = 20000
 
 def _axis(trials: list[FrozenTrial], name: str) -> tuple[tuple[float, float], bool, bool]:
     numerical = is_numerical(trials, name)
-    values = [
+    values: list[Any] = [
         (t.params.get(name) if numerical else str(t.params[name]))
         for t in trials
         if name in t.params
@@ -119,7 +120,7 @@ def plot_rank(
     ranks = rankdata(zs, method="average") - 1  # ties share their mean rank (Optuna's rule)
     color_idx = ranks / (len(trials) - 1) if len(trials) >= 2 else np.array([0.5])
     n_panels = 1 if len(names) == 2 else len(names) ** 2
-    idx = subsample(len(trials), max(1, MAX_PANEL_POINTS // n_panels))
+    idx = subsample(len(trials), min(MAX_POINTS, max(1, MAX_PANEL_POINTS // n_panels)))
     shown = np.arange(len(trials)) if idx is None else idx
     if idx is not None:
         title = f"{title}<br><sup>{subsample_note(len(idx), len(trials))}</sup>"

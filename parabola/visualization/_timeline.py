@@ -5,6 +5,8 @@ from __future__ import annotations
 import datetime
 from typing import Any
 
+import numpy as np
+
 from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._pareto_front import hovertext
 from parabola.visualization._plotly_imports import go
@@ -100,8 +102,8 @@ def plot_timeline(study: TrialSource, n_recent_trials: int | None = None) -> Any
         fig.add_trace(
             g.Bar(
                 name=name,
-                x=[(b[2] - b[1]).total_seconds() * 1000 for b in group],
-                y=[b[0].number for b in group],
+                x=np.array([(b[2] - b[1]).total_seconds() * 1000 for b in group]),
+                y=np.array([b[0].number for b in group], dtype=np.int64),
                 base=[b[1].isoformat() for b in group],
                 text=[hovertext(b[0]) for b in group] if with_text else None,
                 hovertemplate=("%{text}" if with_text else "Trial %{y}") + f"<extra>{name}</extra>",
@@ -124,7 +126,8 @@ def plot_timeline(study: TrialSource, n_recent_trials: int | None = None) -> Any
     fig.update_xaxes(type="date")
     title = "Timeline Plot"
     if not with_text:
-        title = f"{title}<br><sup>{len(bars):,} trials; hover details left out above {MAX_POINTS:,}</sup>"
+        note = f"{len(bars):,} trials; hover details left out above {MAX_POINTS:,}"
+        title = f"{title}<br><sup>{note}</sup>"
     fig.update_layout(g.Layout(title=title, xaxis={"title": "Datetime"}, yaxis={"title": "Trial"}))
     fig.update_layout(showlegend=True)
     return fig

@@ -13,7 +13,13 @@ import parabola.visualization as pv
 
 pytest.importorskip("plotly")
 
-SINGLE_TARGET_PLOTS = ["plot_optimization_history", "plot_slice", "plot_contour", "plot_rank", "plot_edf"]
+SINGLE_TARGET_PLOTS = [
+    "plot_optimization_history",
+    "plot_slice",
+    "plot_contour",
+    "plot_rank",
+    "plot_edf",
+]
 PARAM_PLOTS = ["plot_slice", "plot_contour", "plot_rank", "plot_parallel_coordinate"]
 
 
@@ -91,13 +97,13 @@ def test_timeline_n_recent_trials(n: Any, single: Any) -> None:
 
 
 def test_snapshot_validates_its_arguments() -> None:
-    with pytest.raises(ValueError, match="directions=.*'minimize' or 'maximize'"):
+    with pytest.raises(ValueError, match=r"directions=.*'minimize' or 'maximize'"):
         pv.StudySnapshot([], directions=["up"])
     with pytest.raises(ValueError, match="directions"):
         pv.StudySnapshot([], directions=[])
     with pytest.raises(ValueError, match="metric_names"):
         pv.StudySnapshot([], directions=["minimize"], metric_names=["a", "b"])
-    with pytest.raises(TypeError, match="trials=.*FrozenTrial"):
+    with pytest.raises(TypeError, match=r"trials=.*FrozenTrial"):
         pv.StudySnapshot([object()], directions=["minimize"])  # type: ignore[list-item]
 
 

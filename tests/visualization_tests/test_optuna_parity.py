@@ -32,7 +32,9 @@ def _figures(plot: str, scenario: dict[str, Any], kwargs: dict[str, Any]) -> tup
     return summarize(ours), summarize(theirs)
 
 
-@pytest.mark.parametrize(("case", "plot", "make", "kwargs"), viz_cases.CASES, ids=[c[0] for c in viz_cases.CASES])
+@pytest.mark.parametrize(
+    ("case", "plot", "make", "kwargs"), viz_cases.CASES, ids=[c[0] for c in viz_cases.CASES]
+)
 def test_same_traces_as_optuna(case: str, plot: str, make: Any, kwargs: Any) -> None:
     ours, theirs = _figures(plot, make(), kwargs())
     assert ours == theirs

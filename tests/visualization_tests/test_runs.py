@@ -77,8 +77,13 @@ def test_run_history_of_api_runs() -> None:
     store = InMemoryStorage()
     paths = []
     for lr in (0.1, 0.01):
-        run = parabola.init(project="p", storage=store, config={"lr": lr}, reinit="create_new",
-                            settings={"x_disable_stats": True})
+        run = parabola.init(
+            project="p",
+            storage=store,
+            config={"lr": lr},
+            reinit="create_new",
+            settings={"x_disable_stats": True},
+        )
         for step in range(5):
             run.log({"loss": lr * (5 - step), "epoch": step / 2})
         run.finish()
@@ -90,7 +95,9 @@ def test_run_history_of_api_runs() -> None:
     assert np.allclose(fig.data[1].y, [0.01 * (5 - s) for s in range(5)])
     assert fig.layout.xaxis.title.text == "Step"
     fig = pv.plot_run_history(runs[0], ["loss", "epoch"], x_axis="_runtime")
-    assert [tr.name for tr in fig.data] == [f"{runs[0].display_name}: {k}" for k in ("loss", "epoch")]
+    assert [tr.name for tr in fig.data] == [
+        f"{runs[0].display_name}: {k}" for k in ("loss", "epoch")
+    ]
     assert fig.layout.xaxis.title.text == "_runtime"
     fig = pv.plot_run_history(runs, "loss", x_axis="epoch")
     assert np.allclose(fig.data[0].x, [s / 2 for s in range(5)])

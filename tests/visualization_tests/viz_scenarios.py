@@ -74,7 +74,9 @@ def single(n: int = 40, seed: int = 0, with_constraints: bool = False) -> dict[s
     return {"directions": ["minimize"], "trials": trials}
 
 
-def multi(n: int = 40, seed: int = 1, n_obj: int = 2, with_constraints: bool = False) -> dict[str, Any]:
+def multi(
+    n: int = 40, seed: int = 1, n_obj: int = 2, with_constraints: bool = False
+) -> dict[str, Any]:
     rng = np.random.default_rng(seed)
     trials = []
     for i in range(n):
@@ -132,7 +134,9 @@ def to_optuna(scenario: dict[str, Any], name: str = "study") -> Any:
     return study
 
 
-def to_parabola(scenario: dict[str, Any], name: str = "study") -> parabola.visualization.StudySnapshot:
+def to_parabola(
+    scenario: dict[str, Any], name: str = "study"
+) -> parabola.visualization.StudySnapshot:
     trials = [_frozen(parabola, s, i) for i, s in enumerate(scenario["trials"])]
     return parabola.visualization.StudySnapshot(
         trials, directions=scenario["directions"], study_name=name

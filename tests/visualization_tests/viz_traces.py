@@ -10,8 +10,22 @@ from typing import Any
 import numpy as np
 
 _TRACE_KEYS = (
-    "type", "name", "mode", "x", "y", "z", "base", "orientation", "text", "customdata",
-    "showlegend", "hovertemplate", "xaxis", "yaxis", "reversescale", "connectgaps",
+    "type",
+    "name",
+    "mode",
+    "x",
+    "y",
+    "z",
+    "base",
+    "orientation",
+    "text",
+    "customdata",
+    "showlegend",
+    "hovertemplate",
+    "xaxis",
+    "yaxis",
+    "reversescale",
+    "connectgaps",
 )
 _MARKER_KEYS = ("color", "colorscale", "cmin", "cmax", "showscale", "reversescale")
 _AXIS_KEYS = ("type", "range", "title", "categoryarray", "tickvals", "ticktext")
@@ -57,7 +71,7 @@ def summarize(fig: Any) -> dict[str, Any]:
         out["marker"] = {k: _plain(marker[k]) for k in _MARKER_KEYS if k in marker}
         if "line" in tr and isinstance(tr["line"], dict):
             out["line"] = _plain({k: tr["line"][k] for k in ("color", "dash") if k in tr["line"]})
-        if "error_y" in tr and tr["error_y"]:
+        if tr.get("error_y"):
             out["error_y"] = _plain(tr["error_y"].get("array"))
         traces.append(out)
     layout = doc["layout"]
@@ -70,10 +84,18 @@ def summarize(fig: Any) -> dict[str, Any]:
             if "title" in axes[key] and isinstance(axes[key]["title"], dict):
                 axes[key]["title"] = axes[key]["title"].get("text")
             if key == "scene":
-                axes[key] = _plain({k: spec[k].get("title", {}).get("text") for k in ("xaxis", "yaxis", "zaxis") if k in spec})
+                axes[key] = _plain(
+                    {
+                        k: spec[k].get("title", {}).get("text")
+                        for k in ("xaxis", "yaxis", "zaxis")
+                        if k in spec
+                    }
+                )
     return {
         "title": title.get("text") if isinstance(title, dict) else title,
         "traces": traces,
         "axes": axes,
-        "annotations": _plain([{k: a.get(k) for k in ("x", "y", "text")} for a in layout.get("annotations", [])]),
+        "annotations": _plain(
+            [{k: a.get(k) for k in ("x", "y", "text")} for a in layout.get("annotations", [])]
+        ),
     }

@@ -64,8 +64,8 @@ def _on_matplotlib(plotly_fn: F) -> F:
         return to_matplotlib(plotly_fn(*args, **kwargs))
 
     wrapper.__doc__ = (
-        f"Optuna's ``matplotlib.{plotly_fn.__name__}``: the figure of "
-        f":func:`parabola.visualization.{plotly_fn.__name__}` drawn on matplotlib.\n\n"
+        f"The figure of :func:`parabola.visualization.{plotly_fn.__name__}`, drawn on "
+        "matplotlib (same arguments).\n\n"
         "Returns:\n    A ``matplotlib.axes.Axes``, or a 2-D array of them for several panels.\n"
     )
     return wrapper  # type: ignore[return-value]

@@ -96,9 +96,13 @@ def _is_dates(values: list[Any]) -> bool:
 def _draw(ax: Any, tr: Any, cats: dict[str, list[str]], layout: Any) -> None:
     import matplotlib.dates as mdates
 
+    xs: Any
+    ys: Any
+
     kind = tr.type
     if kind == "contour":
-        x, y = np.asarray(_values(tr.x), dtype=object), np.asarray(_values(tr.y), dtype=object)
+        x: Any = np.asarray(_values(tr.x), dtype=object)
+        y: Any = np.asarray(_values(tr.y), dtype=object)
         if tr.z is None or len(x) == 0:
             return
         z = np.asarray(tr.z, dtype=float)
@@ -121,7 +125,8 @@ def _draw(ax: Any, tr: Any, cats: dict[str, list[str]], layout: Any) -> None:
             pos = _category_positions(ys, cats["y"]) if not _numeric(ys) else np.asarray(ys, float)
             base = _values(tr.base)
             if base and _is_dates(base):
-                left = mdates.date2num([datetime.datetime.fromisoformat(b) for b in base])
+                starts = [datetime.datetime.fromisoformat(b) for b in base]
+                left = mdates.date2num(starts)  # type: ignore[no-untyped-call]
                 ax.barh(pos, xs / 86_400_000.0, left=left, color=color, label=tr.name)
                 ax.xaxis_date()
             else:
@@ -133,7 +138,8 @@ def _draw(ax: Any, tr: Any, cats: dict[str, list[str]], layout: Any) -> None:
         return
     if kind == "scatter3d":
         return  # drawn by _draw_3d on a 3-D axes
-    x, y = _values(tr.x), _values(tr.y)
+    x = _values(tr.x)
+    y = _values(tr.y)
     if not x or all(v is None for v in x):
         if tr.marker is not None and tr.marker.showscale and tr.marker.colorscale is not None:
             _colorbar_only(ax, tr)
@@ -212,7 +218,7 @@ def _fill_gaps(xs: np.ndarray, ys: np.ndarray, z: np.ndarray) -> np.ndarray:
 
     known = ~np.isnan(z)
     if known.all() or not known.any():
-        return np.nan_to_num(z)
+        return np.asarray(np.nan_to_num(z), dtype=float)
     gx, gy = np.meshgrid(xs, ys)
     pts = np.column_stack([gx[known], gy[known]])
     filled = griddata(pts, z[known], (gx, gy), method="nearest")
