@@ -25,6 +25,8 @@ MODULES = [
     "parabola.trial",
     "parabola.tracking",
     "parabola.testing",
+    "parabola.visualization",
+    "parabola.visualization.matplotlib",
 ]
 
 API_DOC = Path(__file__).resolve().parent.parent / "docs" / "api.md"
