@@ -33,7 +33,7 @@ check: $(STAMP)
 ## Differential tests against the anchors (Optuna 5.0): installs the bench extra first.
 test-anchors: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) -m pytest -q -p no:cacheprovider tests/study_tests/test_optuna_parity.py tests/samplers_tests/test_grid.py tests/samplers_tests/test_qmc.py tests/importance_tests/test_optuna_parity.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/study_tests/test_optuna_parity.py tests/samplers_tests/test_grid.py tests/samplers_tests/test_qmc.py tests/importance_tests/test_optuna_parity.py tests/visualization_tests/test_optuna_parity.py
 
 ## Regenerate docs/api.md from the public API (tests/test_docs.py checks it is current).
 docs: $(STAMP)
