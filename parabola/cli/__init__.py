@@ -12,6 +12,7 @@ import click as _click
 
 from parabola.cli._db import db as _db
 from parabola.cli._import import import_ as _import
+from parabola.cli._run import run as _run
 from parabola.cli._ui import ui as _ui
 
 __all__ = ["main"]
@@ -26,3 +27,4 @@ def main() -> None:
 main.add_command(_db)
 main.add_command(_import)
 main.add_command(_ui)
+main.add_command(_run)
