@@ -131,6 +131,18 @@ def test_nothing_below_the_top_layers_imports_drop_in_or_integrations() -> None:
     assert bad == [], "\n".join(bad)
 
 
+def test_nothing_below_imports_the_distributed_engine() -> None:
+    # parabola.distributed sits on top (STYLE.md); Study.optimize(client=...) reaches it by
+    # module name, only when a client is given, so neither it nor Dask loads otherwise.
+    bad = [
+        str(i)
+        for i in ALL_IMPORTS
+        if not _within(i.module, "parabola.distributed")
+        and _within(i.target, "parabola.distributed")
+    ]
+    assert bad == [], "\n".join(bad)
+
+
 CORE = (
     "parabola.study",
     "parabola.trial",

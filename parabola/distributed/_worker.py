@@ -153,6 +153,9 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
     n_max = UNLIMITED if spec.n_trials is None else spec.n_trials
     report: dict[str, Any] = {"worker": worker.address, "slot": slot, "trials": 0, "exit": ""}
     heartbeat = Heartbeat.start(storage)
+    # Held as optimize holds it: the objective and callbacks run inside an optimize loop
+    # (study.stop() is allowed there, nested optimize is not).
+    study._optimize_lock.acquire()
     try:
         while True:
             if _cancelled(worker, key):
@@ -195,6 +198,7 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
                 report["exit"] = "stopped"
                 break
     finally:
+        study._optimize_lock.release()
         if heartbeat is not None:
             heartbeat.close()
     return report

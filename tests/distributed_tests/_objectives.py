@@ -1,0 +1,47 @@
+"""Objectives the tests send to Dask workers (pickled by value: workers need not import this)."""
+
+from __future__ import annotations
+
+import os
+import time
+from typing import Any
+
+import cloudpickle
+
+import parabola
+
+__all__ = ["failing", "quadratic", "stop_after", "tracked"]
+
+
+def quadratic(trial: Any, seconds: float = 0.0) -> float:
+    x = trial.suggest_float("x", -10, 10)
+    trial.set_user_attr("pid", os.getpid())
+    if seconds:
+        time.sleep(seconds)
+    return float(x * x)
+
+
+def failing(trial: Any, every: int = 2, error: type[Exception] = ValueError) -> float:
+    x = trial.suggest_float("x", -10, 10)
+    if trial.number % every == 0:
+        raise error(f"trial {trial.number} fails on purpose")
+    return float(x * x)
+
+
+def stop_after(study: Any, frozen: Any, n: int = 5) -> None:
+    if frozen.number >= n:
+        study.stop()
+
+
+def tracked(trial: Any, url: str) -> float:
+    x = trial.suggest_float("x", -10, 10)
+    for step in range(3):
+        trial.log({"loss": x * x / (step + 1)}, step=step)
+    with parabola.init(project="dist", storage=url, config={"x": x}) as run:
+        run.log({"pid": os.getpid()})
+    return float(x * x)
+
+
+# Workers unpickle these by value (cloudpickle), so the test modules need not be importable
+# there, as user code in a notebook need not be.
+cloudpickle.register_pickle_by_value(__import__(__name__))
