@@ -5,7 +5,9 @@ examples safe and honest to run:
 
 * only importable modules are collected (not alembic's env.py and migration scripts);
 * a module whose *optional* third-party dependency is missing (an extra not installed) is not
-  collected, while a module that fails to import for any other reason is still an error;
+  collected, while a module that fails to import for any other reason is still an error; a
+  module that imports without its extra lists what its examples need in
+  ``__doctest_requires__`` (e.g. ``("plotly",)``);
 * every doctest runs in its own temporary directory with ``PARABOLA_STORAGE`` unset, so an
   example calling ``create_study()`` never writes ``./parabola.db`` into the checkout, and a
   tracking run an example leaves open is finished afterwards.
@@ -14,6 +16,7 @@ examples safe and honest to run:
 from __future__ import annotations
 
 import importlib
+import importlib.util
 import os
 import sys
 from collections.abc import Iterator
@@ -52,12 +55,18 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     ):
         return True
     try:
-        importlib.import_module(_module_name(collection_path))
+        module = importlib.import_module(_module_name(collection_path))
     except ModuleNotFoundError as e:
         if e.name is not None and e.name.split(".")[0] != "parabola":
             return True  # an optional dependency is not installed
     except Exception:
         pass  # collect it anyway: pytest then reports the import error against the module
+    else:
+        # A module that imports without its extra (it loads the dependency on first use, as
+        # parabola.visualization loads plotly) names what its examples need.
+        for dependency in getattr(module, "__doctest_requires__", ()):
+            if importlib.util.find_spec(dependency) is None:
+                return True
     return None
 
 

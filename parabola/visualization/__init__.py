@@ -73,3 +73,5 @@ __all__ = [
     "plot_slice",
     "plot_timeline",
 ]
+
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)

@@ -33,6 +33,8 @@ from parabola.visualization._utils import (
 
 __all__ = ["plot_contour"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _PADDING_RATIO = 0.05
 # Grid cells per axis. Optuna uses one grid line per distinct value, so 10,000 trials of a
 # continuous parameter give a 10,000 x 10,000 grid (1.2 GB of JSON); past this many distinct

@@ -21,6 +21,8 @@ from parabola.visualization._utils import (
 
 __all__ = ["plot_edf"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _N_X = 100  # x samples of each line, as Optuna
 
 

@@ -16,6 +16,8 @@ from parabola.visualization._utils import logger
 
 __all__ = ["hypervolume_history", "plot_hypervolume_history"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 
 def hypervolume_history(
     study: TrialSource, reference_point: Sequence[float]

@@ -21,6 +21,8 @@ from parabola.visualization._utils import (
 
 __all__ = ["plot_intermediate_values"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 # Curves drawn as their own traces before subsampling trials (one trace per trial, as Optuna).
 MAX_CURVES = 1000
 

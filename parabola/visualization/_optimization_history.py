@@ -23,6 +23,8 @@ from parabola.visualization._utils import (
 
 __all__ = ["plot_optimization_history"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 
 class _State(enum.Enum):
     FEASIBLE = 0

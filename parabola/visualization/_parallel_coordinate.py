@@ -32,6 +32,8 @@ from parabola.visualization._utils import (
 
 __all__ = ["plot_parallel_coordinate"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _MISSING_LABEL = "None"
 # Lines drawn (one trace each, as Optuna) before trials are subsampled.
 MAX_LINES = 1000

@@ -11,6 +11,8 @@ from parabola.visualization._utils import Target, check_plot_args, filter_nonfin
 
 __all__ = ["importance_bars", "plot_param_importances"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _Bars = tuple[str, list[str], list[float], list[str]]  # name, params, values, labels
 
 

@@ -18,6 +18,8 @@ from parabola.visualization._utils import MAX_POINTS, json_value, logger, subsam
 
 __all__ = ["hovertext", "plot_pareto_front"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _Values = list[tuple[FrozenTrial, list[float]]]
 
 

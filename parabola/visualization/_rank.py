@@ -26,6 +26,8 @@ from parabola.visualization._utils import (
 
 __all__ = ["plot_rank"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _PADDING_RATIO = 0.05
 _CMAP = "RdYlBu_r"
 # Points over all panels: a 5-parameter rank plot has 25 panels, each drawing every trial.

@@ -12,6 +12,8 @@ from parabola.visualization._plotly_imports import go
 
 __all__ = ["HistorySource", "RunHistory", "plot_run_history", "series_of"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _SAMPLES = 500  # rows per curve: what W&B's history() returns by default
 
 

@@ -31,6 +31,8 @@ from parabola.visualization._utils import (
 
 __all__ = ["plot_slice"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 
 @dataclass
 class _Panel:

@@ -18,6 +18,8 @@ from parabola.trial import FrozenTrial, TrialState
 
 __all__ = ["StudySnapshot", "TrialSource", "load_trials"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 
 @runtime_checkable
 class TrialSource(Protocol):

@@ -15,6 +15,8 @@ from parabola.visualization._utils import MAX_POINTS, logger
 
 __all__ = ["plot_timeline"]
 
+__doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
+
 _COLORS = {
     "COMPLETE": "blue",
     "FAIL": "red",

@@ -48,3 +48,5 @@ __all__ = [
     "plot_slice",
     "plot_timeline",
 ]
+
+__doctest_requires__ = ("plotly", "matplotlib")  # the examples draw figures (root conftest.py)
