@@ -143,6 +143,29 @@ def test_nothing_below_imports_the_distributed_engine() -> None:
     assert bad == [], "\n".join(bad)
 
 
+def test_tracking_never_imports_study_or_trial() -> None:
+    # The study owns the link from a trial to its run (parabola.study._trial_runs); tracking
+    # sees studies and trials through protocols, so it can be used (and tested) without them.
+    bad = [
+        str(i)
+        for i in ALL_IMPORTS
+        if _within(i.module, "parabola.tracking")
+        and (_within(i.target, "parabola.study") or _within(i.target, "parabola.trial"))
+    ]
+    assert bad == [], "\n".join(bad)
+
+
+def test_trial_reaches_its_run_only_through_the_study() -> None:
+    # No attribute set on a Trial from outside, no registry keyed by id(): a trial logs through
+    # its study's TrialRuns, which imports tracking lazily.
+    bad = [
+        str(i)
+        for i in ALL_IMPORTS
+        if _within(i.module, "parabola.trial") and _within(i.target, "parabola.tracking")
+    ]
+    assert bad == [], "\n".join(bad)
+
+
 CORE = (
     "parabola.study",
     "parabola.trial",

@@ -227,6 +227,7 @@ def run_trial(
         frozen = study._storage.get_trial(trial._trial_id)
         if not frozen.state.is_finished():
             raise
+        study._trial_runs.close(trial._trial_id, frozen)
         # Another worker failed this trial as stale: this process was suspended (SIGSTOP, a
         # closed laptop lid) or starved for longer than the heartbeat grace period. The
         # stored outcome stands; this worker goes on with the next trial.

@@ -17,6 +17,7 @@ from parabola.pruners._base import BasePruner
 from parabola.samplers._base import BaseSampler
 from parabola.storages._base import BaseStorage
 from parabola.storages._factory import get_storage
+from parabola.study._trial_runs import TrialRuns
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 from parabola.trial._trial import FIXED_PARAMS_KEY, Trial
@@ -67,17 +68,21 @@ class Study:
         self._stop_flag = False
         self._optimize_lock = threading.Lock()
         self._thread_local = threading.local()
+        # The tracking runs of this object's trials (Trial.log); tell closes them.
+        self._trial_runs = TrialRuns()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_optimize_lock"]
         del state["_thread_local"]
+        del state["_trial_runs"]  # live runs belong to this process
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         self.__dict__.update(state)
         self._optimize_lock = threading.Lock()
         self._thread_local = threading.local()
+        self._trial_runs = TrialRuns()
 
     def __repr__(self) -> str:
         return f"Study(study_name={self.study_name!r}, storage={self._storage!r})"

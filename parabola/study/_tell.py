@@ -121,7 +121,11 @@ def tell_with_warning(
         study.sampler.after_trial(study, frozen, state, checked)
     finally:
         storage.set_trial_state_values(trial_id, state, checked)
-    return storage.get_trial(trial_id)
+    final = storage.get_trial(trial_id)
+    # The trial's tracking run (Trial.log) ends with it; it belongs to the study that asked.
+    owner = trial.study if isinstance(trial, Trial) else study
+    owner._trial_runs.close(trial_id, final)
+    return final
 
 
 def _resolve_trial_id(study: Study, trial: Trial | int) -> int:

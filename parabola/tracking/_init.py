@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import os
 import platform
 import re
@@ -27,7 +28,7 @@ if TYPE_CHECKING:
     from parabola.tracking._artifacts import Artifact
     from parabola.tracking._metrics import MetricDefinition
 
-__all__ = ["finish", "init", "log", "log_artifact", "login", "save"]
+__all__ = ["RunLink", "finish", "init", "log", "log_artifact", "login", "save", "start_run"]
 
 MODES = ("online", "offline", "disabled", "shared", "dryrun", "run")
 RESUME = ("allow", "must", "never", "auto", True, False, None)
@@ -98,9 +99,67 @@ def init(
         >>> with wandb.init(project="demo", mode="disabled", tags=["a"]) as run:
         ...     run.log({"loss": 0.5})
     """
-    private_study = ignored.pop("_study_name", None)
-    private_trial = ignored.pop("_trial_number", None)
-    make_current = bool(ignored.pop("_make_current", True))
+    return start_run(
+        project,
+        entity,
+        name,
+        id,
+        tags,
+        notes,
+        group,
+        job_type,
+        config,
+        mode,
+        resume,
+        reinit,
+        dir,
+        settings,
+        config_exclude_keys,
+        config_include_keys,
+        allow_val_change,
+        storage=storage,
+        ignored=ignored,
+    )
+
+
+@dataclasses.dataclass(frozen=True)
+class RunLink:
+    """What ties a run to the optimisation half: its study, and its trial (if it has one)."""
+
+    study_name: str
+    trial_number: int | None = None
+
+
+def start_run(
+    project: str | None = None,
+    entity: str | None = None,
+    name: str | None = None,
+    id: str | None = None,
+    tags: Iterable[str] | None = None,
+    notes: str | None = None,
+    group: str | None = None,
+    job_type: str | None = None,
+    config: Any = None,
+    mode: str | None = None,
+    resume: bool | str | None = None,
+    reinit: bool | str | None = None,
+    dir: str | os.PathLike[str] | None = None,
+    settings: Settings | Mapping[str, Any] | None = None,
+    config_exclude_keys: Iterable[str] | None = None,
+    config_include_keys: Iterable[str] | None = None,
+    allow_val_change: bool | None = None,
+    *,
+    storage: str | BaseStorage | None = None,
+    link: RunLink | None = None,
+    make_current: bool = True,
+    ignored: Mapping[str, Any] | None = None,
+) -> Run:
+    """:func:`init`, plus what only parabola itself passes: the run's ``link`` to a study or
+    trial, and ``make_current=False`` for a run that must not become ``parabola.run``
+    (a trial's run is written by its trial, not by ``parabola.log``)."""
+    ignored = dict(ignored or {})
+    private_study = link.study_name if link is not None else None
+    private_trial = link.trial_number if link is not None else None
     mode = _resolve_mode(mode)
     if resume not in RESUME:
         raise ValueError(

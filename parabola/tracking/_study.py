@@ -5,35 +5,84 @@
   ``optimize`` or :func:`log_study` afterwards.
 * **One run per trial**, grouped under the study (``group=study_name``): ``trial.log(...)``
   inside the objective writes the trial's curves; values passed to ``trial.report`` appear in
-  that history as ``value``; the run finishes with the trial (``finished`` for COMPLETE and
-  PRUNED, ``failed`` for FAIL) and its summary holds the final ``value`` and ``state``.
-  ``TrackingCallback(per_trial=True)`` also gives a run to trials that never called
-  ``trial.log`` (with their reported values as history).
+  that history as ``value``; ``tell`` finishes the run with the trial (``finished`` for
+  COMPLETE and PRUNED, ``failed`` for FAIL) and its summary holds the final ``value`` and
+  ``state``. ``TrackingCallback(per_trial=True)`` also gives a run to trials that never called
+  ``trial.log`` (with their reported values as history). The study owns those runs
+  (:mod:`parabola.study._trial_runs`); this module sees studies and trials only through the
+  small protocols below, and imports nothing from :mod:`parabola.study` or
+  :mod:`parabola.trial`.
 """
 
 from __future__ import annotations
 
 import threading
-import weakref
-from collections.abc import Iterable, Mapping
-from typing import TYPE_CHECKING, Any
+from collections.abc import Iterable, Mapping, Sequence
+from typing import TYPE_CHECKING, Any, Protocol
 
-from parabola.tracking._init import init
+from parabola.tracking._init import RunLink, start_run
 from parabola.tracking._run import Run
 
 if TYPE_CHECKING:
     from parabola.storages._base import BaseStorage
-    from parabola.study._study import Study
-    from parabola.trial._frozen import FrozenTrial
-    from parabola.trial._trial import Trial
 
-__all__ = ["PROJECT_ATTR", "TrackingCallback", "log_study", "trial_run"]
+__all__ = ["TrackingCallback", "log_study", "trial_run", "values_row"]
 
-PROJECT_ATTR = "tracking:project"  # study system attr: the project of its trial runs
-ENTITY_ATTR = "tracking:entity"
-_trial_runs: dict[tuple[int, int], Run] = {}
-_trial_lock = threading.Lock()
 _QUIET = {"x_disable_stats": True}
+
+
+class _TrialLike(Protocol):
+    """What tracking reads from a finished trial (a ``FrozenTrial``)."""
+
+    number: int
+    params: dict[str, Any]
+
+    @property
+    def values(self) -> list[float] | None: ...
+
+
+class _TrialRunsLike(Protocol):
+    def open(self, study: Any, trial_id: int, number: int, frozen: Any) -> Run: ...
+
+    def add_finished(
+        self,
+        study: Any,
+        frozen: Any,
+        project: str | None,
+        entity: str | None,
+        metric_name: str,
+        settings: Mapping[str, Any],
+    ) -> None: ...
+
+
+class _StudyLike(Protocol):
+    """What tracking reads from a study (a ``Study``)."""
+
+    study_name: str
+    _storage: BaseStorage
+    _trial_runs: _TrialRunsLike
+
+    @property
+    def directions(self) -> Sequence[Any]: ...
+
+    @property
+    def sampler(self) -> Any: ...
+
+    @property
+    def best_trial(self) -> Any: ...
+
+    def get_trials(self, deepcopy: bool = ...) -> Sequence[Any]: ...
+
+
+class _RunningTrialLike(Protocol):
+    """What tracking reads from a running trial (a ``Trial``)."""
+
+    number: int
+    _trial_id: int
+    _cached: Any
+
+    @property
+    def study(self) -> _StudyLike: ...
 
 
 class TrackingCallback:
@@ -87,14 +136,14 @@ class TrackingCallback:
         self._lock = threading.Lock()
         self.run: Run | None = None
 
-    def __call__(self, study: Study, trial: FrozenTrial) -> None:
+    def __call__(self, study: _StudyLike, trial: _TrialLike) -> None:
         if self._per_trial:
             self._finish_trial(study, trial)
         else:
             self._log_trial(study, trial)
 
     # One run for the study ------------------------------------------------------------------
-    def _log_trial(self, study: Study, trial: FrozenTrial) -> None:
+    def _log_trial(self, study: _StudyLike, trial: _TrialLike) -> None:
         with self._lock:
             if self.run is None:
                 self.run = _study_run(
@@ -102,22 +151,15 @@ class TrackingCallback:
                 )
             run = self.run
         row: dict[str, Any] = {"trial_number": trial.number, **trial.params}
-        row.update(_values_row(trial, self._metric_name))
+        row.update(values_row(trial.values, self._metric_name))
         run.log(row)
         _update_best(run, study, self._metric_name)
 
     # One run per trial ----------------------------------------------------------------------
-    def _finish_trial(self, study: Study, trial: FrozenTrial) -> None:
-        key = (id(study._storage), trial._trial_id)
-        with _trial_lock:
-            run = _trial_runs.pop(key, None)
-        if run is None:
-            run = _new_trial_run(
-                study, trial.number, trial.params, self._project, self._entity, self._settings
-            )
-            for step in sorted(trial.intermediate_values):
-                run.log({self._metric_name: trial.intermediate_values[step]}, step=step)
-        _close_trial_run(run, trial, self._metric_name)
+    def _finish_trial(self, study: _StudyLike, trial: _TrialLike) -> None:
+        study._trial_runs.add_finished(
+            study, trial, self._project, self._entity, self._metric_name, self._settings
+        )
 
     def finish(self) -> None:
         """Finish the study run (study mode); also done at interpreter exit."""
@@ -133,7 +175,7 @@ class TrackingCallback:
 
 
 def log_study(
-    study: Study,
+    study: _StudyLike,
     project: str | None = None,
     entity: str | None = None,
     *,
@@ -155,91 +197,25 @@ def log_study(
     with run:
         for trial in study.get_trials(deepcopy=False):
             row: dict[str, Any] = {"trial_number": trial.number, **trial.params}
-            row.update(_values_row(trial, metric_name))
+            row.update(values_row(trial.values, metric_name))
             run.log(row)
         _update_best(run, study, metric_name)
     return run
 
 
-def trial_run(trial: Trial) -> Run:
+def trial_run(trial: _RunningTrialLike) -> Run:
     """The run of a running trial, created on first use (what ``Trial.log`` writes to).
 
-    It lives in the study's store, in the project set by ``TrackingCallback(per_trial=True,
-    project=...)`` (else the study name), grouped under the study. It finishes when the trial
-    does (through the callback, or when the ``Trial`` object is released, or at exit).
+    It lives in the study's store, in a project named after the study, grouped under the
+    study. The study owns it: ``tell`` finishes it with the trial (or interpreter exit, if the
+    trial is never told).
     """
     study = trial.study
-    key = (id(study._storage), trial._trial_id)
-    with _trial_lock:
-        run = _trial_runs.get(key)
-    if run is not None:
-        return run
-    run = _new_trial_run(study, trial.number, trial.params, None, None, dict(_QUIET))
-    frozen = trial._cached
-    for step in sorted(frozen.intermediate_values):  # values reported before the first log
-        run.log({"value": frozen.intermediate_values[step]}, step=step)
-    with _trial_lock:
-        _trial_runs[key] = run
-    trial._tracking_run = run  # type: ignore[attr-defined]  # Trial.report logs here too
-    weakref.finalize(trial, _finish_released, study._storage, trial._trial_id)
-    return run
-
-
-def _finish_released(storage: BaseStorage, trial_id: int) -> None:
-    with _trial_lock:
-        run = _trial_runs.pop((id(storage), trial_id), None)
-    if run is None or run._finished:
-        return
-    try:
-        _close_trial_run(run, storage.get_trial(trial_id), "value")
-    except Exception:  # the store is gone (exit): the exit hook finishes the run
-        run.finish()
-
-
-def _new_trial_run(
-    study: Study,
-    number: int,
-    params: Mapping[str, Any],
-    project: str | None,
-    entity: str | None,
-    settings: Mapping[str, Any],
-) -> Run:
-    attrs = study._storage.get_study_system_attrs(study._study_id)
-    if project is None:
-        project = attrs.get(PROJECT_ATTR) or _project_name(study.study_name)
-    if entity is None:
-        entity = attrs.get(ENTITY_ATTR)
-    return init(
-        project=project,
-        entity=entity,
-        name=f"{study.study_name}-trial-{number}",
-        group=study.study_name,
-        job_type="trial",
-        config=dict(params),
-        reinit="create_new",
-        settings=dict(settings),
-        storage=study._storage,
-        _study_name=study.study_name,
-        _trial_number=number,
-        _make_current=False,
-    )
-
-
-def _close_trial_run(run: Run, trial: FrozenTrial, metric_name: str) -> None:
-    from parabola.trial._state import TrialState
-
-    run._commit_pending()  # the final value below must win over the last reported one
-    for key, value in trial.params.items():
-        if key not in run.config:
-            run.config[key] = value
-    for key, value in _values_row(trial, metric_name).items():
-        run.summary[key] = value
-    run.summary["state"] = trial.state.name
-    run.finish(exit_code=1 if trial.state == TrialState.FAIL else 0)
+    return study._trial_runs.open(study, trial._trial_id, trial.number, trial._cached)
 
 
 def _study_run(
-    study: Study,
+    study: _StudyLike,
     project: str | None,
     entity: str | None,
     tags: list[str],
@@ -253,7 +229,7 @@ def _study_run(
         "sampler": type(study.sampler).__name__,
         **config,
     }
-    return init(
+    return start_run(
         project=project or _project_name(study.study_name),
         entity=entity,
         name=study.study_name,
@@ -264,13 +240,13 @@ def _study_run(
         reinit="create_new",
         settings=dict(settings),
         storage=storage if storage is not None else study._storage,
-        _study_name=study.study_name,
-        _make_current=False,
+        link=RunLink(study.study_name),
+        make_current=False,
     )
 
 
-def _values_row(trial: FrozenTrial, metric_name: str) -> dict[str, Any]:
-    values = trial.values
+def values_row(values: Sequence[float] | None, metric_name: str) -> dict[str, Any]:
+    """``{metric_name: v}`` for one objective, ``{metric_name}s_<i>`` for several."""
     if not values:
         return {}
     if len(values) == 1:
@@ -278,7 +254,7 @@ def _values_row(trial: FrozenTrial, metric_name: str) -> dict[str, Any]:
     return {f"{metric_name}s_{i}": v for i, v in enumerate(values)}
 
 
-def _update_best(run: Run, study: Study, metric_name: str) -> None:
+def _update_best(run: Run, study: _StudyLike, metric_name: str) -> None:
     if len(study.directions) > 1:
         return
     try:

@@ -200,9 +200,8 @@ class Trial(SuggestMixin):
             return
         self.storage.set_trial_intermediate_value(self._trial_id, step, value)
         self._cached.intermediate_values[step] = value
-        run = getattr(self, "_tracking_run", None)
-        if run is not None:  # the trial has a tracking run (Trial.log): show the curve there
-            run.log({"value": value}, step=step)
+        # The trial's tracking run, if Trial.log started one, shows the curve too.
+        self.study._trial_runs.on_report(self._trial_id, step, value)
 
     def log(
         self, data: Mapping[str, Any], step: int | None = None, commit: bool | None = None
@@ -211,7 +210,7 @@ class Trial(SuggestMixin):
 
         The run is created on the first call, in the study's store, grouped under the study
         (``group=study_name``, one run per trial); values passed to :meth:`report` are added to
-        its history as ``value``. It finishes with the trial. See ``docs/tracking.md``.
+        its history as ``value``. ``tell`` finishes it with the trial. See ``docs/tracking.md``.
 
         Example:
             >>> import parabola
@@ -223,9 +222,8 @@ class Trial(SuggestMixin):
             >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
             >>> study.optimize(objective, n_trials=2)
         """
-        from parabola.tracking._study import trial_run
-
-        trial_run(self).log(data, step=step, commit=commit)
+        run = self.study._trial_runs.open(self.study, self._trial_id, self.number, self._cached)
+        run.log(data, step=step, commit=commit)
 
     def should_prune(self) -> bool:
         """Ask the study's pruner whether to stop now; raise ``TrialPruned`` if ``True``."""

@@ -116,3 +116,49 @@ def test_per_trial_callback_covers_reports_failures_and_prunes(store: BaseStorag
 def test_tracking_callback_bad_input() -> None:
     with pytest.raises(ValueError, match="metric_name"):
         parabola.tracking.TrackingCallback(metric_name="")
+
+
+def test_tell_closes_the_trials_run_while_the_trial_is_still_referenced(
+    store: BaseStorage,
+) -> None:
+    # The study owns the run: tell finishes it, not garbage collection or a callback.
+    study = parabola.create_study(study_name="seam", storage=store)
+    trial = study.ask()
+    trial.report(0.9, step=0)
+    trial.log({"loss": 0.5}, step=1)
+    run = study._trial_runs.get(trial._trial_id)
+    assert run is not None and not run._finished
+    study.tell(trial, 0.25)
+    assert run._finished  # `trial` is still alive here
+    api = parabola.Api(storage=store)
+    (stored,) = api.runs("seam")
+    assert stored.state == "finished"
+    assert stored.summary["value"] == 0.25 and stored.summary["state"] == "COMPLETE"
+    assert stored.group == "seam" and stored.job_type == "trial"
+    assert [r.get("value") for r in stored.history(pandas=False)] == [0.9, None]
+    assert study._trial_runs.get(trial._trial_id) is None
+
+
+def test_a_failed_objective_fails_its_run_and_tell_by_number_closes_it(
+    store: BaseStorage,
+) -> None:
+    study = parabola.create_study(study_name="seam2", storage=store)
+
+    def objective(trial: parabola.Trial) -> float:
+        trial.log({"loss": 1.0})
+        raise ValueError("boom")
+
+    study.optimize(objective, n_trials=1, catch=(ValueError,))
+    trial = study.ask()
+    trial.log({"loss": 2.0})
+    study.tell(trial.number, state=parabola.trial.TrialState.PRUNED)
+    states = sorted((r.name, r.state) for r in parabola.Api(storage=store).runs("seam2"))
+    assert states == [("seam2-trial-0", "failed"), ("seam2-trial-1", "finished")]
+
+
+def test_init_takes_no_private_link_arguments(store: BaseStorage) -> None:
+    # What ties a run to a study is the study's business (RunLink), not a user's init kwarg.
+    run = parabola.init(project="p", storage=store, _study_name="x", _trial_number=3)
+    run.finish()
+    (stored,) = parabola.Api(storage=store).runs("p")
+    assert stored.study_name is None and stored.trial_number is None
