@@ -11,9 +11,12 @@ without a stack trace.
 
 from __future__ import annotations
 
+import gzip
 import json
 import logging
 import re
+import threading
+from collections import OrderedDict
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -82,6 +85,8 @@ class Dashboard:
         self.cache = SeriesCache(storage)
         self.figures = _figures.FigureCache()
         self.allow_writes = allow_writes
+        self._lock = threading.Lock()
+        self._study_answers: OrderedDict[tuple[Any, ...], tuple[bytes, bytes]] = OrderedDict()
         self.templates = Jinja2Templates(directory=str(_HERE / "templates"))
         self.templates.env.autoescape = True
 
@@ -263,11 +268,28 @@ class Dashboard:
         return _json(_studies.study_list(self.storage), cleaned=True)
 
     def study(self, request: Request) -> Response:
+        study_id = request.path_params["study_id"]
         since = _int(request, "since", 0, 0, 10**9) or 0
-        return _json(
-            _studies.study_data(self.storage, request.path_params["study_id"], since),
-            cleaned=True,
-        )
+        self.storage.get_study_name_from_id(study_id)  # KeyError (404) for an unknown id
+        trials = self.storage.get_all_trials(study_id, deepcopy=False)
+        # The answer only changes with the trials (their token) or the runs linked to them.
+        key = (study_id, since, _studies.study_token(trials), self.storage.count_runs())
+        with self._lock:
+            hit = self._study_answers.get(key)
+        if hit is None:
+            body = dumps(_studies.study_data(self.storage, study_id, since), cleaned=True)
+            hit = (body, gzip.compress(body, compresslevel=5))
+            with self._lock:
+                self._study_answers[key] = hit
+                while len(self._study_answers) > 16:
+                    self._study_answers.popitem(last=False)
+        if "gzip" in request.headers.get("accept-encoding", ""):
+            return Response(
+                hit[1],
+                media_type="application/json",
+                headers={"content-encoding": "gzip", "vary": "Accept-Encoding"},
+            )
+        return Response(hit[0], media_type="application/json")
 
     def study_poll(self, request: Request) -> Response:
         token = request.query_params.get("token", "")
@@ -382,6 +404,13 @@ async def _on_other(request: Request, exc: Exception) -> Response:
     return _error(request, 500, f"Internal error ({type(exc).__name__}); see the server log.")
 
 
+def _warm_up() -> None:
+    import numpy  # noqa: F401
+
+    import parabola.study  # noqa: F401
+    import parabola.tracking  # noqa: F401
+
+
 def create_app(
     storage: str | BaseStorage | None = None,
     *,
@@ -408,6 +437,9 @@ def create_app(
     """
     store = get_storage(storage)
     board = Dashboard(store, allow_writes)
+    # Import what the first study and chart requests need (the study machinery, numpy) in the
+    # background: the server answers at once, and the first page does not pay for imports.
+    threading.Thread(target=_warm_up, name="parabola-ui-warm-up", daemon=True).start()
     routes = [
         Route("/", board.home),
         Route("/projects/{entity}/{project}", board.project_page),
@@ -441,7 +473,7 @@ def create_app(
             hosts=allowed_hosts_for(host, allowed_hosts),
             allow_writes=allow_writes,
         ),
-        Middleware(GZipMiddleware, minimum_size=1024),
+        Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5),
     ]
     handlers: dict[Any, Any] = {
         KeyError: _on_key_error,

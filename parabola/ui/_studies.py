@@ -8,9 +8,11 @@ costs what changed, not the study's size.
 
 from __future__ import annotations
 
+import math
 from typing import TYPE_CHECKING, Any
 
 import parabola
+from parabola.trial import TrialState
 from parabola.ui._json import clean
 
 if TYPE_CHECKING:
@@ -19,6 +21,8 @@ if TYPE_CHECKING:
     from parabola.trial import FrozenTrial
 
 __all__ = ["study_data", "study_list", "study_token", "trial_detail"]
+
+_UNFINISHED = frozenset({TrialState.RUNNING, TrialState.WAITING})
 
 
 def study_list(storage: BaseStorage) -> list[dict[str, Any]]:
@@ -54,7 +58,11 @@ def study_list(storage: BaseStorage) -> list[dict[str, Any]]:
 def load(storage: BaseStorage, study_id: int) -> Study:
     """The study with this id (``KeyError`` naming it when there is none)."""
     name = storage.get_study_name_from_id(study_id)
-    return parabola.load_study(study_name=name, storage=storage)
+    # A RandomSampler: the dashboard never samples, and the default TPE's first import costs
+    # a cold request hundreds of milliseconds.
+    return parabola.load_study(
+        study_name=name, storage=storage, sampler=parabola.samplers.RandomSampler()
+    )
 
 
 def study_token(trials: list[FrozenTrial]) -> str:
@@ -65,7 +73,7 @@ def study_token(trials: list[FrozenTrial]) -> str:
     """
     parts = [str(len(trials))]
     for t in trials:
-        if not t.state.is_finished():
+        if t.state in _UNFINISHED:
             parts.append(
                 f"{t.number}:{t.state.value}:{len(t.intermediate_values)}:{len(t.params)}"
                 f":{len(t.user_attrs)}"
@@ -75,7 +83,7 @@ def study_token(trials: list[FrozenTrial]) -> str:
 
 def _first_unfinished(trials: list[FrozenTrial]) -> int:
     for t in trials:
-        if not t.state.is_finished():
+        if t.state in _UNFINISHED:
             return t.number
     return len(trials)
 
@@ -90,49 +98,64 @@ def study_data(storage: BaseStorage, study_id: int, since: int = 0) -> dict[str,
     params = sorted({p for t in trials for p in t.distributions})
     user_attrs = sorted({k for t in trials for k in t.user_attrs})
     n_obj = len(study.directions)
+    empty = [None] * n_obj
+    # Built JSON-ready here (finite floats, ISO strings): running clean() over 10,000 trials'
+    # cells would cost more than reading them.
     columns: dict[str, Any] = {
         "number": [t.number for t in part],
         "state": [t.state.name for t in part],
-        "values": [[None] * n_obj if t.values is None else list(t.values) for t in part],
+        "values": [empty if t.values is None else [_finite(v) for v in t.values] for t in part],
         "datetime_start": [
             t.datetime_start.isoformat() if t.datetime_start else None for t in part
         ],
         "datetime_complete": [
             t.datetime_complete.isoformat() if t.datetime_complete else None for t in part
         ],
-        "params": {p: [t.params.get(p) for t in part] for p in params},
-        "user_attrs": {k: [t.user_attrs.get(k) for t in part] for k in user_attrs},
+        "params": {p: [_cell(t.params.get(p)) for t in part] for p in params},
+        "user_attrs": {k: [clean(t.user_attrs.get(k)) for t in part] for k in user_attrs},
         "n_intermediate": [len(t.intermediate_values) for t in part],
     }
     best: list[int] = []
-    try:
+    if n_obj == 1:
+        try:
+            best = [storage.get_best_trial(study_id).number]
+        except ValueError:
+            best = []
+    else:
         best = [t.number for t in study.best_trials]
-    except (ValueError, RuntimeError):
-        best = []
     runs = [
         {"entity": r.entity, "project": r.project, "id": r.run_id, "trial": r.trial_number}
         for r in storage.get_runs()
         if r.study_name == study.study_name
     ]
-    out: dict[str, Any] = clean(
-        {
-            "study_id": study_id,
-            "study_name": study.study_name,
-            "directions": [d.name.lower() for d in study.directions],
-            "metric_names": study.metric_names,
-            "n_trials": len(trials),
-            "since": since,
-            "first_unfinished": _first_unfinished(trials),
-            "token": study_token(trials),
-            "params": params,
-            "user_attrs": user_attrs,
-            "best_trials": best,
-            "trials": columns,
-            "runs": runs,
-            "user_attrs_study": study.user_attrs,
-        }
-    )
-    return out
+    return {
+        "study_id": study_id,
+        "study_name": study.study_name,
+        "directions": [d.name.lower() for d in study.directions],
+        "metric_names": study.metric_names,
+        "n_trials": len(trials),
+        "since": since,
+        "first_unfinished": _first_unfinished(trials),
+        "token": study_token(trials),
+        "params": params,
+        "user_attrs": user_attrs,
+        "best_trials": best,
+        "trials": columns,
+        "runs": runs,
+        "user_attrs_study": clean(study.user_attrs),
+    }
+
+
+def _finite(v: Any) -> Any:
+    return v if not isinstance(v, float) or math.isfinite(v) else None
+
+
+def _cell(v: Any) -> Any:
+    if isinstance(v, float):
+        return v if math.isfinite(v) else None
+    if v is None or isinstance(v, (str, int)):
+        return v
+    return clean(v)
 
 
 def poll(storage: BaseStorage, study_id: int, token: str) -> dict[str, Any]:
