@@ -58,16 +58,17 @@ def hypervolume(points: np.ndarray, reference: np.ndarray) -> float:
     pts = points[np.all(points < reference, axis=1)]
     if len(pts) == 0:
         return 0.0
-    pts = pts[pareto_mask(pts)]
     if pts.shape[1] == 1:
         return float(reference[0] - pts[:, 0].min())
     if pts.shape[1] == 2:
-        pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
+        # Sorted by the first objective, the covered height right of a point is the reference
+        # minus the lowest second objective so far: dominated points need no filtering.
+        pts = pts[np.argsort(pts[:, 0], kind="stable")]
         widths = np.diff(np.append(pts[:, 0], reference[0]))
         return float(np.sum(widths * (reference[1] - np.minimum.accumulate(pts[:, 1]))))
     # Slice along the last objective: between consecutive levels, the (d-1)-volume of the
-    # points at or below the level (HSO); exact and plenty fast for plot-sized fronts.
-    pts = pts[np.argsort(pts[:, -1])]
+    # points at or below the level (HSO); exact, and fast for plot-sized fronts.
+    pts = pts[np.argsort(pts[:, -1], kind="stable")]
     levels = np.append(pts[:, -1], reference[-1])
     total = 0.0
     for k in range(len(pts)):

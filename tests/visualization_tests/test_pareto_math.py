@@ -1,0 +1,60 @@
+"""The Pareto maths behind plot_pareto_front, plot_parallel_coordinate and
+plot_hypervolume_history, against brute force."""
+
+from __future__ import annotations
+
+import numpy as np
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from parabola.visualization._pareto import hypervolume, non_domination_rank, pareto_mask
+
+
+def _brute_mask(loss: np.ndarray) -> np.ndarray:
+    n = len(loss)
+    return np.array(
+        [
+            not any(
+                np.all(loss[j] <= loss[i]) and np.any(loss[j] < loss[i]) for j in range(n) if j != i
+            )
+            for i in range(n)
+        ],
+        dtype=bool,
+    )
+
+
+points = st.integers(1, 30).flatmap(
+    lambda n: st.lists(
+        st.lists(st.integers(0, 6).map(float), min_size=2, max_size=2), min_size=n, max_size=n
+    )
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(points, st.integers(2, 4))
+def test_pareto_mask_matches_brute_force(pts: list[list[float]], d: int) -> None:
+    rng = np.random.default_rng(len(pts))
+    loss = np.array(pts) if d == 2 else rng.integers(0, 5, size=(len(pts), d)).astype(float)
+    assert pareto_mask(loss).tolist() == _brute_mask(loss).tolist()
+
+
+def test_non_domination_ranks() -> None:
+    loss = np.array([[0, 3], [1, 1], [3, 0], [2, 2], [3, 3], [4, 4], [1, 1]], dtype=float)
+    assert non_domination_rank(loss).tolist() == [0, 0, 0, 1, 2, 3, 0]
+
+
+@settings(max_examples=40, deadline=None)
+@given(st.integers(1, 12), st.integers(2, 3), st.integers(0, 10_000))
+def test_hypervolume_counts_the_dominated_cells(n: int, d: int, seed: int) -> None:
+    # On an integer grid the dominated volume is the number of dominated unit cells.
+    rng = np.random.default_rng(seed)
+    pts = rng.integers(0, 5, size=(n, d)).astype(float)
+    ref = np.full(d, 5.0)
+    cells = np.stack(np.meshgrid(*[np.arange(5)] * d, indexing="ij"), axis=-1).reshape(-1, d)
+    covered = sum(bool(np.any(np.all(pts <= c, axis=1))) for c in cells.astype(float))
+    assert hypervolume(pts, ref) == covered
+
+
+def test_points_beyond_the_reference_count_nothing() -> None:
+    assert hypervolume(np.array([[2.0, 0.0]]), np.array([1.0, 1.0])) == 0.0
+    assert hypervolume(np.zeros((0, 2)), np.array([1.0, 1.0])) == 0.0
