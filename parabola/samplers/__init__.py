@@ -14,6 +14,7 @@ from parabola.samplers._view import StudyView
 
 if TYPE_CHECKING:
     from parabola.samplers._brute_force import BruteForceSampler as BruteForceSampler
+    from parabola.samplers._gp import GPSampler as GPSampler
     from parabola.samplers._grid import GridSampler as GridSampler
     from parabola.samplers._partial_fixed import PartialFixedSampler as PartialFixedSampler
     from parabola.samplers._qmc import QMCSampler as QMCSampler
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
 
 _LAZY = {
     "BruteForceSampler": "parabola.samplers._brute_force",
+    "GPSampler": "parabola.samplers._gp",
     "GridSampler": "parabola.samplers._grid",
     "PartialFixedSampler": "parabola.samplers._partial_fixed",
     "QMCSampler": "parabola.samplers._qmc",
@@ -32,6 +34,7 @@ _LAZY = {
 __all__ = [
     "BaseSampler",
     "BruteForceSampler",
+    "GPSampler",
     "GridSampler",
     "PartialFixedSampler",
     "QMCSampler",
