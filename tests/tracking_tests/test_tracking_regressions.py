@@ -1,4 +1,5 @@
-"""Review findings on the tracking half, kept as regression tests now that they are fixed."""
+"""Regressions found by reviewing the tracking half: each test showed one bug and now guards
+against its return."""
 
 from __future__ import annotations
 

@@ -1,8 +1,6 @@
-"""Review findings on the optimisation core and the SQL store (issues 2 and 3).
-
-Each test showed one bug (they were ``xfail(strict=True)`` until fixed) and now guards against
-its return.
-"""
+"""Regressions found by reviewing the optimisation core and the SQL store, on SQLite and on
+PostgreSQL: each test showed one bug (as a strict xfail until it was fixed) and now guards
+against its return."""
 
 from __future__ import annotations
 
@@ -21,8 +19,15 @@ from parabola.storages import InMemoryStorage, RDBStorage, RetryFailedTrialCallb
 from parabola.trial import TrialState
 
 
-def test_tell_through_another_storage_keeps_params(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+@pytest.fixture(params=["sqlite", pytest.param("postgres", marks=pytest.mark.postgres)])
+def url(request: pytest.FixtureRequest, tmp_path: Path) -> str:
+    """A new SQLite file, or the emptied session PostgreSQL database."""
+    if request.param == "sqlite":
+        return f"sqlite:///{tmp_path / 'regressions.db'}"
+    return str(request.getfixturevalue("pg_clean"))
+
+
+def test_tell_through_another_storage_keeps_params(url: str) -> None:
     parabola.create_study(storage=RDBStorage(url), study_name="s")
 
     asker = parabola.load_study(study_name="s", storage=RDBStorage(url))
@@ -36,8 +41,7 @@ def test_tell_through_another_storage_keeps_params(tmp_path: Path) -> None:
     assert frozen.params == {"x": x}
 
 
-def test_dropped_storage_does_not_lose_params(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'a.db'}"
+def test_dropped_storage_does_not_lose_params(url: str) -> None:
     storage = RDBStorage(url)
     study = parabola.create_study(storage=storage, study_name="s")
     trial = study.ask()
@@ -50,8 +54,7 @@ def test_dropped_storage_does_not_lose_params(tmp_path: Path) -> None:
 
 
 @pytest.mark.skipif(sys.platform == "win32", reason="SIGKILL")
-def test_sigkilled_trial_keeps_params_for_retry(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'k.db'}"
+def test_sigkilled_trial_keeps_params_for_retry(url: str) -> None:
     storage = RDBStorage(
         url,
         heartbeat_interval=1,
@@ -79,8 +82,8 @@ def test_sigkilled_trial_keeps_params_for_retry(tmp_path: Path) -> None:
     assert retried.params == failed.params
 
 
-def test_unencodable_choice_fails_the_trial_not_the_tell(tmp_path: Path) -> None:
-    study = parabola.create_study(storage=f"sqlite:///{tmp_path / 'c.db'}")
+def test_unencodable_choice_fails_the_trial_not_the_tell(url: str) -> None:
+    study = parabola.create_study(storage=url)
     parabola.logging.set_verbosity(parabola.logging.ERROR)
     choice = object()
 
@@ -95,7 +98,7 @@ def test_unencodable_choice_fails_the_trial_not_the_tell(tmp_path: Path) -> None
     assert study.trials[0].state == TrialState.FAIL
 
 
-def test_failed_copy_study_leaves_no_partial_study(tmp_path: Path) -> None:
+def test_failed_copy_study_leaves_no_partial_study(url: str) -> None:
     memory = InMemoryStorage()
     source = parabola.create_study(storage=memory, study_name="m")
     parabola.logging.set_verbosity(parabola.logging.ERROR)
@@ -104,16 +107,14 @@ def test_failed_copy_study_leaves_no_partial_study(tmp_path: Path) -> None:
     trial.set_user_attr("obj", object())  # InMemoryStorage accepts it, as Optuna's does
     source.tell(trial, 1.0)
 
-    url = f"sqlite:///{tmp_path / 'copy.db'}"
     with pytest.raises(TypeError):
         parabola.copy_study(from_study_name="m", from_storage=memory, to_storage=url)
     assert parabola.get_all_study_names(url) == []
 
 
 def test_ask_loses_race_for_waiting_trial_without_error(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+    url: str, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    url = f"sqlite:///{tmp_path / 'race.db'}"
     storage_a, storage_b = RDBStorage(url), RDBStorage(url)
     study_a = parabola.create_study(storage=storage_a, study_name="r")
     study_b = parabola.load_study(study_name="r", storage=storage_b)
@@ -131,8 +132,7 @@ def test_ask_loses_race_for_waiting_trial_without_error(
     assert trial.number == 1
 
 
-def test_bad_intermediate_step_is_rejected_not_stored(tmp_path: Path) -> None:
-    url = f"sqlite:///{tmp_path / 'iv.db'}"
+def test_bad_intermediate_step_is_rejected_not_stored(url: str) -> None:
     study = parabola.create_study(storage=url, study_name="s")
     study.add_trial(parabola.create_trial(value=1.0))
     with pytest.raises((TypeError, ValueError), match="intermediate"):
