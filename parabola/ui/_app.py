@@ -407,7 +407,7 @@ async def _on_other(request: Request, exc: Exception) -> Response:
 def _warm_up() -> None:
     import numpy  # noqa: F401
 
-    import parabola.study  # noqa: F401
+    import parabola.study
     import parabola.tracking  # noqa: F401
 
 

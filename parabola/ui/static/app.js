@@ -74,18 +74,25 @@ function setLive(on) {
   document.getElementById("live").hidden = !on;
 }
 
-// Polls while the page is visible; a hidden tab costs nothing.
+// Polls while the page is visible; a hidden tab costs nothing. fn returns false to stop,
+// "changed" when something new came (the interval drops back to ms), anything else when
+// nothing changed (the interval doubles, up to 8 * ms): an idle page costs almost nothing.
 function every(ms, fn) {
   let timer = null;
   let stopped = false;
+  let wait = ms;
   const tick = async () => {
     if (stopped) return;
     if (!document.hidden) {
-      try { if ((await fn()) === false) { stopped = true; return; } } catch (e) { showError(e.message); }
+      try {
+        const answer = await fn();
+        if (answer === false) { stopped = true; return; }
+        wait = answer === "changed" ? ms : Math.min(wait * 2, 8 * ms);
+      } catch (e) { showError(e.message); }
     }
-    timer = setTimeout(tick, ms);
+    timer = setTimeout(tick, wait);
   };
-  timer = setTimeout(tick, ms);
+  timer = setTimeout(tick, wait);
   return () => { stopped = true; clearTimeout(timer); };
 }
 
@@ -376,9 +383,11 @@ function liveCharts(run, charts, state) {
   let last = null;
   every(POLL_MS, async () => {
     const p = await getJSON(`${runApi(run)}/poll`);
-    if (p.last_step !== last) { last = p.last_step; for (const c of charts) if (!c.range) await c.load(); }
     if (p.state !== "running") { setLive(false); for (const c of charts) await c.load(); return false; }
-    return true;
+    if (p.last_step === last) return true;
+    last = p.last_step;
+    for (const c of charts) if (!c.range) await c.load();
+    return "changed";
   });
 }
 
@@ -442,7 +451,32 @@ async function runPage() {
 // ------------------------------------------------------------------------------------- study
 async function studyPage() {
   const id = CTX.study_id;
-  let data = await getJSON(`/api/studies/${id}`);
+  const panelsPromise = getJSON(`/api/studies/${id}/figures`);
+  const dataPromise = getJSON(`/api/studies/${id}`);
+  // Figures: each panel is a parabola.visualization function's figure, drawn by Plotly.react.
+  const panels = await panelsPromise;
+  const box = document.getElementById("figures");
+  const shown = panels.filter((p) => p.applies);
+  const nodes = new Map();
+  for (const p of shown) {
+    const body = el("div", { class: "figure" });
+    box.append(el("div", { class: "panel", "data-panel": p.name }, el("h3", { text: p.title }), body));
+    nodes.set(p.name, body);
+  }
+  const drawPanel = async (p) => {
+    const body = nodes.get(p.name);
+    if (!p.available) { body.replaceChildren(el("p", { class: "na", text: p.reason })); return; }
+    const answer = await getJSON(`/api/studies/${id}/figures/${p.name}`);
+    if (!answer.available) { body.replaceChildren(el("p", { class: "na", text: answer.reason })); body.dataset.drawn = "na"; return; }
+    const fig = answer.figure;
+    fig.layout = Object.assign(fig.layout || {}, { height: 360, margin: { l: 50, r: 20, t: 40, b: 40 } });
+    await Plotly.react(body, fig.data, fig.layout, PLOT_CONFIG);
+    body.dataset.drawn = "1";
+  };
+  const drawFigures = async () => { for (const p of shown) { try { await drawPanel(p); } catch (e) { nodes.get(p.name).replaceChildren(el("p", { class: "na", text: e.message })); } } };
+  const figuresDrawn = drawFigures(); // the first chart does not wait for the trials table
+
+  let data = await dataPromise;
   const t = { cols: data.trials, page: 0, sortKey: "number", sortDesc: false };
   const meta = () => {
     document.getElementById("study-meta").textContent =
@@ -493,28 +527,6 @@ async function studyPage() {
   for (const f of ["state-filter", "value-min", "value-max"]) for (const ev of ["input", "change"]) document.getElementById(f).addEventListener(ev, () => { t.page = 0; renderTrials(); });
   renderTrials();
 
-  // Figures: each panel is a parabola.visualization function's figure, drawn by Plotly.react.
-  const panels = await getJSON(`/api/studies/${id}/figures`);
-  const box = document.getElementById("figures");
-  const shown = panels.filter((p) => p.applies);
-  const nodes = new Map();
-  for (const p of shown) {
-    const body = el("div", { class: "figure" });
-    box.append(el("div", { class: "panel", "data-panel": p.name }, el("h3", { text: p.title }), body));
-    nodes.set(p.name, body);
-  }
-  const drawPanel = async (p) => {
-    const body = nodes.get(p.name);
-    if (!p.available) { body.replaceChildren(el("p", { class: "na", text: p.reason })); return; }
-    const answer = await getJSON(`/api/studies/${id}/figures/${p.name}`);
-    if (!answer.available) { body.replaceChildren(el("p", { class: "na", text: answer.reason })); body.dataset.drawn = "na"; return; }
-    const fig = answer.figure;
-    fig.layout = Object.assign(fig.layout || {}, { height: 360, margin: { l: 50, r: 20, t: 40, b: 40 } });
-    await Plotly.react(body, fig.data, fig.layout, PLOT_CONFIG);
-    body.dataset.drawn = "1";
-  };
-  const drawFigures = async () => { for (const p of shown) { try { await drawPanel(p); } catch (e) { nodes.get(p.name).replaceChildren(el("p", { class: "na", text: e.message })); } } };
-
   // Per-trial curves of a logged metric (runs linked to the study's trials).
   const curveSel = document.getElementById("curve-key");
   const curves = async () => {
@@ -530,7 +542,7 @@ async function studyPage() {
     Plotly.react(node, c.curves.map((s) => ({ x: s.x, y: s.y, type: "scatter", mode: "lines", name: `trial ${s.trial}` })), layoutFor(key, c.curves), PLOT_CONFIG);
   };
   curveSel.addEventListener("change", () => curves().catch((e) => showError(e.message)));
-  await drawFigures();
+  await figuresDrawn;
   await curves();
 
   // Live: a poll asks only whether anything changed; then only trials from the first
@@ -556,7 +568,7 @@ async function studyPage() {
     renderTrials();
     setLive(running());
     await drawFigures();
-    return true;
+    return "changed";
   });
 }
 
