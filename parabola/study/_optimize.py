@@ -80,8 +80,12 @@ def optimize(
                 "optimize(callbacks=...): expected callables taking (study, frozen_trial), "
                 f"got {callback!r}."
             )
-    if not study._optimize_lock.acquire(blocking=False):
-        raise RuntimeError("Nested optimization is not allowed: optimize is already running.")
+    # Thread-local, as in Optuna: several threads may each run optimize on one study (the
+    # ThreadPoolExecutor pattern), while an objective calling optimize again is refused.
+    local = study._thread_local
+    if getattr(local, "in_optimize_loop", False):
+        raise RuntimeError("Nested invocation of `Study.optimize` method isn't allowed.")
+    local.in_optimize_loop = True
     progress = _ProgressBar(show_progress_bar, n_trials, timeout)
     heartbeat = Heartbeat.start(study._storage)
     try:
@@ -100,7 +104,7 @@ def optimize(
         if heartbeat is not None:
             heartbeat.close()
         progress.close()
-        study._optimize_lock.release()
+        local.in_optimize_loop = False
 
 
 class _Loop:
@@ -156,14 +160,20 @@ class _Loop:
                         continue
                     with self.lock:
                         self.started += 1
-                    futures.add(pool.submit(self._one))
+                    futures.add(pool.submit(self._one, True))
                 for f in futures:
                     f.result()
             except BaseException:
                 self.study._stop_flag = True
                 raise
 
-    def _one(self) -> None:
+    def _one(self, in_worker: bool = False) -> None:
+        if in_worker:
+            # A pool thread: it is inside optimize too (stop() from the objective or a callback
+            # works there), and, as Optuna does with n_jobs != 1, each trial reseeds the
+            # sampler so that threads sharing a seeded sampler do not draw the same points.
+            self.study._thread_local.in_optimize_loop = True
+            self.study.sampler.reseed_rng()
         frozen = run_trial(self.study, self.func, self.catch, self.heartbeat)
         for callback in self.callbacks:
             callback(self.study, frozen)

@@ -337,7 +337,32 @@ class Study:
         return tell_with_warning(self, trial, values, state, skip_if_finished)
 
     def stop(self) -> None:
-        """Stop ``optimize`` once running trials finish; call it from a callback or objective."""
+        """Stop ``optimize`` once running trials finish; call it from a callback or objective.
+
+        Raises:
+            RuntimeError: when called outside ``optimize`` (as Optuna does). A sampler's call
+                from ``after_trial`` during a plain ``tell`` (a grid sampler on its last point)
+                is ignored instead: there is no loop to stop.
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> def stop_at_three(study, trial):
+            ...     if trial.number == 2:
+            ...         study.stop()
+            >>> study.optimize(lambda t: 1.0, n_trials=10, callbacks=[stop_at_three])
+            >>> len(study.trials)
+            3
+        """
+        local = self._thread_local
+        # optimize(client=...) runs its loop under _optimize_lock in this process.
+        if not (getattr(local, "in_optimize_loop", False) or self._optimize_lock.locked()):
+            if getattr(local, "in_sampler_hook", False):
+                return
+            raise RuntimeError(
+                "`Study.stop` is supposed to be invoked inside an objective function or a "
+                "callback."
+            )
         self._stop_flag = True
 
     def enqueue_trial(

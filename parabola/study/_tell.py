@@ -117,9 +117,12 @@ def tell_with_warning(
             state = TrialState.COMPLETE
     assert state is not None
 
+    local = study._thread_local
+    local.in_sampler_hook = True  # a grid sampler's stop() on its last point is not an error
     try:
         study.sampler.after_trial(study, frozen, state, checked)
     finally:
+        local.in_sampler_hook = False
         storage.set_trial_state_values(trial_id, state, checked)
     final = storage.get_trial(trial_id)
     # The trial's tracking run (Trial.log) ends with it; it belongs to the study that asked.

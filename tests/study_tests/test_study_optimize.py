@@ -252,11 +252,69 @@ def test_nested_optimize_is_refused() -> None:
         study.optimize(quadratic, n_trials=1)
         return 0.0
 
-    with pytest.raises(RuntimeError, match="Nested optimization is not allowed"):
+    with pytest.raises(RuntimeError, match=r"Nested invocation of `Study\.optimize`"):
         study.optimize(objective, n_trials=1)
-    # The lock is released afterwards.
+    # The flag is cleared afterwards.
     study.optimize(quadratic, n_trials=1)
     assert study.trials[-1].state == TrialState.COMPLETE
+
+
+def test_two_threads_may_optimize_one_study() -> None:
+    # Optuna's ThreadPoolExecutor pattern: each thread calls optimize on the same study.
+    from concurrent.futures import ThreadPoolExecutor
+
+    study = _study()
+    with ThreadPoolExecutor(max_workers=2) as pool:
+        for f in [pool.submit(study.optimize, quadratic, n_trials=5) for _ in range(2)]:
+            f.result()
+    assert len(study.trials) == 10
+    assert sorted(t.number for t in study.trials) == list(range(10))
+
+
+def test_stop_outside_optimize_raises() -> None:
+    study = _study()
+    with pytest.raises(RuntimeError, match="supposed to be invoked inside an objective"):
+        study.stop()
+
+    # Inside the objective it works, in the parallel workers too.
+    def objective(trial: optuna.Trial) -> float:
+        if trial.number in (1, 3):
+            trial.study.stop()
+        return 1.0
+
+    study.optimize(objective, n_trials=20)
+    assert len(study.trials) == 2
+    study.optimize(objective, n_trials=20, n_jobs=2)
+    assert len(study.trials) < 22
+
+
+def test_grid_exhausted_through_ask_and_tell_is_not_an_error() -> None:
+    # Optuna raises RuntimeError from GridSampler's study.stop() here; parabola does not
+    # (docs/optuna-differences.md).
+    study = optuna.create_study(
+        storage=optuna.storages.InMemoryStorage(),
+        sampler=optuna.samplers.GridSampler({"x": [0, 1]}),
+    )
+    for _ in range(2):
+        trial = study.ask()
+        trial.suggest_categorical("x", [0, 1])
+        study.tell(trial, 1.0)
+    assert len(study.trials) == 2
+
+
+def test_parallel_jobs_reseed_the_sampler() -> None:
+    class Counting(optuna.samplers.RandomSampler):
+        reseeds = 0
+
+        def reseed_rng(self) -> None:
+            Counting.reseeds += 1
+            super().reseed_rng()
+
+    study = optuna.create_study(storage=optuna.storages.InMemoryStorage(), sampler=Counting(0))
+    study.optimize(quadratic, n_trials=3)
+    assert Counting.reseeds == 0
+    study.optimize(quadratic, n_trials=4, n_jobs=2)
+    assert Counting.reseeds == 4
 
 
 def test_enqueued_trials_are_each_used_once_with_threads() -> None:
