@@ -24,6 +24,7 @@ MODULES = [
     "parabola.study",
     "parabola.trial",
     "parabola.tracking",
+    "parabola.ui",
     "parabola.testing",
     "parabola.visualization",
     "parabola.visualization.matplotlib",
