@@ -361,7 +361,7 @@ def plot_parallel_coordinate(
                 {
                     "type": "scatter",
                     "x": x_values,
-                    "y": normalized[:, trial_id],
+                    "y": normalized[:, trial_id].tolist(),  # short: a list is faster to send
                     "customdata": [[d.label, _format(d, float(d.values[trial_id]))] for d in dims],
                     "mode": "lines",
                     "line": {"color": color, "dash": "solid" if feasible else "dot", "width": 1.2},

@@ -35,7 +35,7 @@ def test_intermediate_values_of_a_logged_metric(study: parabola.Study) -> None:
     assert [tr.name for tr in fig.data] == ["Trial0", "Trial1", "Trial2"]
     for tr, trial in zip(fig.data, study.trials, strict=True):
         x = trial.params["x"]
-        assert tr.x.tolist() == [0, 1, 2, 3]
+        assert list(tr.x) == [0, 1, 2, 3]
         assert np.allclose(tr.y, [x + 1.0 / (s + 1) for s in range(4)])
     assert fig.layout.yaxis.title.text == "loss"
     # Without metric: the reported values, Optuna's plot.
