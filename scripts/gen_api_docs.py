@@ -13,6 +13,7 @@ from pathlib import Path
 
 MODULES = [
     "parabola",
+    "parabola.distributed",
     "parabola.distributions",
     "parabola.exceptions",
     "parabola.importance",
