@@ -7,10 +7,11 @@ How it stays fast (the design in three rules):
    on the next read, asks for the counter (one tiny query) and then only for rows stamped after
    its last read. Finished trials never change, so they are cached for good.
 2. **Write little.** A trial owned by this process (created by ``create_new_trial`` or claimed
-   from WAITING) is mirrored in memory; ``set_trial_param`` is buffered there and written with
-   the trial's next write (a report, an attribute, a heartbeat, or the final state), so a whole
-   ``ask``/``tell`` costs two short write transactions. Other processes see a running trial's
-   parameters at its next write or heartbeat; its final state always carries all of them.
+   from WAITING) is mirrored in memory. ``set_trial_param`` is written through when heartbeats
+   are on (the default); without heartbeats, for the trials ``optimize`` evaluates itself
+   (``_buffer_trial_params``), it is kept there and written with the trial's next write (a
+   report, an attribute, or the final state), so a whole ``ask``/``tell`` costs two short write
+   transactions. The final state always carries every parameter.
 3. **One lock per write.** Writes run in one transaction that bumps the study row first, which
    serialises writers of a study (SQLite ``BEGIN IMMEDIATE``; a PostgreSQL row lock) and makes
    trial numbers gapless.
