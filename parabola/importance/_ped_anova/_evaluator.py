@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import math
 import warnings
 from collections import defaultdict
@@ -205,17 +206,16 @@ class PedAnovaImportanceEvaluator(BaseImportanceEvaluator):
     ) -> dict[BaseDistribution | None, list[FrozenTrial]]:
         """The trials grouped by the parameter's distribution (``None``: parameter absent)."""
         # Group by object identity first: trials from one store share few distribution objects,
-        # and hashing a distribution by value is what made this loop slow on 10,000 trials.
-        by_id: dict[int, tuple[BaseDistribution | None, list[FrozenTrial]]] = {}
-        for trial in trials:
-            dist = trial.distributions.get(name)
-            entry = by_id.get(id(dist))
-            if entry is None:
-                entry = by_id[id(dist)] = (dist, [])
-            entry[1].append(trial)
+        # and hashing a distribution by value is what made this slow on 10,000 trials.
+        dists = [t.distributions.get(name) for t in trials]
+        ids = [id(d) for d in dists]
+        firsts = {i: d for i, d in zip(ids, dists, strict=True)}  # one object per identity
         groups: dict[BaseDistribution | None, list[FrozenTrial]] = defaultdict(list)
-        for dist, members in by_id.values():
-            groups[dist].extend(members)
+        if len(firsts) == 1:
+            groups[dists[0]] = list(trials)
+        else:
+            for key, dist in firsts.items():
+                groups[dist].extend(t for t, i in zip(trials, ids, strict=True) if i == key)
         if any(len(g) < self._min_n_trials_in_regime for g in groups.values()):
             warnings.warn(
                 f"Some regimes for parameter `{name}` have less than "
@@ -248,16 +248,13 @@ def _finite(trial: FrozenTrial, target: Callable[[FrozenTrial], float] | None) -
     if target is not None:
         return math.isfinite(target(trial))
     values = trial.values
-    return values is not None and all(math.isfinite(v) for v in values)
+    return values is not None and all(map(math.isfinite, values))
 
 
 def _resolve_params(completed: list[FrozenTrial], params: list[str] | None) -> list[str]:
     # Every parameter seen in a completed trial, in order of first appearance (Optuna iterates a
     # set here, so its order among equal importances varies from run to run; ours does not).
-    seen: dict[str, None] = {}
-    for trial in completed:
-        for key in trial.distributions:
-            seen.setdefault(key, None)
+    seen = dict.fromkeys(itertools.chain.from_iterable(t.distributions for t in completed))
     if params is None:
         return list(seen)
     missing = [p for p in params if p not in seen]
