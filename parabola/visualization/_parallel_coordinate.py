@@ -35,6 +35,7 @@ __all__ = ["plot_parallel_coordinate"]
 __doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
 
 _MISSING_LABEL = "None"
+_ABSENT = object()  # a trial without the parameter (None is a valid categorical choice)
 # Lines drawn (one trace each, as Optuna) before trials are subsampled.
 MAX_LINES = 1000
 
@@ -64,16 +65,27 @@ def _missing_value(lo: float, hi: float) -> float:
     return lo - 1.0 if lo == hi else lo - (hi - lo) * 0.12 / 0.88
 
 
-def _param_dim(trials: list[FrozenTrial], name: str) -> tuple[_Dim, bool]:
+def _columns(trials: list[FrozenTrial], names: list[str]) -> dict[str, tuple[list[Any], bool]]:
+    """Per parameter: each trial's value (``_ABSENT`` where missing) and whether any trial samples
+    it from a categorical distribution, in one pass over the trials."""
+    values: dict[str, list[Any]] = {n: [] for n in names}
+    categorical = dict.fromkeys(names, False)
+    for t in trials:
+        params, dists = t.params, t.distributions
+        for n in names:
+            v = params.get(n, _ABSENT)
+            values[n].append(v)
+            if v is not _ABSENT and not categorical[n]:
+                categorical[n] = isinstance(dists[n], CategoricalDistribution)
+    return {n: (values[n], categorical[n]) for n in names}
+
+
+def _param_dim(
+    trials: list[FrozenTrial], name: str, raw: list[Any], categorical: bool
+) -> tuple[_Dim, bool]:
     """The axis of one parameter, and whether it is a numeric categorical (sorted by value)."""
-    present = [name in t.params for t in trials]
+    present = [v is not _ABSENT for v in raw]
     has_missing = not all(present)
-    raw: list[Any] = [t.params.get(name) for t in trials]
-    categorical = any(
-        isinstance(t.distributions[name], CategoricalDistribution)
-        for t in trials
-        if name in t.params
-    )
     label = _truncate(name)
     if is_log_scale(trials, name):
         logs = [math.log10(float(v)) for v, p in zip(raw, present, strict=True) if p]
@@ -287,8 +299,9 @@ def plot_parallel_coordinate(
         )
     param_dims = []
     numeric_cat: list[int] = []
+    columns = _columns(trials, names)
     for i, p in enumerate(names, start=len(obj_dims)):
-        dim, is_numeric_cat = _param_dim(trials, p)
+        dim, is_numeric_cat = _param_dim(trials, p, *columns[p])
         if is_numeric_cat:
             numeric_cat.append(i)
         param_dims.append(dim)
