@@ -55,6 +55,16 @@ def _axis(trials: list[FrozenTrial], name: str) -> tuple[tuple[float, float], bo
     return (-pad, span + pad), False, True
 
 
+def _average_ranks(values: np.ndarray) -> np.ndarray:
+    """0-based ranks, ties sharing the mean of their positions (Optuna's rule; numpy rather
+    than scipy.stats, whose import alone takes seconds)."""
+    if len(values) == 0:
+        return np.zeros(0)
+    _, inverse, counts = np.unique(values, return_inverse=True, return_counts=True)
+    first = np.cumsum(counts) - counts
+    return np.asarray((first + (counts - 1) / 2.0)[inverse], dtype=float)
+
+
 def _colors(color_idx: np.ndarray) -> np.ndarray:
     import plotly.colors
 
@@ -93,8 +103,6 @@ def plot_rank(
         >>> plot_rank(study).layout.title.text
         'Rank (Objective Value)'
     """
-    from scipy.stats import rankdata
-
     g = go()
     check_plot_args([study], target, target_name)
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
@@ -119,7 +127,7 @@ def plot_rank(
     title = f"Rank ({target_name})"
     if not names:
         return g.Figure(data=[], layout=g.Layout(title=title))
-    ranks = rankdata(zs, method="average") - 1  # ties share their mean rank (Optuna's rule)
+    ranks = _average_ranks(zs)
     color_idx = ranks / (len(trials) - 1) if len(trials) >= 2 else np.array([0.5])
     n_panels = 1 if len(names) == 2 else len(names) ** 2
     idx = subsample(len(trials), min(MAX_POINTS, max(1, MAX_PANEL_POINTS // n_panels)))
