@@ -173,7 +173,7 @@ def _local_cluster(n_workers: int, threads: int = 1) -> Any:
         threads_per_worker=threads,
         processes=True,
         host="127.0.0.1",
-        dashboard_address=None,
+        dashboard_address="127.0.0.1:0",
     )
     return cluster, Client(cluster)
 
@@ -437,7 +437,7 @@ def section_startup(out: list[str]) -> None:
         study = parabola.create_study(study_name="bench", storage=url)
         start = time.time()
         cluster = LocalCluster(
-            n_workers=4, threads_per_worker=1, host="127.0.0.1", dashboard_address=None
+            n_workers=4, threads_per_worker=1, host="127.0.0.1", dashboard_address="127.0.0.1:0"
         )
         client = Client(cluster)
         try:

@@ -34,6 +34,7 @@ __all__ = ["optimize"]
 
 _logger = get_logger(__name__)
 _WATCH_S = 0.1
+_NO_WORKERS_S = 30.0  # how long optimize waits for workers when every one is gone
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
 
 
@@ -100,7 +101,7 @@ def optimize(
     if not study._optimize_lock.acquire(blocking=False):
         raise RuntimeError("Nested optimization is not allowed: optimize is already running.")
     lost: queue.Queue[str] = queue.Queue()
-    watcher = _WorkerLossWatcher(client, lost)
+    watcher = _WorkerLossWatcher(client, lost, len(workers))
     progress = _Progress(show_progress_bar, n_trials)
     futures = []
     try:
@@ -108,7 +109,7 @@ def optimize(
             client.submit(trial_loop, payload, i, key=f"parabola-trials-{run_id}-{i}", pure=False)
             for i in range(n_slots)
         ]
-        _watch(client, study, run_id, futures, lost, progress)
+        _watch(client, study, run_id, futures, lost, progress, watcher)
         _raise_first_error(client, futures, study, budget, n_trials)
     except BaseException:
         _close(study, budget, n_trials)  # Ctrl-C or a lost scheduler: slots claim no more
@@ -271,20 +272,34 @@ def _pickle_spec(spec: LoopSpec) -> bytes:
 
 
 class _WorkerLossWatcher:
-    """Puts the address of every worker the scheduler removes on ``lost``."""
+    """Puts the address of every worker the scheduler removes on ``lost``; counts workers.
+
+    The scheduler publishes worker arrivals and removals on its ``"all"`` event topic, so the
+    driver learns of a dead worker within the scheduler's own detection time (at once for a
+    killed process: its connection closes) without any plugin installed on the scheduler.
+    """
 
     _TOPIC = "all"
 
-    def __init__(self, client: Any, lost: queue.Queue[str]) -> None:
+    def __init__(self, client: Any, lost: queue.Queue[str], n_workers: int) -> None:
         self._client = client
         self._lost = lost
-        self._previous = client._event_handlers.get(self._TOPIC)
+        self.n_workers = n_workers
+        self.none_since: float | None = None
+        self._previous = getattr(client, "_event_handlers", {}).get(self._TOPIC)
         client.subscribe_topic(self._TOPIC, self._on_event)
 
     def _on_event(self, event: Any) -> None:
         _, msg = event
-        if isinstance(msg, dict) and msg.get("action") == "remove-worker" and "worker" in msg:
+        action = msg.get("action") if isinstance(msg, dict) else None
+        if action == "remove-worker" and "worker" in msg:
             self._lost.put(str(msg["worker"]))
+            self.n_workers -= 1
+            if self.n_workers <= 0 and self.none_since is None:
+                self.none_since = time.monotonic()
+        elif action == "add-worker":
+            self.n_workers += 1
+            self.none_since = None
         if self._previous is not None:  # a handler the user had for this topic keeps working
             self._previous(event)
 
@@ -304,6 +319,7 @@ def _watch(
     futures: list[Any],
     lost: queue.Queue[str],
     progress: _Progress,
+    watcher: _WorkerLossWatcher,
 ) -> None:
     while True:
         try:
@@ -318,6 +334,12 @@ def _watch(
                 f"{client.status!r}). Finished trials are in the store; trials still running "
                 "on workers finish there or are failed by their heartbeat. Restart the "
                 "scheduler and workers, then call optimize again to continue the study."
+            )
+        if watcher.none_since is not None and time.monotonic() - watcher.none_since > _NO_WORKERS_S:
+            raise RuntimeError(
+                f"Every Dask worker of the scheduler at {client.scheduler.address} is gone and "
+                f"none came back for {_NO_WORKERS_S:.0f} s. Finished trials are in the store; "
+                "start workers again and call optimize to continue the study."
             )
         progress.update(study, run_id)
         if all(f.done() for f in futures):

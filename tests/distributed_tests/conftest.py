@@ -22,7 +22,7 @@ def local_client(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
             threads_per_worker=2,
             processes=True,
             host="127.0.0.1",
-            dashboard_address=None,
+            dashboard_address="127.0.0.1:0",
             local_directory=str(tmp_path_factory.mktemp("dask")),
         ) as cluster,
         Client(cluster) as client,

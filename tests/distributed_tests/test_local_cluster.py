@@ -49,8 +49,17 @@ def test_seeded_sampler_is_reproducible_and_distinct_per_worker(
         return {t.number: t.params["x"] for t in study.trials}
 
     first, second = run("a"), run("b")
-    assert len(set(first.values())) == 20  # Optuna's DaskStorage gave 7 distinct values here
+    assert len(set(first.values())) == 20
     assert first == second  # trial n draws the same numbers whichever worker runs it
+
+    # Optuna's DaskStorage gave 7 distinct values in 20 trials of a seeded TPE (issue 4859).
+    tpe = parabola.create_study(
+        study_name="tpe",
+        storage=f"sqlite:///{tmp_path / 'seed.db'}",
+        sampler=parabola.samplers.TPESampler(seed=7, n_startup_trials=5),
+    )
+    tpe.optimize(obj.quadratic, n_trials=20, client=local_client)
+    assert len({t.params["x"] for t in tpe.trials}) == 20
 
 
 def test_catch_callbacks_and_stop(local_client: Any, tmp_path: Path) -> None:
