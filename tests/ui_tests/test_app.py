@@ -420,3 +420,36 @@ def test_empty_store(tmp_path: object) -> None:
 def test_gzip_for_big_answers(client: TestClient, seeded: Seeded) -> None:
     response = client.get(f"/api/studies/{seeded.study_id}", headers={"accept-encoding": "gzip"})
     assert response.headers.get("content-encoding") == "gzip"
+
+
+GARBAGE = ["", "x", "-1", "1e99", "%00", "<script>", "../..", "9" * 30, "[]", "{}", "null"]
+
+
+@pytest.mark.parametrize("value", GARBAGE)
+def test_garbage_parameters_never_get_a_500(client: TestClient, seeded: Seeded, value: str) -> None:
+    run = _api(seeded.run_path)
+    sid = seeded.study_id
+    urls = [
+        ("/api/runs", {"project": value}),
+        ("/api/runs", {"filters": value}),
+        ("/api/runs", {"order": value}),
+        ("/api/runs", {"limit": value, "offset": value}),
+        ("/api/runs.csv", {"filters": value}),
+        (run + "/series", {"key": value}),
+        (run + "/series", {"key": "loss", "x": value, "points": value}),
+        (run + "/series", {"key": "loss", "min_step": value, "max_step": value}),
+        (run + "/series", {"key": "loss", "stream": value}),
+        ("/api/series/group", {"runs": value, "key": value}),
+        (f"/api/studies/{sid}", {"since": value}),
+        (f"/api/studies/{sid}/poll", {"token": value}),
+        (f"/api/studies/{sid}/figures/slice", {"params": value}),
+        (f"/api/studies/{sid}/figures/history", {"target": value}),
+        (f"/api/studies/{sid}/curves", {"key": value, "points": value, "limit": value}),
+        (f"/api/runs/{value}/{value}/{value}", {}),
+        (f"/files/{value}/{value}/{value}/{value}", {}),
+    ]
+    for url, params in urls:
+        response = client.get(url, params=params)
+        assert response.status_code < 500, (url, params, response.text)
+        if response.status_code >= 400 and url.startswith("/api/"):
+            assert response.json()["error"], (url, params)
