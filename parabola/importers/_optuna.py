@@ -350,8 +350,7 @@ def _write_study(
             target.set_study_user_attr(study_id, key, value)
         for key, value in study.system_attrs.items():
             target.set_study_system_attr(study_id, key, value)
-        for trial in trials:
-            target.create_new_trial(study_id, template_trial=trial)
+        target._create_trials(study_id, trials)
         problem = _difference(target, study_id, study, trials)
         if problem is not None:
             raise OptunaImportError(

@@ -104,6 +104,14 @@ class BaseStorage(abc.ABC):
         The number is the next free one in the study (invariant 2).
         """
 
+    def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
+        """Insert copies of ``templates`` in order, as :meth:`create_new_trial` does; their ids.
+
+        For bulk copies (``parabola import optuna``). SQL stores do it in one transaction;
+        this default inserts them one by one.
+        """
+        return [self.create_new_trial(study_id, template_trial=t) for t in templates]
+
     @abc.abstractmethod
     def set_trial_param(
         self,

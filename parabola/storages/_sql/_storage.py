@@ -430,6 +430,47 @@ class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
             self._after_own_write(study_id, version, trial)
             return trial_id
 
+    def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
+        # One transaction for all of them (parabola import optuna): per-trial commits would
+        # make a 10,000-trial import wait on 10,000 fsyncs.
+        with self._lock:
+            cache = self._sync(study_id)
+            dists = dict(cache.param_dists)
+            rows = []
+            for template in templates:
+                trial = copy_trial(template)
+                for name, dist in trial.distributions.items():
+                    known = dists.setdefault(name, dist)
+                    if known is not dist:
+                        check_distribution_compatibility(known, dist)
+                values = st.encode_columns(trial, st.ALL_COLUMNS)
+                running = trial.state == TrialState.RUNNING
+                beat = running and self.heartbeat_interval is not None
+                values["heartbeat"] = time.time() if beat else None
+                rows.append(values)
+            insert = self._raw.sql(st.INSERT_TRIAL)
+            next_number = self._raw.sql(st.NEXT_NUMBER)
+
+            def tx(cur: Any) -> list[int]:
+                ids = []
+                for values in rows:
+                    cur.execute(next_number, {"sid": study_id})
+                    row = cur.fetchone()
+                    if row is None:
+                        raise KeyError(f"No study with id {study_id} in this storage.")
+                    number, version = int(row[0]) - 1, int(row[1])
+                    cur.execute(
+                        insert,
+                        {"study_id": study_id, "number": number, "version": version, **values},
+                    )
+                    ids.append(int(cur.fetchone()[0]))
+                return ids
+
+            ids = self._raw.run(tx, write=True)
+            for trial_id in ids:
+                self._trial_study[trial_id] = study_id
+            return ids
+
     def set_trial_param(
         self,
         trial_id: int,
