@@ -4,7 +4,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed
 
-.PHONY: setup run test test-anchors check docs bench clean
+.PHONY: setup run test test-anchors test-frameworks check docs bench clean
 
 $(STAMP): pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -37,9 +37,16 @@ test-anchors: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
 	$(PY) -m pytest -q -p no:cacheprovider tests/study_tests/test_optuna_parity.py tests/samplers_tests/test_grid.py tests/samplers_tests/test_qmc.py tests/importance_tests/test_optuna_parity.py tests/visualization_tests/test_optuna_parity.py
 
+## The frameworks through the drop-in switch (Hugging Face, Lightning, XGBoost, LightGBM): real
+## CPU runs of a few seconds each; installs the frameworks extra first.
+test-frameworks: $(STAMP)
+	$(PY) -m pip install --quiet -e '.[frameworks]'
+	$(PY) -m pytest -q -p no:cacheprovider -m frameworks tests/frameworks_tests
+
 ## Regenerate docs/api.md from the public API (tests/test_docs.py checks it is current).
 docs: $(STAMP)
 	$(PY) scripts/gen_api_docs.py
+	$(PY) scripts/gen_drop_in_docs.py
 
 bench: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'

@@ -239,7 +239,7 @@ class PublicRun:
         self._record = record
         config = dict(record.config)
         self._meta: dict[str, Any] = dict(config.pop(META_KEY, None) or {})
-        self.config: dict[str, Any] = {k: v for k, v in config.items() if not k.startswith("_")}
+        self.config: dict[str, Any] = {k: v for k, v in config.items() if k != "_wandb"}
         self.summary: PublicSummary = PublicSummary(record.summary)
         self.tags: list[str] = list(record.tags)
         self.notes: str | None = record.notes

@@ -10,6 +10,8 @@ from typing import Any
 
 from parabola.tracking._values import to_storable
 
+RESERVED_CONFIG_KEYS = frozenset({"_parabola", "_wandb"})
+
 __all__ = ["Config", "ConfigError", "config_from_arg"]
 
 
@@ -108,8 +110,10 @@ class Config:
     def _set(self, key: str, value: Any, allow_val_change: bool) -> None:
         if not isinstance(key, str):
             raise TypeError(f"config keys must be str, got {key!r} ({type(key).__name__}).")
-        if key.startswith("_"):
-            raise ValueError(f"config key {key!r}: keys starting with '_' are reserved.")
+        # Only the bookkeeping keys are reserved: frameworks log others with a leading "_"
+        # (Hugging Face's model config has "_name_or_path"), and W&B stores them.
+        if key in RESERVED_CONFIG_KEYS:
+            raise ValueError(f"config key {key!r} is reserved (parabola's and W&B's own keys).")
         stored = to_storable(value, f"config[{key!r}]")
         with self._lock:
             if not allow_val_change and key in self._items and self._items[key] != stored:

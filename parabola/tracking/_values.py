@@ -39,7 +39,11 @@ def to_storable(value: Any, where: str) -> Any:
         out: dict[str, Any] = {}
         for k, v in value.items():
             if not isinstance(k, str):
-                raise TypeError(f"{where}: keys must be str, got {k!r} ({type(k).__name__}).")
+                # Inside a value, number keys become strings, as JSON (and W&B) store them:
+                # Hugging Face configs hold {"id2label": {0: "NEG", 1: "POS"}}.
+                if not isinstance(k, (int, float)):
+                    raise TypeError(f"{where}: keys must be str, got {k!r} ({type(k).__name__}).")
+                k = str(k).lower() if isinstance(k, bool) else str(k)
             out[k] = to_storable(v, f"{where}.{k}")
         return out
     tolist = getattr(value, "tolist", None)

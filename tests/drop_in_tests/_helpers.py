@@ -16,10 +16,10 @@ RunPy = Callable[..., subprocess.CompletedProcess[str]]
 
 
 def clean_env(tmp_path: Path, **extra: str) -> dict[str, str]:
-    """The test process's environment minus the switch, with a private store and artifacts."""
+    """The test process's environment minus the switch, with a private store (artifacts next
+    to it, where parabola puts them by default)."""
     env = {k: v for k, v in os.environ.items() if not k.startswith(("PARABOLA_", "_PARABOLA_"))}
     env["PARABOLA_STORAGE"] = f"sqlite:///{tmp_path / 'parabola.db'}"
-    env["PARABOLA_ARTIFACTS"] = str(tmp_path / "artifacts")
     env["WANDB_MODE"] = "offline"  # were the real wandb ever reached, it must not go online
     env["WANDB_DIR"] = str(tmp_path / "wandb")
     env.update(extra)
