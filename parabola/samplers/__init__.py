@@ -13,6 +13,7 @@ from parabola.samplers._base import BaseSampler
 from parabola.samplers._view import StudyView
 
 if TYPE_CHECKING:
+    from parabola.samplers._auto import AutoSampler as AutoSampler
     from parabola.samplers._brute_force import BruteForceSampler as BruteForceSampler
     from parabola.samplers._gp import GPSampler as GPSampler
     from parabola.samplers._grid import GridSampler as GridSampler
@@ -22,6 +23,7 @@ if TYPE_CHECKING:
     from parabola.samplers._tpe import TPESampler as TPESampler
 
 _LAZY = {
+    "AutoSampler": "parabola.samplers._auto",
     "BruteForceSampler": "parabola.samplers._brute_force",
     "GPSampler": "parabola.samplers._gp",
     "GridSampler": "parabola.samplers._grid",
@@ -32,6 +34,7 @@ _LAZY = {
 }
 
 __all__ = [
+    "AutoSampler",
     "BaseSampler",
     "BruteForceSampler",
     "GPSampler",
