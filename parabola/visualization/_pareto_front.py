@@ -14,7 +14,14 @@ from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._pareto import pareto_mask
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
-from parabola.visualization._utils import MAX_POINTS, json_value, logger, subsample, subsample_note
+from parabola.visualization._utils import (
+    MAX_POINTS,
+    figure,
+    json_value,
+    logger,
+    subsample,
+    subsample_note,
+)
 
 __all__ = ["hovertext", "plot_pareto_front"]
 
@@ -48,6 +55,12 @@ def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any
     return out
 
 
+def _scale(name: str) -> list[list[Any]]:
+    import plotly.colors
+
+    return [list(p) for p in plotly.colors.get_colorscale(name)]
+
+
 def _marker(trials: Sequence[FrozenTrial], kind: str, include_dominated: bool) -> dict[str, Any]:
     if kind == "infeasible":
         return {"color": "#cccccc"}
@@ -56,14 +69,18 @@ def _marker(trials: Sequence[FrozenTrial], kind: str, include_dominated: bool) -
         return {
             "line": {"width": 0.5, "color": "Grey"},
             "color": numbers,
-            "colorscale": "Blues",
-            "colorbar": {"title": "Trial"},
+            "colorscale": _scale("Blues"),
+            "colorbar": {"title": {"text": "Trial"}},
         }
     return {
         "line": {"width": 0.5, "color": "Grey"},
         "color": numbers,
-        "colorscale": "Reds",
-        "colorbar": {"title": "Best Trial", "x": 1.1 if include_dominated else 1, "xpad": 40},
+        "colorscale": _scale("Reds"),
+        "colorbar": {
+            "title": {"text": "Best Trial"},
+            "x": 1.1 if include_dominated else 1,
+            "xpad": 40,
+        },
     }
 
 
@@ -82,9 +99,11 @@ def _scatter(
     # Per-trial JSON hover text is Optuna's; it is the bulk of a large figure, so a subsampled
     # figure leaves it out (hovering still shows the point's coordinates).
     kwargs["text"] = [hovertext(t) for t, _ in items] if text else None
+    if kwargs["text"] is None:
+        del kwargs["text"]
     if n == 2:
-        return g.Scatter(**kwargs)
-    return g.Scatter3d(z=vals[:, 2], **kwargs)
+        return {"type": "scatter", **kwargs}
+    return {"type": "scatter3d", "z": vals[:, 2], **kwargs}
 
 
 def plot_pareto_front(
@@ -243,15 +262,10 @@ def plot_pareto_front(
                 text,
             ),
         ]
+    layout: dict[str, Any] = {"title": {"text": title}}
+    axes = [{"title": {"text": name}} for name in target_names]
     if n == 2:
-        layout = g.Layout(title=title, xaxis_title=target_names[0], yaxis_title=target_names[1])
+        layout.update(xaxis=axes[0], yaxis=axes[1])
     else:
-        layout = g.Layout(
-            title=title,
-            scene={
-                "xaxis_title": target_names[0],
-                "yaxis_title": target_names[1],
-                "zaxis_title": target_names[2],
-            },
-        )
-    return g.Figure(data=data, layout=layout)
+        layout["scene"] = {"xaxis": axes[0], "yaxis": axes[1], "zaxis": axes[2]}
+    return figure(g, data, layout)
