@@ -13,17 +13,22 @@ package is not installed, since frameworks gate their W&B support on the distrib
 
 from __future__ import annotations
 
+# Only modules Python has loaded already at start-up (or nearly): this runs in every process
+# the switch is on in, and importlib.abc/importlib.metadata alone cost milliseconds. The finder
+# and loader follow the import protocols by duck typing; importlib.metadata is needed only once
+# someone asks it for a distribution, and has then been imported by them.
 import importlib
-import importlib.abc
 import importlib.machinery
-import importlib.metadata
-import os
 import sys
 import types
 from collections.abc import Iterable, Sequence
-from typing import Any
+from typing import TYPE_CHECKING, Any, cast
 
 from parabola.drop_in._paths import ALIASES, MISSING, TOP_LEVEL, VERSIONS, Alias
+
+if TYPE_CHECKING:
+    import importlib.abc
+    import importlib.metadata
 
 __all__ = ["AliasModule", "DropInFinder", "missing_feature"]
 
@@ -93,7 +98,7 @@ class AliasModule(types.ModuleType):
 _MISSING_VALUE = object()
 
 
-class _Loader(importlib.abc.Loader):
+class _Loader:
     def __init__(self, alias: Alias) -> None:
         self._alias = alias
 
@@ -117,7 +122,7 @@ class _Loader(importlib.abc.Loader):
         sys.modules[module.__name__] = real
 
 
-class DropInFinder(importlib.abc.MetaPathFinder):
+class DropInFinder:
     """Answers imports of ``optuna``, ``optuna_integration``, ``wandb`` and their submodules."""
 
     def find_spec(
@@ -134,7 +139,8 @@ class DropInFinder(importlib.abc.MetaPathFinder):
             # and reports a bare "cannot import name" instead of the feature.
             raise ModuleNotFoundError(missing_feature(fullname))
         is_package = alias.module is None
-        spec = importlib.machinery.ModuleSpec(fullname, _Loader(alias), is_package=is_package)
+        loader = cast("importlib.abc.Loader", _Loader(alias))  # a Loader by duck typing
+        spec = importlib.machinery.ModuleSpec(fullname, loader, is_package=is_package)
         if is_package:
             spec.submodule_search_locations = []
         return spec
@@ -144,34 +150,11 @@ class DropInFinder(importlib.abc.MetaPathFinder):
         if name is None:
             return ()
         key = name.replace("-", "_").lower()
-        if key not in VERSIONS or _real_distribution_installed(context):
+        if key not in VERSIONS:
             return ()
-        return (_AliasDistribution(key),)
+        from parabola.drop_in._metadata import alias_distributions
+
+        return alias_distributions(key, context)
 
     def invalidate_caches(self) -> None:
         pass
-
-
-def _real_distribution_installed(context: Any) -> bool:
-    # The path-based finder's own answer, without going through sys.meta_path again.
-    finder = importlib.metadata.MetadataPathFinder
-    return next(iter(finder.find_distributions(context)), None) is not None
-
-
-class _AliasDistribution(importlib.metadata.Distribution):
-    """Metadata for an aliased package that is not installed: its name and the API version."""
-
-    def __init__(self, key: str) -> None:
-        self._name = key.replace("_", "-")
-        self._version = VERSIONS[key]
-
-    def read_text(self, filename: str) -> str | None:
-        if filename in ("METADATA", "PKG-INFO"):
-            return (
-                f"Metadata-Version: 2.1\nName: {self._name}\nVersion: {self._version}\n"
-                "Summary: provided by parabola's drop-in switch\n"
-            )
-        return None
-
-    def locate_file(self, path: str | os.PathLike[str]) -> Any:
-        return os.fspath(path)

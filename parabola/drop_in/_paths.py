@@ -14,8 +14,6 @@ they belong to, so the error says what is missing instead of a bare ``AttributeE
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
-
 __all__ = ["ALIASES", "MISSING", "TOP_LEVEL", "VERSIONS", "Alias", "covered_paths"]
 
 # The versions of the APIs the aliases follow (what ``optuna.__version__``/``wandb.__version__``
@@ -90,7 +88,6 @@ _INTEGRATION_NAMES: dict[str, str] = {
 }
 
 
-@dataclass(frozen=True)
 class Alias:
     """What one covered import path resolves to.
 
@@ -102,9 +99,19 @@ class Alias:
             (``optuna`` falls back to :mod:`parabola`).
     """
 
-    module: str | None = None
-    names: dict[str, str] = field(default_factory=dict)
-    fallback: str | None = None
+    # A plain class, not a dataclass: importing dataclasses (and inspect) would cost the switch
+    # several milliseconds of start-up.
+    __slots__ = ("fallback", "module", "names")
+
+    def __init__(
+        self,
+        module: str | None = None,
+        names: dict[str, str] | None = None,
+        fallback: str | None = None,
+    ) -> None:
+        self.module = module
+        self.names: dict[str, str] = dict(names or {})
+        self.fallback = fallback
 
 
 def _build() -> dict[str, Alias]:

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import os
-import runpy
 import sys
 from collections.abc import Sequence
 
@@ -24,6 +23,8 @@ def run_script(path: str | os.PathLike[str], args: Sequence[str] = ()) -> None:
     script = os.fspath(path)
     if not os.path.isfile(script):
         raise FileNotFoundError(f"parabola run: no such script {script!r}.")
+    import runpy  # here, not at the top: importing the switch must stay cheap
+
     activate()
     sys.argv = [script, *args]
     sys.path.insert(0, os.path.dirname(os.path.abspath(script)))
@@ -32,6 +33,8 @@ def run_script(path: str | os.PathLike[str], args: Sequence[str] = ()) -> None:
 
 def run_module(module: str, args: Sequence[str] = ()) -> None:
     """Run ``module`` as ``python -m module`` does, the switch on."""
+    import runpy
+
     activate()
     sys.argv = [module, *args]
     sys.path.insert(0, os.getcwd())

@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
+import _thread
 import os
 import sys
-import threading
 
 from parabola.drop_in._finder import DropInFinder
 from parabola.drop_in._paths import TOP_LEVEL
@@ -17,7 +17,7 @@ ENV_VAR = "PARABOLA_DROP_IN"
 _ANNOUNCED_VAR = "_PARABOLA_DROP_IN_ANNOUNCED"
 _TRUE = frozenset({"1", "true", "yes", "on"})
 _FALSE = frozenset({"0", "false", "no", "off"})
-_lock = threading.Lock()
+_lock = _thread.allocate_lock()  # _thread: threading's import is not free at start-up
 _finder: DropInFinder | None = None
 _previous_env: str | None = None
 
