@@ -4,21 +4,28 @@ Both libraries get the same trials (``create_trial`` + ``add_trials`` on in-memo
 run one after the other in this process; times are process CPU seconds (``time.process_time``)
 with scikit-learn and scipy already imported on both sides.
 
-* fANOVA, 1,000 trials x 10 float parameters, seed 0 (the issue's figure: Optuna 86 s), on two
-  problems: an additive one with geometrically falling importances, and one where all ten
-  parameters matter equally (more split points per parameter: Optuna's worst case).
+* fANOVA, 1,000 trials x 10 parameters, seed 0 (the issue's figure: Optuna 86 s), on three
+  problems: ``additive`` (floats, geometrically falling importances), ``equal-importance``
+  (floats, all ten matter alike: more split points per parameter) and ``mixed`` (floats, ints,
+  two categoricals: one-hot columns; sampled by parabola's RandomSampler, copied into Optuna).
 * fANOVA ranking on 10 synthetic problems with known importances (additive objectives, 200
   trials x 10 parameters): Spearman correlation and top-3 agreement against Optuna, with the
   same forest seed (identical forests) and with another seed (a different forest); for scale,
   Optuna against itself with another seed; and each against the true variance shares.
-* PED-ANOVA (the default) at 1,000 x 10 and 10,000 x 5: CPU time and the largest difference.
-* The dashboard's case: ``get_param_importances(study)`` on a 10,000-trial, 5-parameter study,
-  wall time including ``get_trials`` (in memory, and loaded from a SQLite file), first call
-  in a fresh process (imports included) and warm.
-* MDI at 1,000 x 10.
+* ``others``: PED-ANOVA (the default) at 1,000 x 10 and 10,000 x 5, and MDI at 1,000 x 10: CPU
+  time and the largest difference.
+* ``dashboard``: ``get_param_importances(study)`` on a 10,000-trial, 5-parameter study, wall
+  and CPU time with ``get_trials`` included (in memory; and loaded from a SQLite file in a fresh
+  process, first and second call).
 
-Usage: ``nice -n 10 .venv/bin/python benchmarks/importance_bench.py [--quick]``
-(``--quick``: 300 trials for the fANOVA timing and 3 ranking problems, to try it out).
+Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/importance_bench.py [--quick]
+        [--timing additive,equal-importance,mixed] [--sections timing,ranking,others,dashboard]
+
+``--quick``: 300 trials for the fANOVA timing and 3 ranking problems, to try it out. The
+default runs the ``additive`` and ``equal-importance`` timings and every section (~6 minutes,
+most of it Optuna's fANOVA).
 """
 
 from __future__ import annotations
@@ -124,12 +131,50 @@ def equal_problem(seed: int, n_trials: int, n_params: int) -> tuple[np.ndarray, 
     return x, y
 
 
+def mixed_studies(seed: int, n_trials: int) -> tuple[Any, Any]:
+    """6 floats (one log), 2 ints (one log), 2 categoricals (3 and 5 choices): one-hot columns."""
+
+    def objective(trial: Any) -> float:
+        xs = [trial.suggest_float(f"f{i}", 1e-3 if i == 0 else 0, 1, log=i == 0) for i in range(6)]
+        n = trial.suggest_int("n", 0, 20)
+        m = trial.suggest_int("m", 1, 1024, log=True)
+        c = trial.suggest_categorical("c", ["a", "b", "c"])
+        d = trial.suggest_categorical("d", [1, 2, 3, 4, 5])
+        return float(sum(np.sin(5 * v) for v in xs) + 0.1 * n + np.log(m) + (c == "b") + d / 5)
+
+    ours = parabola.create_study(
+        storage=parabola.storages.InMemoryStorage(),
+        sampler=parabola.samplers.RandomSampler(seed=seed),
+    )
+    ours.optimize(objective, n_trials=n_trials)
+    theirs = optuna.create_study(storage=optuna.storages.InMemoryStorage())
+    theirs.add_trials(
+        [
+            optuna.trial.create_trial(
+                params=t.params,
+                distributions={
+                    k: optuna.distributions.json_to_distribution(
+                        parabola.distributions.distribution_to_json(v)
+                    )
+                    for k, v in t.distributions.items()
+                },
+                value=t.value,
+            )
+            for t in ours.trials
+        ]
+    )
+    return ours, theirs
+
+
 def fanova_timing(n_trials: int, repeats: int, problem: str) -> None:
-    if problem == "additive":
-        x, y, _ = additive_problem(0, n_trials, 10)
+    if problem == "mixed":
+        ours_study, their_study = mixed_studies(0, n_trials)
     else:
-        x, y = equal_problem(0, n_trials, 10)
-    ours_study, their_study = make_study(parabola, x, y), make_study(optuna, x, y)
+        if problem == "additive":
+            x, y, _ = additive_problem(0, n_trials, 10)
+        else:
+            x, y = equal_problem(0, n_trials, 10)
+        ours_study, their_study = make_study(parabola, x, y), make_study(optuna, x, y)
     runs = [timed(parabola, ours_study, FANOVA, seed=0) for _ in range(repeats)]
     ours_time = statistics.median(t for t, _ in runs)
     ours = runs[0][1]
@@ -202,14 +247,15 @@ import parabola
 from parabola.importance import get_param_importances
 from parabola.trial import TrialState
 study = parabola.load_study(study_name="dash", storage=sys.argv[1])
-t1 = time.perf_counter()
+t1, c1 = time.perf_counter(), time.process_time()
 get_param_importances(study)
-t2 = time.perf_counter()
+t2, c2 = time.perf_counter(), time.process_time()
 get_param_importances(study)
-t3 = time.perf_counter()
+t3, c3 = time.perf_counter(), time.process_time()
 study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
 t4 = time.perf_counter()
-print(json.dumps({"load": t1 - t0, "first": t2 - t1, "warm": t3 - t2, "read": t4 - t3}))
+print(json.dumps({"load": t1 - t0, "first": t2 - t1, "warm": t3 - t2, "read": t4 - t3,
+                  "first_cpu": c2 - c1, "warm_cpu": c3 - c2}))
 """
 
 
@@ -218,9 +264,10 @@ def dashboard(n_trials: int) -> None:
     x, y, _ = additive_problem(9, n_trials, 5)
     memory = make_study(parabola, x, y)
     parabola.importance.get_param_importances(memory)  # warm-up: the module's first use
-    start = time.perf_counter()
+    start, cpu_start = time.perf_counter(), time.process_time()
     parabola.importance.get_param_importances(memory)
     warm_memory = time.perf_counter() - start
+    warm_memory_cpu = time.process_time() - cpu_start
     start = time.perf_counter()
     memory.get_trials(deepcopy=False)
     read_memory = time.perf_counter() - start
@@ -233,12 +280,15 @@ def dashboard(n_trials: int) -> None:
             capture_output=True, text=True, check=True, env=env,
         )  # fmt: skip
         child = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"\n## Dashboard case: default importance, {n_trials} trials x 5 params, wall seconds")
-    row("study", "get_param_importances (get_trials included)")
-    row("---", "---")
-    row("in memory, warm process", f"{warm_memory:.3f}")
-    row("SQLite, fresh process, first call (reads every trial)", f"{child['first']:.3f}")
-    row("SQLite, same process, second call", f"{child['warm']:.3f}")
+    print(f"\n## Dashboard case: default importance, {n_trials} trials x 5 params, seconds")
+    row("study", "get_param_importances (get_trials included): wall", "CPU")
+    row("---", "---", "---")
+    row("in memory, warm process", f"{warm_memory:.3f}", f"{warm_memory_cpu:.3f}")
+    row(
+        "SQLite, fresh process, first call (reads every trial)",
+        f"{child['first']:.3f}", f"{child['first_cpu']:.3f}",
+    )  # fmt: skip
+    row("SQLite, same process, second call", f"{child['warm']:.3f}", f"{child['warm_cpu']:.3f}")
     print(
         f"(of which get_trials alone: {read_memory:.3f} in memory, {child['read']:.3f} "
         "SQLite warm; the rest is the evaluator)"
@@ -246,23 +296,41 @@ def dashboard(n_trials: int) -> None:
     print(f"(load_study, `import parabola` included: {child['load']:.3f} s)")
 
 
+SECTIONS = ("timing", "ranking", "others", "dashboard")
+
+
 def main() -> int:
     parser = argparse.ArgumentParser()
     parser.add_argument("--quick", action="store_true")
+    parser.add_argument(
+        "--timing",
+        default="additive,equal-importance",
+        help="comma-separated fANOVA timing problems: additive, equal-importance, mixed",
+    )
+    parser.add_argument(
+        "--sections", default=",".join(SECTIONS), help=f"comma-separated subset of {SECTIONS}"
+    )
     args = parser.parse_args()
+    sections = args.sections.split(",")
     print(
         f"optuna {optuna.__version__}, scikit-learn {sklearn.__version__}, numpy {np.__version__}"
     )
-    fanova_timing(300 if args.quick else 1000, repeats=3, problem="additive")
-    fanova_timing(300 if args.quick else 1000, repeats=3, problem="equal-importance")
-    fanova_ranking(3 if args.quick else 10, 200)
-    print("\n## PED-ANOVA and MDI, CPU seconds")
-    row("", "parabola", "Optuna 5.0", "Optuna / parabola", "largest abs. difference")
-    row(*["---"] * 5)
-    compare("PED-ANOVA", "PedAnovaImportanceEvaluator", 1000, 10)
-    compare("PED-ANOVA", "PedAnovaImportanceEvaluator", 10_000, 5)
-    compare("MDI", "MeanDecreaseImpurityImportanceEvaluator", 1000, 10, seed=0)
-    dashboard(10_000)
+    print(f"load average at start: {os.getloadavg()[0]:.1f} on {os.cpu_count()} CPUs")
+    if "timing" in sections:
+        for problem in args.timing.split(","):
+            fanova_timing(300 if args.quick else 1000, repeats=3, problem=problem)
+    if "ranking" in sections:
+        fanova_ranking(3 if args.quick else 10, 200)
+    if "others" in sections:
+        print("\n## PED-ANOVA and MDI, CPU seconds")
+        row("", "parabola", "Optuna 5.0", "Optuna / parabola", "largest abs. difference")
+        row(*["---"] * 5)
+        compare("PED-ANOVA", "PedAnovaImportanceEvaluator", 1000, 10)
+        compare("PED-ANOVA", "PedAnovaImportanceEvaluator", 10_000, 5)
+        compare("MDI", "MeanDecreaseImpurityImportanceEvaluator", 1000, 10, seed=0)
+    if "dashboard" in sections:
+        dashboard(10_000)
+    print(f"\nload average at end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
