@@ -102,9 +102,6 @@ def terminate_backends(url: str) -> int:
 def forget_cached_stores(url: str) -> None:
     """Drop this process's cached store objects for ``url`` (their files may be gone)."""
     from parabola.storages import _sql
-    from parabola.tracking import _store
 
     for key in [k for k in _sql._opened if url in k[0]]:
         _sql._opened.pop(key).engine.dispose()
-    for key in [k for k in _store._cache if url in k[1]]:
-        del _store._cache[key]

@@ -56,13 +56,10 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> BaseStorage:
     import sqlalchemy as sa
 
     from parabola.storages import _sql
-    from parabola.tracking import _store
 
     # A fresh store object per test: the SQL store caches trials by id, and ids restart below.
     for key in [k for k in _sql._opened if url in k[0]]:
         _sql._opened.pop(key).engine.dispose()
-    for key in [k for k in _store._cache if url in k[1]]:
-        del _store._cache[key]
     pg = resolve_storage(url)
 
     engine = sa.create_engine(url)

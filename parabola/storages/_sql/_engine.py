@@ -36,6 +36,7 @@ __all__ = [
     "is_sqlite",
     "normalize_url",
     "redact",
+    "sqlite_file",
     "translate_error",
     "with_retries",
 ]
@@ -91,6 +92,22 @@ def normalize_url(url: str) -> str:
             f"sqlite, postgresql (psycopg 3). Examples: {_SCHEMES}."
         )
     return parsed.render_as_string(hide_password=False)
+
+
+def sqlite_file(url: str) -> str | None:
+    """The file a normalised SQLite ``url`` opens, or ``None`` (PostgreSQL, ``:memory:``).
+
+    Example:
+        >>> sqlite_file("sqlite:////tmp/a.db"), sqlite_file("postgresql+psycopg://h/db")
+        ('/tmp/a.db', None)
+    """
+    parsed = make_url(url)
+    db = parsed.database
+    if parsed.get_backend_name() != "sqlite" or not db or db == ":memory:":
+        return None
+    if db.startswith("file:"):  # a read-only URI (see _read_only_uri)
+        return urllib.parse.unquote(db[len("file:") :].split("?", 1)[0])
+    return db
 
 
 def is_sqlite(url: str) -> bool:

@@ -55,6 +55,7 @@ from parabola.storages._sql._engine import (
     create_engine,
     normalize_url,
     redact,
+    sqlite_file,
     translate_error,
     with_retries,
 )
@@ -224,6 +225,11 @@ class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
 
     def __repr__(self) -> str:
         return f"RDBStorage({redact(self.url)!r})"
+
+    @property
+    def sqlite_path(self) -> str | None:
+        """The SQLite file this store opens; ``None`` for PostgreSQL or an in-memory database."""
+        return sqlite_file(self.url)
 
     def __getstate__(self) -> dict[str, Any]:
         self._flush_all_pending(quiet=False)
