@@ -9,7 +9,7 @@ from typing import Any, TypeVar
 
 from parabola.exceptions import ExperimentalWarning
 
-__all__ = ["deprecated_call", "experimental_class", "warn_deprecated"]
+__all__ = ["deprecated_call", "experimental_class", "experimental_func", "warn_deprecated"]
 
 _F = TypeVar("_F", bound=Callable[..., Any])
 _C = TypeVar("_C", bound=type)
@@ -34,6 +34,38 @@ def deprecated_call(since: str, removed: str, replacement: str) -> Callable[[_F]
         @functools.wraps(func)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             warn_deprecated(f"{func.__qualname__}", since, removed, replacement)
+            return func(*args, **kwargs)
+
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def experimental_func(version: str) -> Callable[[_F], _F]:
+    """Mark a function or method experimental: each call emits :class:`ExperimentalWarning`.
+
+    Example:
+        >>> import warnings
+        >>> @experimental_func("3.2.0")
+        ... def f() -> int:
+        ...     return 1
+        >>> with warnings.catch_warnings(record=True) as caught:
+        ...     warnings.simplefilter("always")
+        ...     f()
+        1
+        >>> str(caught[0].message)
+        'f is experimental (supported from v3.2.0). The interface can change in the future.'
+    """
+
+    def decorator(func: _F) -> _F:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            warnings.warn(
+                f"{func.__qualname__} is experimental (supported from v{version}). "
+                "The interface can change in the future.",
+                ExperimentalWarning,
+                stacklevel=2,
+            )
             return func(*args, **kwargs)
 
         return wrapper  # type: ignore[return-value]

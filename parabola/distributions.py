@@ -97,18 +97,37 @@ def _hashable(d: dict[str, Any]) -> dict[str, Any]:
     return {k: tuple(v) if isinstance(v, list) else v for k, v in d.items()}
 
 
+def _short_form(loaded: dict[str, Any]) -> BaseDistribution:
+    kind = loaded["type"]
+    if kind == "categorical":
+        return CategoricalDistribution(loaded["choices"])
+    if kind == "float":
+        return FloatDistribution(
+            loaded["low"], loaded["high"], log=loaded.get("log", False), step=loaded.get("step")
+        )
+    if kind == "int":
+        step = loaded.get("step")
+        return IntDistribution(
+            loaded["low"], loaded["high"], log=loaded.get("log", False), step=step or 1
+        )
+    raise ValueError(
+        f"Unknown distribution type {kind!r} in the short JSON form; expected 'float', 'int' "
+        "or 'categorical'."
+    )
+
+
 def _is_np_number(value: Any) -> bool:
     # A numpy scalar can only exist once numpy is imported: no need to import it here.
     np_module = sys.modules.get("numpy")
     return np_module is not None and isinstance(value, (np_module.integer, np_module.floating))
 
 
-def _check_number(name: str, value: Any, cls: str) -> None:
+def _check_number(name: str, value: Any, cls: str, allow_inf: bool = False) -> None:
     if isinstance(value, bool) or not (isinstance(value, (int, float)) or _is_np_number(value)):
         raise TypeError(f"{cls}: {name} must be a number, got {value!r} ({type(value).__name__}).")
     if math.isnan(float(value)):
         raise ValueError(f"{cls}: {name} must not be NaN.")
-    if math.isinf(float(value)):  # the unit-interval encoding and sampling need finite bounds
+    if math.isinf(float(value)) and not allow_inf:
         raise ValueError(f"{cls}: {name} must be finite, got {name}={value}.")
 
 
@@ -128,8 +147,10 @@ class FloatDistribution(BaseDistribution):
     def __init__(
         self, low: float, high: float, log: bool = False, step: float | None = None
     ) -> None:
-        _check_number("low", low, "FloatDistribution")
-        _check_number("high", high, "FloatDistribution")
+        # Infinite bounds are allowed, as in Optuna (trials added with create_trial may carry
+        # them); samplers need finite ones to draw from the range.
+        _check_number("low", low, "FloatDistribution", allow_inf=True)
+        _check_number("high", high, "FloatDistribution", allow_inf=True)
         if log and step is not None:
             raise ValueError(
                 "FloatDistribution: step and log cannot be used together; "
@@ -139,6 +160,10 @@ class FloatDistribution(BaseDistribution):
             _check_number("step", step, "FloatDistribution")
             if step <= 0:
                 raise ValueError(f"FloatDistribution: step must be > 0, got step={step}.")
+            if math.isinf(float(low)) or math.isinf(float(high)):
+                raise ValueError(
+                    f"FloatDistribution: step needs finite bounds, got low={low}, high={high}."
+                )
         if low > high:
             raise ValueError(f"FloatDistribution: low must be <= high, got low={low}, high={high}.")
         if log and low <= 0.0:
@@ -408,9 +433,18 @@ def distribution_to_json(dist: BaseDistribution) -> str:
 
 
 def json_to_distribution(json_str: str) -> BaseDistribution:
-    """Inverse of :func:`distribution_to_json`; deprecated names come back as modern classes."""
+    """Inverse of :func:`distribution_to_json`; deprecated names come back as modern classes.
+
+    Optuna's short form (``{"type": "float"|"int"|"categorical", ...}``) is read too.
+
+    Example:
+        >>> json_to_distribution('{"type": "int", "low": 0, "high": 5}')
+        IntDistribution(high=5, log=False, low=0, step=1)
+    """
     try:
         loaded = json.loads(json_str)
+        if isinstance(loaded, dict) and "name" not in loaded and "type" in loaded:
+            return _short_form(loaded)
         name = loaded["name"]
         attrs = dict(loaded["attributes"])
     except (ValueError, KeyError, TypeError) as e:
@@ -565,7 +599,10 @@ def from_unit(dist: BaseDistribution, unit: Any) -> Any:
         if dist.log:
             x = np.exp(x)
         if isinstance(dist, IntDistribution):
-            x = np.round((x - dist.low) / dist.step) * dist.step + dist.low
+            # Half up, as Optuna does, not half to even: QMC points land exactly on the
+            # boundaries between integers, and half-to-even would give the integers unequal
+            # shares of them.
+            x = np.floor((x - dist.low) / dist.step + 0.5) * dist.step + dist.low
         elif step > 0:
             x = np.round((x - dist.low) / step) * step + dist.low
         out = np.clip(x, dist.low, dist.high)
@@ -584,7 +621,8 @@ def _from_unit_scalar(dist: BaseDistribution, unit: float) -> float:
         import numpy as np
 
         x = float(np.exp(x))  # np.exp, not math.exp: they can differ in the last bit
-    grid = float(dist.step) if isinstance(dist, IntDistribution) else step
-    if grid > 0:
-        x = round((x - dist.low) / grid) * grid + dist.low
+    if isinstance(dist, IntDistribution):
+        x = math.floor((x - dist.low) / dist.step + 0.5) * dist.step + dist.low  # half up
+    elif step > 0:
+        x = round((x - dist.low) / step) * step + dist.low
     return float(min(max(x, dist.low), dist.high))

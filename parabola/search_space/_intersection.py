@@ -4,19 +4,48 @@ from __future__ import annotations
 
 import copy
 import threading
+from collections.abc import Sequence
 
 from parabola.distributions import BaseDistribution
 from parabola.samplers._view import StudyView
+from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
 __all__ = ["IntersectionSearchSpace", "intersection_search_space"]
 
 
 def intersection_search_space(
-    study: StudyView, include_pruned: bool = False
+    trials: Sequence[FrozenTrial] | StudyView, include_pruned: bool = False
 ) -> dict[str, BaseDistribution]:
-    """Return the parameters that every finished trial has, with identical distributions."""
-    return IntersectionSearchSpace(include_pruned=include_pruned).calculate(study)
+    """Return the parameters that every finished trial has, with identical distributions.
+
+    Args:
+        trials: The trials, as in Optuna 5.0 (``study.trials``); a study is accepted too.
+        include_pruned: Count PRUNED trials as well as COMPLETE ones.
+
+    Returns:
+        The shared parameters' distributions, sorted by parameter name.
+
+    Example:
+        >>> import parabola
+        >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+        >>> study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_int("n", 0, 2)
+        ...                if t.number == 0 else t.suggest_float("x", 0, 1), n_trials=2)
+        >>> list(parabola.search_space.intersection_search_space(study.trials))
+        ['x']
+    """
+    if isinstance(trials, StudyView):
+        return IntersectionSearchSpace(include_pruned=include_pruned).calculate(trials)
+    states = (TrialState.COMPLETE, TrialState.PRUNED) if include_pruned else (TrialState.COMPLETE,)
+    space: dict[str, BaseDistribution] | None = None
+    for trial in trials:
+        if trial.state not in states:
+            continue
+        if space is None:
+            space = dict(trial.distributions)
+        else:
+            space = {n: d for n, d in space.items() if trial.distributions.get(n) == d}
+    return dict(sorted((space or {}).items()))
 
 
 class IntersectionSearchSpace:

@@ -86,6 +86,13 @@ def optimize(
     if getattr(local, "in_optimize_loop", False):
         raise RuntimeError("Nested invocation of `Study.optimize` method isn't allowed.")
     local.in_optimize_loop = True
+    if show_progress_bar and n_trials is None and timeout is not None and n_jobs != 1:
+        warnings.warn(
+            "The timeout-based progress bar is not supported with n_jobs != 1.",
+            UserWarning,
+            stacklevel=3,
+        )
+        show_progress_bar = False
     progress = _ProgressBar(show_progress_bar, n_trials, timeout)
     heartbeat = Heartbeat.start(study._storage)
     try:
@@ -310,14 +317,22 @@ class _ProgressBar:
         self._bar: Any = None
         self._by_time = n_trials is None and timeout is not None
         self._timeout = timeout
+        if enabled and n_trials is None and timeout is None:
+            warnings.warn(
+                "Progress bar won't be displayed because n_trials and timeout are None.",
+                UserWarning,
+                stacklevel=4,
+            )
+            return
         if not enabled:
             return
         from tqdm.auto import tqdm
 
         if self._by_time:
-            total = timeout
-            fmt = "{desc} {percentage:3.0f}%|{bar}| {elapsed}/{remaining}"
-            self._bar = tqdm(total=total, bar_format=fmt)
+            # Optuna's format: elapsed / the whole timeout.
+            assert timeout is not None
+            fmt = "{desc} {percentage:3.0f}%|{bar}| {elapsed}/" + tqdm.format_interval(timeout)
+            self._bar = tqdm(total=timeout, bar_format=fmt)
         else:
             self._bar = tqdm(total=n_trials)
 

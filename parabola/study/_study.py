@@ -9,6 +9,7 @@ import threading
 from collections.abc import Callable, Container, Iterable, Mapping, Sequence
 from typing import TYPE_CHECKING, Any
 
+from parabola._stability import experimental_func
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
 from parabola.exceptions import UpdateFinishedTrialError
@@ -210,6 +211,7 @@ class Study:
         names = self._storage.get_study_system_attrs(self._study_id).get(METRIC_NAMES_KEY)
         return None if names is None else list(names)
 
+    @experimental_func("3.2.0")
     def set_metric_names(self, metric_names: list[str]) -> None:
         """Name the objectives (used by ``trials_dataframe`` and the dashboard)."""
         if len(metric_names) != len(self._directions):
@@ -360,8 +362,7 @@ class Study:
             if getattr(local, "in_sampler_hook", False):
                 return
             raise RuntimeError(
-                "`Study.stop` is supposed to be invoked inside an objective function or a "
-                "callback."
+                "`Study.stop` is supposed to be invoked inside an objective function or a callback."
             )
         self._stop_flag = True
 
@@ -466,6 +467,19 @@ class Study:
         return trials_dataframe(self, attrs, multi_index)
 
     # StudyView extras ----------------------------------------------------------------------
+    def set_trial_system_attr(self, trial: FrozenTrial, key: str, value: Any) -> None:
+        """Attach a sampler's or pruner's bookkeeping to a running trial (``StudyView``).
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> trial = study.ask()
+            >>> study.set_trial_system_attr(study.trials[0], "grid_id", 3)
+            >>> study.trials[0].system_attrs["grid_id"]
+            3
+        """
+        self._storage.set_trial_system_attr(trial._trial_id, key, value)
+
     def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._storage.set_trial_system_attr(trial_id, key, value)
 

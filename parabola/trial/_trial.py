@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import math
 import operator
 import warnings
 from collections.abc import Mapping
@@ -105,6 +106,7 @@ class Trial(SuggestMixin):
                     stacklevel=3,
                 )
         else:
+            _check_finite(name, distribution)
             if distribution.single():
                 external = distribution.to_external_repr(_single_value(distribution))
             elif self._is_relative_param(name, distribution):
@@ -182,8 +184,11 @@ class Trial(SuggestMixin):
             raise TypeError(
                 f"report(value=...): expected a float, got {value!r} ({type(value).__name__})."
             ) from None
+        raw: Any = step
+        if isinstance(raw, float) and raw.is_integer():
+            step = int(raw)  # Optuna accepts report(v, 1.0); 1.5 is refused below, not truncated
         try:
-            # operator.index accepts numpy integers (``for step in np.arange(...)``) but no floats.
+            # operator.index accepts numpy integers (``for step in np.arange(...)``).
             step = operator.index(step)
         except TypeError:
             raise TypeError(f"report(step=...): expected an int >= 0, got {step!r}.") from None
@@ -304,3 +309,18 @@ def _single_value(distribution: BaseDistribution) -> float:
         return float(distribution.low)
     assert isinstance(distribution, CategoricalDistribution)
     return 0.0
+
+
+def _check_finite(name: str, distribution: BaseDistribution) -> None:
+    # A FloatDistribution may have infinite bounds (as in Optuna, e.g. for create_trial), but
+    # no sampler can draw from one; Optuna fails with an OverflowError deep in numpy.
+    from parabola.distributions import FloatDistribution
+
+    if isinstance(distribution, FloatDistribution):
+        for bound in ("low", "high"):
+            value = getattr(distribution, bound)
+            if math.isinf(value):
+                raise ValueError(
+                    f"suggest_float('{name}', ...): {bound} must be finite to be sampled, got "
+                    f"{bound}={value}."
+                )

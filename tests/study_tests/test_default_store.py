@@ -12,7 +12,7 @@ from pathlib import Path
 import pytest
 
 import parabola as optuna
-from parabola.exceptions import DuplicatedStudyError
+from parabola.exceptions import DuplicatedStudyError, ExperimentalWarning
 from parabola.trial import TrialState
 
 _sql = pytest.importorskip("parabola.storages._sql")
@@ -103,7 +103,8 @@ def test_copy_delete_and_summaries_with_the_default_store() -> None:
 
 def test_multi_objective_and_dataframe_on_disk() -> None:
     study = optuna.create_study(study_name="mo", directions=["minimize", "maximize"])
-    study.set_metric_names(["loss", "acc"])
+    with pytest.warns(ExperimentalWarning, match="set_metric_names is experimental"):
+        study.set_metric_names(["loss", "acc"])
     study.optimize(lambda t: (t.suggest_float("x", 0, 1), 0.5), n_trials=3)
     loaded = optuna.load_study(study_name="mo")
     assert loaded.metric_names == ["loss", "acc"]

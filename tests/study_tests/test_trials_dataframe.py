@@ -123,6 +123,7 @@ def test_multi_objective_values_columns() -> None:
     ]
 
 
+@pytest.mark.filterwarnings("ignore::parabola.exceptions.ExperimentalWarning")
 def test_set_metric_names() -> None:
     study = _study(directions=["minimize", "maximize"])
     study.set_metric_names(["loss", "accuracy"])
@@ -134,6 +135,7 @@ def test_set_metric_names() -> None:
         study.set_metric_names(["loss"])
 
 
+@pytest.mark.filterwarnings("ignore::parabola.exceptions.ExperimentalWarning")
 def test_set_metric_names_single_objective() -> None:
     study = _study()
     study.set_metric_names(["loss"])

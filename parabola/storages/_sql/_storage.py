@@ -46,6 +46,7 @@ from parabola.storages._sql._codec import (
     copy_trial,
     dt_to_us,
     dumps,
+    encode_distributions,
     no_gc,
     trial_from_row,
     trials_from_rows,
@@ -442,6 +443,9 @@ class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
         with self._lock:
             cache = self._sync(study_id)
             dists = dict(cache.param_dists)
+            # Imported trials share their distribution objects: encode each set once.
+            encoded: dict[tuple[tuple[str, int], ...], str | None] = {}
+            columns = st.ALL_COLUMNS - {"distributions"}
             rows = []
             for template in templates:
                 trial = copy_trial(template)
@@ -449,7 +453,11 @@ class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
                     known = dists.setdefault(name, dist)
                     if known is not dist:
                         check_distribution_compatibility(known, dist)
-                values = st.encode_columns(trial, st.ALL_COLUMNS)
+                values = st.encode_columns(trial, columns)
+                key = tuple((n, id(d)) for n, d in trial.distributions.items())
+                if key not in encoded:
+                    encoded[key] = encode_distributions(trial.distributions)
+                values["distributions"] = encoded[key]
                 running = trial.state == TrialState.RUNNING
                 beat = running and self.heartbeat_interval is not None
                 values["heartbeat"] = time.time() if beat else None
