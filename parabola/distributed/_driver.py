@@ -225,10 +225,11 @@ def _check_workers(client: Any, blob: bytes, sqlite: SQLiteFile | None) -> None:
     problems = []
     for address, result in sorted(results.items()):
         if isinstance(result, BaseException):
-            result = (
-                f"{type(result).__name__}: {result} (is parabola installed there, in the same "
-                "version, with pip install 'parabola[dask]'?)"
-            )
+            if "Comm" in type(result).__name__ or isinstance(result, OSError):
+                hint = "the worker went away during the check: did it die or stop?"
+            else:
+                hint = "is parabola installed there, in the same version: parabola[dask]?"
+            result = f"{type(result).__name__}: {result} ({hint})"
         if result is not None:
             problems.append(f"  {address}: {result}")
     if problems:

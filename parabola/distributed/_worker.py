@@ -42,6 +42,8 @@ _logger = get_logger(__name__)
 
 #: How often a slot whose budget is spent looks for retries while other slots still run.
 POLL_S = 0.2
+#: How often a busy slot looks for queued retries (of trials whose worker died) between trials.
+RETRY_CHECK_S = 0.25
 
 _stores: dict[bytes, BaseStorage] = {}
 _stores_lock = threading.Lock()
@@ -153,6 +155,11 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
     n_max = UNLIMITED if spec.n_trials is None else spec.n_trials
     report: dict[str, Any] = {"worker": worker.address, "slot": slot, "trials": 0, "exit": ""}
     heartbeat = Heartbeat.start(storage)
+    # Looking for stale trials and queued retries costs reads; with fast trials, doing it
+    # before every trial would cost more than the trial. Retries are looked for at least every
+    # RETRY_CHECK_S, stale heartbeats twice per heartbeat interval (the grace period is 6).
+    stale_every = (storage.get_heartbeat_interval() or 10) / 2
+    next_stale_check = next_retry_check = 0.0
     # Held as optimize holds it: the objective and callbacks run inside an optimize loop
     # (study.stop() is allowed there, nested optimize is not).
     study._optimize_lock.acquire()
@@ -164,8 +171,14 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
             if spec.deadline is not None and time.time() >= spec.deadline:
                 report["exit"] = "timeout"
                 break
-            _fail_stale(study, spec.run_id)
-            trial_id = _claim_retry(study, spec.run_id, worker.address)
+            now = time.monotonic()
+            if now >= next_stale_check:
+                _fail_stale(study, spec.run_id)
+                next_stale_check = now + stale_every
+            trial_id = None
+            if now >= next_retry_check:
+                trial_id = _claim_retry(study, spec.run_id, worker.address)
+                next_retry_check = now + RETRY_CHECK_S
             if trial_id is None:
                 trial_id = storage.create_new_trial_in_budget(
                     study._study_id,
@@ -179,6 +192,7 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
                 if not _has_unfinished(study, spec.run_id):
                     report["exit"] = "done"
                     break
+                next_retry_check = 0.0
                 time.sleep(POLL_S)
                 continue
             seeder.reseed(storage.get_trial_number_from_id(trial_id))
