@@ -162,3 +162,14 @@ def test_contour_warns_when_two_params_never_coexist() -> None:
         t.number = i
     with pytest.warns(UserWarning, match="`a` and `b` cannot co-exist"):
         pv.plot_contour(pv.StudySnapshot(trials, ["minimize"]))
+
+
+def test_missing_plotly_is_a_clear_import_error(
+    monkeypatch: pytest.MonkeyPatch, single: Any
+) -> None:
+    import sys
+
+    monkeypatch.setitem(sys.modules, "plotly.graph_objects", None)
+    assert pv.is_available() is False
+    with pytest.raises(ImportError, match=r"needs plotly.*pip install 'parabola\[plot\]'"):
+        pv.plot_slice(single)
