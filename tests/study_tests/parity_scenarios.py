@@ -417,6 +417,38 @@ def intersection_search_space_of_a_trial_list(m: types.ModuleType) -> Any:
 
 
 @scenario
+def brute_force_detects_a_changed_search_space(m: types.ModuleType) -> Any:
+    study = _study(m, sampler=m.samplers.BruteForceSampler(seed=0))
+    study.optimize(lambda t: t.suggest_int("x", 0, 2), n_trials=2)
+    changed = _error(lambda: study.optimize(lambda t: t.suggest_int("x", 0, 5), n_trials=2))[0]
+    # A branch that only later goes on (conditional parameters) is not a change.
+    study = _study(m, sampler=m.samplers.BruteForceSampler(seed=0))
+    study.optimize(lambda t: t.suggest_int("x", 0, 1) * 0 + 1.0, n_trials=1)
+    grown = _error(
+        lambda: study.optimize(
+            lambda t: t.suggest_int("x", 0, 1) + t.suggest_int("y", 0, 1), n_trials=1
+        )
+    )[0]
+    return changed, grown
+
+
+@scenario
+def tpe_hyperopt_parameters(m: types.ModuleType) -> Any:
+    tpe = m.samplers.TPESampler
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        params = tpe.hyperopt_parameters()
+        tpe(**params)
+    gamma, weights = params.pop("gamma"), params.pop("weights")
+    return (
+        sorted(params.items()),
+        [gamma(n) for n in (1, 16, 100, 10_000, 100_000)],
+        [list(weights(n)) for n in (0, 3, 27)],
+        [w.category.__name__ for w in caught],
+    )
+
+
+@scenario
 def qmc_maps_integers_evenly(m: types.ModuleType) -> Any:
     sampler = m.samplers.QMCSampler(qmc_type="sobol", scramble=False)
     study = _study(m, sampler=sampler)

@@ -265,6 +265,32 @@ class TPESampler(BaseSampler):
         self.__dict__.update(state)
         self._lock = threading.RLock()
 
+    @staticmethod
+    def hyperopt_parameters() -> dict[str, Any]:
+        """Deprecated (Optuna 4.9): the keyword arguments that make TPE behave like hyperopt.
+
+        Example:
+            >>> import warnings
+            >>> from parabola.samplers import TPESampler
+            >>> with warnings.catch_warnings():
+            ...     warnings.simplefilter("ignore", FutureWarning)
+            ...     TPESampler.hyperopt_parameters()["n_startup_trials"]
+            20
+        """
+        from parabola._stability import warn_deprecated
+
+        warn_deprecated("hyperopt_parameters", "4.9.0", "6.0.0", "TPESampler's defaults")
+        return {
+            "consider_prior": True,
+            "prior_weight": 1.0,
+            "consider_magic_clip": True,
+            "consider_endpoints": False,
+            "n_startup_trials": 20,
+            "n_ei_candidates": 24,
+            "gamma": hyperopt_default_gamma,
+            "weights": default_weights,
+        }
+
     def reseed_rng(self) -> None:
         self._rng = np.random.RandomState()
         self._random_sampler.reseed_rng()
