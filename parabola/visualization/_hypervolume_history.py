@@ -2,17 +2,18 @@
 
 from __future__ import annotations
 
+import bisect
 from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from parabola.study import StudyDirection
-from parabola.trial import TrialState
+from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._pareto import hypervolume
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
-from parabola.visualization._utils import logger
+from parabola.visualization._utils import figure, logger
 
 __all__ = ["hypervolume_history", "plot_hypervolume_history"]
 
@@ -43,6 +44,8 @@ def hypervolume_history(
     signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
     ref_loss = signs * ref
     numbers = np.array([t.number for t in trials], dtype=np.int64)
+    if len(signs) == 2:
+        return numbers, _history_2d(trials, signs, ref_loss)
     values = np.zeros(len(trials))
     front: np.ndarray | None = None
     hv = 0.0
@@ -66,6 +69,42 @@ def hypervolume_history(
     if front is None:
         logger.warning("Your study does not have any feasible trials.")
     return numbers, values
+
+
+def _history_2d(trials: list[FrozenTrial], signs: np.ndarray, ref: np.ndarray) -> np.ndarray:
+    """Two objectives: the front kept as a staircase sorted by the first loss, each new point
+    adding the area between it and the staircase (no hypervolume recomputed per trial)."""
+    xs: list[float] = []  # front, first loss ascending (second loss therefore descending)
+    ys: list[float] = []
+    hv = 0.0
+    rx, ry = float(ref[0]), float(ref[1])
+    out = np.zeros(len(trials))
+    for i, t in enumerate(trials):
+        if t.values is None or any(c > 0.0 for c in t.constraints.values()):
+            out[i] = hv
+            continue
+        px, py = float(signs[0] * t.values[0]), float(signs[1] * t.values[1])
+        k = bisect.bisect_right(xs, px)
+        # Dominated (or equalled) by the front point with the largest first loss <= px?
+        if (k > 0 and ys[k - 1] <= py) or px > rx or py > ry:
+            out[i] = hv
+            continue
+        # Between px and the next front point the covered height is the previous point's.
+        level = ys[k - 1] if k > 0 else ry
+        x = px
+        j = k
+        while j < len(xs) and ys[j] >= py:  # points the new one dominates: swept and removed
+            hv += (xs[j] - x) * (level - py)
+            x, level = xs[j], ys[j]
+            j += 1
+        end = xs[j] if j < len(xs) else rx
+        hv += (end - x) * (level - py)
+        xs[k:j] = [px]
+        ys[k:j] = [py]
+        out[i] = hv
+    if not xs:
+        logger.warning("Your study does not have any feasible trials.")
+    return out
 
 
 def plot_hypervolume_history(study: TrialSource, reference_point: Sequence[float]) -> Any:
@@ -94,9 +133,10 @@ def plot_hypervolume_history(study: TrialSource, reference_point: Sequence[float
     """
     g = go()
     numbers, values = hypervolume_history(study, reference_point)
-    layout = g.Layout(
-        title="Hypervolume History Plot",
-        xaxis={"title": "Trial"},
-        yaxis={"title": "Hypervolume"},
-    )
-    return g.Figure(data=g.Scatter(x=numbers, y=values, mode="lines+markers"), layout=layout)
+    layout = {
+        "title": {"text": "Hypervolume History Plot"},
+        "xaxis": {"title": {"text": "Trial"}},
+        "yaxis": {"title": {"text": "Hypervolume"}},
+    }
+    trace = {"type": "scatter", "x": numbers, "y": values, "mode": "lines+markers"}
+    return figure(g, [trace], layout)
