@@ -58,3 +58,34 @@ def test_hypervolume_counts_the_dominated_cells(n: int, d: int, seed: int) -> No
 def test_points_beyond_the_reference_count_nothing() -> None:
     assert hypervolume(np.array([[2.0, 0.0]]), np.array([1.0, 1.0])) == 0.0
     assert hypervolume(np.zeros((0, 2)), np.array([1.0, 1.0])) == 0.0
+
+
+@settings(max_examples=30, deadline=None)
+@given(st.integers(0, 10_000), st.booleans())
+def test_two_objective_history_equals_prefix_hypervolumes(seed: int, ties: bool) -> None:
+    import parabola
+    from parabola.visualization import StudySnapshot
+    from parabola.visualization._hypervolume_history import hypervolume_history
+
+    rng = np.random.default_rng(seed)
+    trials = []
+    for i in range(40):
+        v = rng.integers(0, 6, 2).astype(float) if ties else rng.uniform(0, 1, 2)
+        t = parabola.trial.create_trial(
+            params={},
+            distributions={},
+            values=[float(v[0]), float(v[1])],
+            system_attrs={"constraints": [float(rng.uniform(-1, 0.3))]},
+        )
+        t.number = i
+        trials.append(t)
+    ref = np.array([5.0, 0.5]) if ties else np.array([0.9, 0.2])
+    _, got = hypervolume_history(StudySnapshot(trials, ["minimize", "maximize"]), ref.tolist())
+    signs = np.array([1.0, -1.0])
+    feasible: list[np.ndarray] = []
+    expected = []
+    for t in trials:
+        if all(c <= 0 for c in t.constraints.values()):
+            feasible.append(signs * np.array(t.values))
+        expected.append(hypervolume(np.array(feasible).reshape(-1, 2), signs * ref))
+    assert np.allclose(got, expected, rtol=1e-9, atol=1e-12)
