@@ -3,10 +3,15 @@
 A sampler proposes parameter values. ``Study`` calls it in this order for each trial:
 
 1. :meth:`before_trial` when the trial starts;
-2. :meth:`infer_relative_search_space` then :meth:`sample_relative`, once per trial: joint
-   sampling of the parameters seen in earlier trials (e.g. multivariate TPE);
+2. :meth:`infer_relative_search_space` then :meth:`sample_relative`, once per trial, on the
+   first ``suggest_*`` the sampler must decide (not for enqueued or single-valued parameters;
+   also when the relative space is empty, as in Optuna): joint sampling of the parameters
+   seen in earlier trials (e.g. multivariate TPE);
 3. :meth:`sample_independent` for each ``suggest_*`` not covered by step 2;
 4. :meth:`after_trial` when the trial finishes, whatever its state.
+
+Values cross this interface in their **external** form, as in Optuna: a categorical's choice
+itself (not its index), an int parameter as an ``int``. ``FrozenTrial.params`` is external too.
 
 Samplers see the study only through :class:`~parabola.samplers.StudyView` (the ``study``
 argument) and trials as :class:`~parabola.trial.FrozenTrial`. They must be safe to call from
@@ -49,7 +54,11 @@ class BaseSampler(abc.ABC):
         trial: FrozenTrial,
         search_space: dict[str, BaseDistribution],
     ) -> dict[str, Any]:
-        """Return internal values for (some of) ``search_space``; others go independent."""
+        """Return external values for (some of) ``search_space``; others go independent.
+
+        A returned name must be in ``search_space``; a value outside its distribution's range
+        makes that parameter go to :meth:`sample_independent`.
+        """
 
     @abc.abstractmethod
     def sample_independent(
