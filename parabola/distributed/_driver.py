@@ -22,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 from parabola.distributed._keys import INDEX_KEY, RUN_KEY, UNLIMITED, WORKER_KEY, budget_key
 from parabola.distributed._retry import fail_and_retry
 from parabola.distributed._worker import LoopSpec, SQLiteFile, check_worker, trial_loop
-from parabola.logging import get_logger
+from parabola.logging import get_logger, get_verbosity
 from parabola.trial import TrialState
 
 if TYPE_CHECKING:
@@ -96,6 +96,7 @@ def optimize(
         catch=catch_t,
         callbacks=callback_list,
         gc_after_trial=gc_after_trial,
+        verbosity=get_verbosity(),
     )
     payload = _pickle_spec(spec)
     if not study._optimize_lock.acquire(blocking=False):

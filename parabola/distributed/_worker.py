@@ -25,7 +25,7 @@ from parabola.distributed._keys import INDEX_KEY, RUN_KEY, UNLIMITED, WORKER_KEY
 from parabola.distributed._retry import retry
 from parabola.distributed._seeding import TrialSeeder
 from parabola.exceptions import UpdateFinishedTrialError
-from parabola.logging import get_logger
+from parabola.logging import get_logger, set_verbosity
 from parabola.study import Study
 from parabola.trial import Trial, TrialState
 
@@ -75,6 +75,7 @@ class LoopSpec:
     catch: tuple[type[Exception], ...]
     callbacks: list[Callable[[Study, FrozenTrial], None]]
     gc_after_trial: bool
+    verbosity: int | None = None  # the driver's parabola.logging verbosity, applied here too
 
 
 def open_store(blob: bytes, sqlite: SQLiteFile | None) -> BaseStorage:
@@ -148,6 +149,8 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
     worker = get_worker()
     key = worker.get_current_task()
     spec: LoopSpec = pickle.loads(payload)
+    if spec.verbosity is not None:
+        set_verbosity(spec.verbosity)
     storage = open_store(spec.storage, spec.sqlite)
     study = _SlotStudy(spec.study_name, storage, spec.sampler, spec.pruner)
     seeder = TrialSeeder(study.sampler)
