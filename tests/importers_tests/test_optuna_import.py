@@ -176,6 +176,8 @@ def test_fresh_postgres_store_written_by_optuna(optuna_anchor: object, tmp_path:
             expected = dump(optuna_anchor, seen_by_optuna)  # type: ignore[arg-type]
         finally:
             seen_by_optuna.engine.dispose()
+        with pytest.raises(StorageInternalError, match="`parabola import optuna postgresql"):
+            parabola.load_study(study_name="single", storage=src)
         report = import_optuna(src, dst)
         assert sorted(report.imported) == ["empty", "multi", "single"]
         assert dump(parabola, dst) == expected
