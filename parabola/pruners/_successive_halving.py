@@ -101,7 +101,7 @@ class SuccessiveHalvingPruner(BasePruner):
             if trials is None:
                 trials = study.get_trials(deepcopy=False)
             key = _rung_key(rung)
-            study._set_trial_system_attr(trial._trial_id, key, value)
+            study.set_trial_system_attr(trial, key, value)
             recorded[key] = value
             competing = [
                 t.system_attrs[key]

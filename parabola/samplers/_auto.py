@@ -186,7 +186,7 @@ class AutoSampler(BaseSampler):
                 if self._last_choice.get(study.study_name) != name:
                     self._last_choice[study.study_name] = name
                     _logger.info(f"AutoSampler: trial {trial.number} onwards uses {name}.")
-                study._set_trial_system_attr(trial._trial_id, CHOICE_KEY, name)
+                study.set_trial_system_attr(trial, CHOICE_KEY, name)
             return self._sampler(name)
 
     # BaseSampler ---------------------------------------------------------------------------

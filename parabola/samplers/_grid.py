@@ -130,8 +130,8 @@ class GridSampler(BaseSampler):
             return  # an enqueued or retried trial keeps its own parameters
         with self._lock:
             grid_id = self._pick_grid_id(study, trial)
-            study._set_trial_system_attr(trial._trial_id, SEARCH_SPACE_KEY, self._search_space)
-            study._set_trial_system_attr(trial._trial_id, GRID_ID_KEY, grid_id)
+            study.set_trial_system_attr(trial, SEARCH_SPACE_KEY, self._search_space)
+            study.set_trial_system_attr(trial, GRID_ID_KEY, grid_id)
 
     def _pick_grid_id(self, study: StudyView, trial: FrozenTrial) -> int:
         free = self._unvisited_grid_ids(study, include_running=False)

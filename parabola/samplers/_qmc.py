@@ -200,7 +200,7 @@ class QMCSampler(BaseSampler):
             trials = study.get_trials(deepcopy=False)
             taken = [t.system_attrs[key] for t in trials if key in t.system_attrs]
             sample_id = max(taken, default=-1) + 1
-            study._set_trial_system_attr(trial._trial_id, key, sample_id)
+            study.set_trial_system_attr(trial, key, sample_id)
             d = len(search_space)
             # ``seed=`` (not ``rng=``) gives the same sequence as Optuna for the same seed.
             if self._qmc_type == "sobol":

@@ -222,7 +222,7 @@ class GPSampler(BaseSampler):
         ):
             # Other workers fantasise this trial with its full joint sample; only published
             # when trials run in parallel, so a sequential study stays free of bookkeeping.
-            study._set_trial_system_attr(trial._trial_id, RELATIVE_PARAMS_KEY, params)
+            study.set_trial_system_attr(trial, RELATIVE_PARAMS_KEY, params)
         return params
 
     def sample_independent(
@@ -375,8 +375,8 @@ class GPSampler(BaseSampler):
             con = [float(c) for c in self._constraints_func(trial)]
             if any(math.isnan(c) for c in con):
                 raise ValueError("GPSampler(constraints_func=...): returned a NaN constraint.")
-            study._set_trial_system_attr(
-                trial._trial_id, CONSTRAINTS_KEY, {str(i): c for i, c in enumerate(con)}
+            study.set_trial_system_attr(
+                trial, CONSTRAINTS_KEY, {str(i): c for i, c in enumerate(con)}
             )
         self._independent_sampler.after_trial(study, trial, state, values)
 

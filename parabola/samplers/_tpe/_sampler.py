@@ -343,7 +343,7 @@ class TPESampler(BaseSampler):
             # Publish the joint sample so other workers can "lie" with it before the objective
             # has suggested every parameter. Only when other trials run: a sequential study's
             # trials (and its trials_dataframe) stay free of sampler bookkeeping.
-            study._set_trial_system_attr(trial._trial_id, RELATIVE_PARAMS_KEY, params)
+            study.set_trial_system_attr(trial, RELATIVE_PARAMS_KEY, params)
         # Samplers return external values (Optuna's contract); the published sample stays internal.
         return {n: search_space[n].to_external_repr(v) for n, v in params.items()}
 
@@ -555,8 +555,8 @@ class TPESampler(BaseSampler):
             con = [float(c) for c in self._constraints_func(trial)]
             if any(math.isnan(c) for c in con):
                 raise ValueError("TPESampler(constraints_func=...): returned a NaN constraint.")
-            study._set_trial_system_attr(
-                trial._trial_id, CONSTRAINTS_KEY, {str(i): c for i, c in enumerate(con)}
+            study.set_trial_system_attr(
+                trial, CONSTRAINTS_KEY, {str(i): c for i, c in enumerate(con)}
             )
         self._random_sampler.after_trial(study, trial, state, values)
 
