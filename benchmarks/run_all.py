@@ -19,6 +19,7 @@ BENCHMARKS = [
     "tpe_quality",
     "pruning_steps",
     "tracking_bench",
+    "optuna_import",
     "importance_bench",
 ]
 
