@@ -21,6 +21,7 @@ BENCHMARKS = [
     "tracking_bench",
     "optuna_import",
     "importance_bench",
+    "dropin_bench",
 ]
 
 
