@@ -238,3 +238,32 @@ def unpack(packed: dict[str, Any]) -> Case:
         "distributions": packed["distributions"],
         "trials": trials,
     }
+
+
+def many_choices_case(seed: int, n_trials: int, n_choices: int = 12) -> Case:
+    """One categorical with many choices and one float: fANOVA's product grid gets large."""
+    import json
+
+    rng = np.random.default_rng(seed)
+    choices = [f"c{i}" for i in range(n_choices)]
+    effects = rng.normal(size=n_choices)
+    trials = []
+    for _ in range(n_trials):
+        c, x = int(rng.integers(n_choices)), round(float(rng.uniform()), 4)
+        trials.append(
+            {
+                "params": {"c": choices[c], "x": x},
+                "dists": {"c": "c", "x": "x"},
+                "values": [round(float(effects[c] + x), 6)],
+            }
+        )
+    return {
+        "directions": ["minimize"],
+        "distributions": {
+            "c": json.dumps(
+                {"name": "CategoricalDistribution", "attributes": {"choices": choices}}
+            ),
+            "x": _dist_json("FloatDistribution", low=0.0, high=1.0, log=False, step=None),
+        },
+        "trials": trials,
+    }

@@ -21,7 +21,7 @@ from typing import Any
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 
-from _cases import additive_case, build, mixed_case, pack, target_of  # noqa: E402
+from _cases import additive_case, build, many_choices_case, mixed_case, pack, target_of  # noqa: E402
 
 FIXTURES = HERE / "fixtures"
 
@@ -89,6 +89,13 @@ def forest_specs() -> list[dict[str, Any]]:
             "evaluator": "FanovaImportanceEvaluator",
             "kwargs": {"seed": 2},
             "target": "values0",
+        },
+        {
+            # 12 one-hot columns: parabola sums this product grid pairwise, not cell by cell.
+            "id": "many-choices-fanova",
+            "case": many_choices_case(11, 120),
+            "evaluator": "FanovaImportanceEvaluator",
+            "kwargs": {"seed": 0},
         },
         {
             "id": "mixed-mdi",

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import time
 from typing import Any
 
 import numpy as np
@@ -11,6 +12,7 @@ from sklearn.tree import DecisionTreeRegressor
 
 import parabola
 from parabola.importance import FanovaImportanceEvaluator, get_param_importances
+from parabola.importance._fanova import _decomposition as decomposition
 from parabola.importance._fanova._decomposition import main_effect_variance, tree_boxes
 
 
@@ -66,8 +68,15 @@ def test_numeric_main_effects_equal_brute_force(seed: int) -> None:
         assert boxes.variance == pytest.approx(total, rel=1e-9)
 
 
+@pytest.mark.parametrize("path", ["dense grid", "pairwise"])
 @pytest.mark.parametrize("seed", range(3))
-def test_one_hot_main_effects_equal_brute_force(seed: int) -> None:
+def test_one_hot_main_effects_equal_brute_force(
+    seed: int, path: str, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    # Both ways of summing over a categorical's product grid: cell by cell, and the pairwise
+    # form used for many choices.
+    if path == "pairwise":
+        monkeypatch.setattr(decomposition, "_DENSE_CELL_LIMIT", 0)
     rng = np.random.default_rng(seed)
     choice = rng.integers(0, 3, size=80)
     one_hot = np.eye(3)[choice]
@@ -79,6 +88,24 @@ def test_one_hot_main_effects_equal_brute_force(seed: int) -> None:
     boxes = _boxes(tree, bounds)
     expected, _ = _brute_force(tree, bounds, [0, 1, 2])
     assert main_effect_variance(boxes, [0, 1, 2], bounds) == pytest.approx(expected, rel=1e-9)
+
+
+def test_a_categorical_with_many_choices_stays_fast() -> None:
+    # 24 one-hot columns: a product grid of up to 2^24 cells per tree, summed pairwise instead.
+    study = parabola.create_study(
+        storage=parabola.storages.InMemoryStorage(),
+        sampler=parabola.samplers.RandomSampler(seed=0),
+    )
+    study.optimize(
+        lambda t: (
+            3 * np.sin(t.suggest_categorical("c", list(range(24)))) + t.suggest_float("x", 0, 1)
+        ),
+        n_trials=400,
+    )
+    start = time.process_time()
+    importances = get_param_importances(study, evaluator=FanovaImportanceEvaluator(seed=0))
+    assert time.process_time() - start < 30  # ~1 s here; the dense grid would take hours
+    assert next(iter(importances)) == "c"
 
 
 def _study(objective: Any, n_trials: int = 150, **kwargs: Any) -> parabola.Study:

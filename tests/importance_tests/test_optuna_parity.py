@@ -14,7 +14,13 @@ from typing import Any
 import pytest
 
 import parabola
-from tests.importance_tests._cases import additive_case, build, mixed_case, target_of
+from tests.importance_tests._cases import (
+    additive_case,
+    build,
+    many_choices_case,
+    mixed_case,
+    target_of,
+)
 
 optuna = pytest.importorskip("optuna")
 
@@ -98,6 +104,7 @@ def _constant_objective() -> dict[str, Any]:
             lambda: mixed_case(33, 120, n_objectives=2), {"target": target_of("values1")}, id="mo"
         ),
         pytest.param(lambda: mixed_case(34, 120), {"params": ["cat", "float"]}, id="params"),
+        pytest.param(lambda: many_choices_case(35, 120), {}, id="many-choices"),
     ],
 )  # fmt: skip
 def test_forest_evaluators_same_numbers_with_a_seed(

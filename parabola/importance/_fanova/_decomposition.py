@@ -9,7 +9,8 @@ variance of the whole tree, is the parameter's importance in that tree (Hutter e
 Optuna evaluates the main effect by walking the tree once per cell in Python. Here each leaf
 contributes ``value x (volume outside the parameter)`` to a contiguous run of cells, so one
 difference array and a cumulative sum give every cell at once (an outer product over the
-one-hot columns of a categorical). The numbers are the same up to rounding.
+one-hot columns of a categorical, or, when that grid is large, a pairwise sum over leaves that
+never lists its cells). The numbers are the same up to rounding.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ __all__ = ["TreeBoxes", "main_effect_variance", "tree_boxes"]
 
 # Cap on leaves x cells per chunk for categorical parameters (memory of the indicator matrix).
 _CHUNK_ELEMENTS = 1 << 22
+# Above this many cells in a categorical's product grid, use the pairwise (Gram) form.
+_DENSE_CELL_LIMIT = 1 << 10
 
 
 @dataclass(frozen=True)
@@ -104,10 +107,16 @@ def main_effect_variance(
             edges[split[0]], tree.low[:, column], tree.high[:, column], tree.value * weight, weight
         )
     else:
+        split_columns = [columns[i] for i in split]
+        n_cells = int(np.prod([edges[i].size - 1 for i in split]))
+        if n_cells > _DENSE_CELL_LIMIT:
+            # The product grid doubles with every split one-hot column (a categorical with
+            # many choices); the pairwise form costs leaves^2 x columns instead.
+            return _pairwise_variance(tree, split_columns, weight, bounds)
         numerator, denominator, sizes = _product_sums(
             [edges[i] for i in split],
-            [tree.low[:, columns[i]] for i in split],
-            [tree.high[:, columns[i]] for i in split],
+            [tree.low[:, c] for c in split_columns],
+            [tree.high[:, c] for c in split_columns],
             tree.value * weight,
             weight,
         )
@@ -115,6 +124,42 @@ def main_effect_variance(
     mean = np.average(effect, weights=sizes)
     variance = float(np.average((effect - mean) ** 2, weights=sizes))
     return max(variance, 0.0)
+
+
+def _pairwise_variance(
+    tree: TreeBoxes, columns: list[int], weight: np.ndarray, bounds: np.ndarray
+) -> float:
+    """Main-effect variance over a product grid without enumerating its cells.
+
+    With ``c_l`` a leaf's share of the main effect (``a(cell) = sum_l c_l [cell in leaf]``) and
+    cells weighted by their size, ``E[a] = sum_l c_l |leaf_l| / T`` and ``E[a^2] = sum_lm c_l
+    c_m |leaf_l n leaf_m| / T``, where ``|.|`` is the measure in the parameter's columns: the
+    product over columns of interval lengths and overlaps. Leaves with the same intervals in
+    those columns are merged first; values are centred on the tree's mean (which shifts the
+    effect by a constant) so that ``E[a^2] - E[a]^2`` does not cancel.
+    """
+    others = np.ones(bounds.shape[0], dtype=bool)
+    others[columns] = False
+    outside = float(np.prod(bounds[others, 1] - bounds[others, 0]))  # = sum of weights per cell
+    mean_value = np.average(tree.value, weights=tree.volume)
+    share = (tree.value - mean_value) * weight / outside
+    sides = np.concatenate([tree.low[:, columns], tree.high[:, columns]], axis=1)
+    patterns, inverse = np.unique(sides, axis=0, return_inverse=True)
+    share = np.bincount(inverse.reshape(-1), weights=share, minlength=patterns.shape[0])
+    k = len(columns)
+    low, high = patterns[:, :k], patterns[:, k:]
+    total = float(np.prod(bounds[columns, 1] - bounds[columns, 0]))
+    overlap = np.ones((patterns.shape[0], patterns.shape[0]))
+    for j in range(k):
+        overlap *= np.clip(
+            np.minimum(high[:, None, j], high[None, :, j])
+            - np.maximum(low[:, None, j], low[None, :, j]),
+            0.0,
+            None,
+        )
+    mean = float(share @ np.prod(high - low, axis=1)) / total
+    second = float(share @ overlap @ share) / total
+    return max(second - mean**2, 0.0)
 
 
 def _cell_edges(tree: TreeBoxes, column: int, bounds: np.ndarray) -> np.ndarray:
