@@ -12,6 +12,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from parabola._system_attrs import FAILED_TRIAL, RETRY_HISTORY
 from parabola.trial._frozen import FrozenTrial, create_trial
 from parabola.trial._state import TrialState
 
@@ -20,8 +21,8 @@ if TYPE_CHECKING:
 
 __all__ = ["RetryFailedTrialCallback", "RetryHeartbeatStaleTrialCallback", "fail_stale_trials"]
 
-FAILED_TRIAL_KEY = "failed_trial"
-RETRY_HISTORY_KEY = "retry_history"
+FAILED_TRIAL_KEY = FAILED_TRIAL  # the keys are registered in parabola._system_attrs
+RETRY_HISTORY_KEY = RETRY_HISTORY
 
 
 def fail_stale_trials(study: Study) -> list[int]:

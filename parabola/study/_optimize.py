@@ -13,6 +13,7 @@ from collections.abc import Callable, Iterable
 from concurrent.futures import FIRST_COMPLETED, Future, ThreadPoolExecutor, wait
 from typing import TYPE_CHECKING, Any
 
+from parabola._system_attrs import FAIL_REASON
 from parabola.exceptions import TrialPruned, UpdateFinishedTrialError
 from parabola.logging import get_logger
 from parabola.study._heartbeat import Heartbeat
@@ -270,7 +271,7 @@ def run_trial(
         if func_err is not None:
             reason = f"{func_err!r}."
         else:
-            reason = str(frozen.system_attrs.get("fail_reason", ""))
+            reason = str(frozen.system_attrs.get(FAIL_REASON, ""))
         _logger.warning(
             f"Trial {frozen.number} failed with parameters: {frozen.params} because of the "
             f"following error: {reason}",
@@ -284,7 +285,7 @@ def run_trial(
 
 def _record_fail_reason(study: Study, trial_id: int, reason: str) -> None:
     try:
-        study._storage.set_trial_system_attr(trial_id, "fail_reason", reason)
+        study._storage.set_trial_system_attr(trial_id, FAIL_REASON, reason)
     except Exception:  # the trial must still be told FAIL; the reason is a courtesy
         _logger.debug("could not record fail_reason", exc_info=True)
 

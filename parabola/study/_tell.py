@@ -7,6 +7,7 @@ import warnings
 from collections.abc import Iterable, Sequence
 from typing import TYPE_CHECKING, Any, cast
 
+from parabola._system_attrs import FAIL_REASON
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
@@ -110,7 +111,7 @@ def tell_with_warning(
                     UserWarning,
                     stacklevel=3,
                 )
-            storage.set_trial_system_attr(trial_id, "fail_reason", failure)
+            storage.set_trial_system_attr(trial_id, FAIL_REASON, failure)
             state = TrialState.FAIL
             checked = None
         else:

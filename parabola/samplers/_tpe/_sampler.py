@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 
 from parabola._study_direction import StudyDirection
+from parabola._system_attrs import TPE_RELATIVE_PARAMS
 from parabola.distributions import BaseDistribution
 from parabola.exceptions import ExperimentalWarning
 from parabola.samplers._base import BaseSampler, _warn_independent_sampling
@@ -31,7 +32,7 @@ from parabola.trial._state import TrialState
 __all__ = ["TPESampler", "default_gamma", "default_weights", "hyperopt_default_gamma"]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
-RELATIVE_PARAMS_KEY = "tpe:relative_params"
+RELATIVE_PARAMS_KEY = TPE_RELATIVE_PARAMS
 _MAX_SPACE_CACHES = 64
 
 
