@@ -157,6 +157,7 @@ def _get_distributions(study: StudyLike, params: list[str] | None) -> dict[str, 
             continue
         if any(trial_distributions[n] != d for n, d in distributions.items()):
             raise ValueError(
+                "params names parameters whose distribution changes between trials. "
                 "Parameters importances cannot be assessed with dynamic search spaces if "
                 f"parameters are specified. Specified parameters: {params}."
             )
