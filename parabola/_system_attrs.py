@@ -58,4 +58,6 @@ SYSTEM_ATTR_KEYS: dict[str, str] = {
 PREFIXES: dict[str, str] = {
     "completed_rung_": "trial: SuccessiveHalvingPruner's value at rung N (Optuna's key)",
     "qmc:": "trial: QMCSampler's sample index in the sequence named by the rest of the key",
+    "constraints:": "trial: the constraint named by the rest of the key (Trial.set_constraint, "
+    "Optuna 5.0's key)",
 }
