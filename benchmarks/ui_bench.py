@@ -278,6 +278,20 @@ def make_driver() -> Any:
 def browser_page(
     driver: Any, url: str, ready_js: str, timeout: float = 120, settled_js: str = "true"
 ) -> dict[str, Any]:
+    try:
+        return _browser_page(driver, url, ready_js, timeout, settled_js)
+    except Exception as e:  # a page that stalls the browser past the driver's timeout
+        return {
+            "first_chart_s": None,
+            "longest_task_ms": None,
+            "heap_mib": None,
+            "error": type(e).__name__,
+        }
+
+
+def _browser_page(
+    driver: Any, url: str, ready_js: str, timeout: float, settled_js: str
+) -> dict[str, Any]:
     """Time from navigation to ``ready_js`` being true, the longest task, the JS heap; then
     waits (at most ``timeout``) for ``settled_js``, so idle sampling starts on a quiet page."""
     driver.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _OBSERVER})
@@ -338,6 +352,10 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         server = Server(name, [a.replace("{port}", str(port)) for a in argv], port, ready)
         servers.append(server)
         return server
+
+    def save(partial: dict[str, Any]) -> None:
+        if args.json:
+            args.json.write_text(json.dumps(partial, indent=1, default=str))
 
     try:
         t = time.perf_counter()
@@ -418,6 +436,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         t_imp, _, body, status = get(f"{od.base}/api/studies/{sid}/param_importances")
         out["optuna-dashboard.importance_s"] = t_imp if status == 200 else None
         print("study requests done", flush=True)
+        save(out)
 
         # Run: one chart, then all ten (parabola: the first chart builds the run's envelope).
         for name, chart_url in (
@@ -468,13 +487,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         t_runs = [get(f"{pb.base}/api/runs?project=e/many&limit=1000")[0] for _ in range(3)]
         out["parabola.runs_table_s"] = median(t_runs)
         print("run requests done", flush=True)
+        save(out)
 
         if not args.skip_browser:
             driver = make_driver()
+            driver.set_script_timeout(60)
             ready_parabola = "document.querySelector('.figure[data-drawn=\"1\"]')"
             ready_plotly = "document.querySelector('.js-plotly-plot .main-svg')"
+            # Panels draw as they scroll into view: settled = every panel in the window drawn.
             all_panels = (
-                "[...document.querySelectorAll('.panel .figure')].every((f) => f.childElementCount)"
+                "[...document.querySelectorAll('.panel .figure')].filter((f) => "
+                "f.getBoundingClientRect().top < innerHeight).every((f) => f.childElementCount)"
             )
             out["parabola.study_browser"] = browser_page(
                 driver, f"{pb.base}/studies/{sid}", ready_parabola, settled_js=all_panels
@@ -498,6 +521,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             )
             out["mlflow.run_idle_cpu_pct"] = idle_cpu(driver, ml, args.idle)
             print("browser done", flush=True)
+            save(out)
         for s in (pb, od, ml):
             out[f"{s.name}.rss_mib_at_end"] = s.rss_mib()
     finally:

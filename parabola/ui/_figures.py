@@ -79,18 +79,20 @@ def _multi(n: int) -> bool:
 
 
 _V = "parabola.visualization:"
+# Order matters: panels are drawn as they scroll into view, so the cheap, most-read ones come
+# first and the WebGL parallel coordinate (slow in software rendering) further down.
 for _panel in (
     Panel("history", "Optimization history", _V + "plot_optimization_history", options=("target",)),
-    Panel("intermediate", "Intermediate values", _V + "plot_intermediate_values"),
     Panel("slice", "Slice", _V + "plot_slice", options=("params", "target")),
-    Panel("parallel", "Parallel coordinate", _V + "plot_parallel_coordinate", options=("params",)),
-    Panel("contour", "Contour", _V + "plot_contour", options=("params", "target")),
     Panel("importance", "Parameter importance", _V + "plot_param_importances"),
+    Panel("intermediate", "Intermediate values", _V + "plot_intermediate_values"),
+    Panel("pareto", "Pareto front", _V + "plot_pareto_front", applies=_multi),
+    Panel("hypervolume", "Hypervolume history", _V + "plot_hypervolume_history", applies=_multi),
     Panel("edf", "Empirical distribution (EDF)", _V + "plot_edf", options=("target",)),
     Panel("rank", "Rank", _V + "plot_rank", options=("params", "target")),
-    Panel("pareto", "Pareto front", _V + "plot_pareto_front", applies=_multi),
+    Panel("contour", "Contour", _V + "plot_contour", options=("params", "target")),
     Panel("timeline", "Timeline", _V + "plot_timeline"),
-    Panel("hypervolume", "Hypervolume history", _V + "plot_hypervolume_history", applies=_multi),
+    Panel("parallel", "Parallel coordinate", _V + "plot_parallel_coordinate", options=("params",)),
 ):
     register_panel(_panel)
 

@@ -307,7 +307,8 @@ def test_study_poll(client: TestClient, seeded: Seeded) -> None:
 def test_figure_panels_use_parabola_visualization(client: TestClient, seeded: Seeded) -> None:
     panels = client.get(f"/api/studies/{seeded.study_id}/figures").json()
     names = [p["name"] for p in panels]
-    assert names[:4] == ["history", "intermediate", "slice", "parallel"]
+    assert names[:4] == ["history", "slice", "importance", "intermediate"]
+    assert len(names) == 11 and names[-1] == "parallel"
     by_name = {p["name"]: p for p in panels}
     assert by_name["pareto"]["applies"] is False
     history = client.get(f"/api/studies/{seeded.study_id}/figures/history").json()

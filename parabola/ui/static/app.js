@@ -473,8 +473,29 @@ async function studyPage() {
     await Plotly.react(body, fig.data, fig.layout, PLOT_CONFIG);
     body.dataset.drawn = "1";
   };
-  const drawFigures = async () => { for (const p of shown) { try { await drawPanel(p); } catch (e) { nodes.get(p.name).replaceChildren(el("p", { class: "na", text: e.message })); } } };
-  const figuresDrawn = drawFigures(); // the first chart does not wait for the trials table
+  // A panel is drawn when it scrolls into view, one at a time: the first chart does not wait
+  // for the others (or for the trials table), and heavy figures of a big study (a WebGL
+  // parallel coordinate of thousands of lines) cost nothing until someone looks at them.
+  const visible = new Set();
+  const stale = new Set(shown.map((p) => p.name));
+  let queue = Promise.resolve();
+  const drawOne = (p) => {
+    queue = queue.then(async () => {
+      if (!stale.has(p.name) || !visible.has(p.name)) return;
+      stale.delete(p.name);
+      try { await drawPanel(p); } catch (e) { nodes.get(p.name).replaceChildren(el("p", { class: "na", text: e.message })); }
+    });
+    return queue;
+  };
+  const observer = new IntersectionObserver((entries) => {
+    for (const entry of entries) {
+      const name = entry.target.dataset.panel;
+      if (entry.isIntersecting) { visible.add(name); drawOne(shown.find((p) => p.name === name)); } else visible.delete(name);
+    }
+  }, { rootMargin: "200px" });
+  for (const node of box.children) observer.observe(node);
+  const drawFigures = async () => { for (const p of shown) { stale.add(p.name); drawOne(p); } await queue; };
+  const figuresDrawn = Promise.resolve();
 
   let data = await dataPromise;
   const t = { cols: data.trials, page: 0, sortKey: "number", sortDesc: false };
