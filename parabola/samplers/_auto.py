@@ -120,7 +120,11 @@ class AutoSampler(BaseSampler):
         self._lock = threading.RLock()
 
     def reseed_rng(self) -> None:
-        for sampler in self._samplers.values():
+        # optimize(n_jobs=...) reseeds from each worker thread (as Optuna does) while another
+        # may be adding a sampler: iterate over a snapshot, under the lock.
+        with self._lock:
+            samplers = list(self._samplers.values())
+        for sampler in samplers:
             sampler.reseed_rng()
 
     # Samplers ------------------------------------------------------------------------------
