@@ -1,0 +1,290 @@
+"""CmaEsSampler: the sampler contract, restarts, the compact stored state, bounds and errors."""
+
+from __future__ import annotations
+
+import math
+import warnings
+from collections.abc import Mapping
+from typing import Any
+
+import numpy as np
+import pytest
+
+import parabola
+from parabola.distributions import BaseDistribution, FloatDistribution, IntDistribution
+from parabola.samplers import BaseSampler, CmaEsSampler
+from parabola.storages import InMemoryStorage
+from parabola.testing.samplers import SamplerContract
+
+pytestmark = pytest.mark.filterwarnings("ignore::parabola.exceptions.ExperimentalWarning")
+
+
+class TestCmaEsSampler(SamplerContract):
+    multi_objective = False
+
+    def create_sampler(
+        self, seed: int | None, search_space: Mapping[str, BaseDistribution]
+    ) -> BaseSampler:
+        return CmaEsSampler(seed=seed)
+
+
+class TestCmaEsSamplerWithMargin(SamplerContract):
+    multi_objective = False
+
+    def create_sampler(
+        self, seed: int | None, search_space: Mapping[str, BaseDistribution]
+    ) -> BaseSampler:
+        return CmaEsSampler(seed=seed, with_margin=True)
+
+
+# Optuna's warning for a one-dimensional space, which several contract tests use.
+@pytest.mark.filterwarnings("ignore:Separable CMA-ES does not operate:UserWarning")
+class TestSepCmaEsSampler(SamplerContract):
+    multi_objective = False
+
+    def create_sampler(
+        self, seed: int | None, search_space: Mapping[str, BaseDistribution]
+    ) -> BaseSampler:
+        return CmaEsSampler(seed=seed, use_separable_cma=True)
+
+
+def _restarting(**kwargs: Any) -> CmaEsSampler:
+    with pytest.warns(FutureWarning, match="restart_strategy"):
+        return CmaEsSampler(**kwargs)
+
+
+def _sphere(trial: parabola.Trial) -> float:
+    return sum(trial.suggest_float(f"x{i}", -3.0, 3.0) ** 2 for i in range(2))
+
+
+def _flat(trial: parabola.Trial) -> float:
+    # Equal values stop a run fastest (tolfun): restarts within a few hundred trials.
+    _sphere(trial)
+    return 0.0
+
+
+def _study(sampler: BaseSampler, storage: Any = None) -> parabola.Study:
+    return parabola.create_study(sampler=sampler, storage=storage or InMemoryStorage())
+
+
+def _restart_records(study: parabola.Study, prefix: str = "cma:") -> list[list[Any]]:
+    return [
+        t.system_attrs[prefix + "restart"]
+        for t in study.trials
+        if prefix + "restart" in t.system_attrs
+    ]
+
+
+def test_ipop_restarts_happen_and_the_population_grows() -> None:
+    study = _study(_restarting(seed=1, restart_strategy="ipop"))
+    study.optimize(_flat, n_trials=500)
+    records = _restart_records(study)
+    assert len(records) >= 2
+    popsizes = [r[1] for r in records]
+    default = 4 + math.floor(3 * math.log(2))
+    assert popsizes[:2] == [2 * default, 4 * default]
+    # Every trial after a restart carries the new run's index, in order.
+    tags = [t.system_attrs["cma:tag"] for t in study.trials if "cma:tag" in t.system_attrs]
+    assert [tag[0] for tag in tags] == sorted(tag[0] for tag in tags)
+    assert tags[-1][0] == len(records)
+    # A restart starts anywhere in the space, not at the optimum it left.
+    assert any(np.linalg.norm(np.array(r[3]) - 0.5) > 0.05 for r in records)
+
+
+def test_bipop_alternates_small_and_large_populations() -> None:
+    study = _study(_restarting(seed=3, restart_strategy="bipop"))
+    study.optimize(_flat, n_trials=900)
+    records = _restart_records(study)
+    assert len(records) >= 3
+    kinds = {bool(r[7]) for r in records}
+    assert kinds == {True, False}, "BIPOP must use both regimes"
+    default = 4 + math.floor(3 * math.log(2))
+    for r in records:
+        if r[7]:  # small regime: population between the default and the largest so far
+            assert default <= r[1] <= default * 2 ** r[4]
+            assert r[2] <= 1 / 6
+        else:
+            assert r[1] == default * 2 ** r[4]
+
+
+def test_a_converged_run_restarts() -> None:
+    study = _study(_restarting(seed=1, restart_strategy="ipop"))
+    study.optimize(_sphere, n_trials=600)
+    assert _restart_records(study)
+    first = next(t.number for t in study.trials if "cma:restart" in t.system_attrs)
+    best_before = min(t.value for t in study.trials[:first] if t.value is not None)
+    assert best_before < 1e-8, "the first run had converged before restarting"
+
+
+def test_no_restart_without_a_strategy() -> None:
+    study = _study(CmaEsSampler(seed=1))
+    study.optimize(_flat, n_trials=400)
+    assert _restart_records(study) == []
+
+
+def test_a_fresh_sampler_rebuilds_the_same_state_from_the_trials() -> None:
+    storage = InMemoryStorage()
+    first = _restarting(seed=5, restart_strategy="ipop")
+    study = _study(first, storage)
+    study.optimize(_flat, n_trials=300)
+    assert _restart_records(study), "the replay must cross a restart"
+    # A second sampler (another process, say) sees only the stored trials.
+    second = _restarting(seed=5, restart_strategy="ipop")
+    loaded = parabola.load_study(study_name=study.study_name, storage=storage, sampler=second)
+    trial = loaded.ask()
+    _sphere(trial)
+    frozen = loaded.trials[-1]
+    space = first.infer_relative_search_space(study, frozen)
+    assert first.sample_relative(study, frozen, space) == frozen.params
+
+
+def test_stored_state_is_small() -> None:
+    study = _study(CmaEsSampler(seed=0))
+    study.optimize(
+        lambda t: sum(t.suggest_float(f"x{i}", -1, 1) ** 2 for i in range(10)), n_trials=60
+    )
+    for t in study.trials[1:]:
+        assert set(t.system_attrs) == {"cma:tag"}
+        assert len(repr(t.system_attrs)) < 40
+
+
+def test_reproducible_and_seed_sensitive() -> None:
+    def run(seed: int) -> list[dict[str, Any]]:
+        study = _study(CmaEsSampler(seed=seed))
+        study.optimize(_sphere, n_trials=30)
+        return [t.params for t in study.trials]
+
+    assert run(0) == run(0)
+    assert run(0) != run(1)
+
+
+def test_converges_on_a_shifted_sphere_with_int_and_log() -> None:
+    def objective(trial: parabola.Trial) -> float:
+        x = trial.suggest_float("x", -4.0, 4.0)
+        n = trial.suggest_int("n", -10, 10)
+        lr = trial.suggest_float("lr", 1e-5, 1.0, log=True)
+        assert -4.0 <= x <= 4.0 and -10 <= n <= 10 and 1e-5 <= lr <= 1.0
+        return (x - 1.5) ** 2 + (n - 3) ** 2 + (math.log10(lr) + 3) ** 2
+
+    study = _study(CmaEsSampler(seed=0))
+    study.optimize(objective, n_trials=200)
+    assert study.best_value < 0.05
+    assert study.best_params["n"] == 3
+
+
+def test_maximize() -> None:
+    study = parabola.create_study(
+        direction="maximize", sampler=CmaEsSampler(seed=0), storage=InMemoryStorage()
+    )
+    study.optimize(lambda t: -((t.suggest_float("x", -5, 5) - 2) ** 2), n_trials=100)
+    assert study.best_value > -1e-3
+
+
+def test_x0_and_sigma0_are_deprecated_but_used() -> None:
+    with pytest.warns(FutureWarning, match="x0"), pytest.warns(FutureWarning, match="sigma0"):
+        sampler = CmaEsSampler(x0={"x": 4.0}, sigma0=1e-3, seed=0, n_startup_trials=0)
+    study = _study(sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0.0, 5.0), n_trials=5)
+    # The first trial has no joint space yet and is sampled at random, as in Optuna.
+    assert all(abs(t.params["x"] - 4.0) < 0.05 for t in study.trials[1:])
+
+
+def test_source_trials_warm_start() -> None:
+    source = _study(CmaEsSampler(seed=0))
+    source.optimize(lambda t: (t.suggest_float("x", -5, 5) - 3) ** 2, n_trials=40)
+    sampler = CmaEsSampler(seed=1, source_trials=source.trials, n_startup_trials=0)
+    target = _study(sampler)
+    target.optimize(lambda t: (t.suggest_float("x", -5, 5) - 3) ** 2, n_trials=6)
+    # Uniform points on [-5, 5] lie 4.1 from 3 on average.
+    assert np.median([abs(t.params["x"] - 3.0) for t in target.trials[1:]]) < 0.7
+
+
+def test_with_margin_keeps_integers_and_steps() -> None:
+    def objective(trial: parabola.Trial) -> float:
+        n = trial.suggest_int("n", 0, 3)
+        s = trial.suggest_float("s", 0.0, 1.0, step=0.25)
+        assert n in range(4) and s in (0.0, 0.25, 0.5, 0.75, 1.0)
+        return (n - 2) ** 2 + (s - 0.75) ** 2
+
+    study = _study(CmaEsSampler(seed=0, with_margin=True))
+    study.optimize(objective, n_trials=60)
+    assert study.best_params == {"n": 2, "s": 0.75}
+    assert all("cmawm:x_for_tell" in t.system_attrs for t in study.trials[1:])
+
+
+def test_consider_pruned_trials_tells_them() -> None:
+    def objective(trial: parabola.Trial) -> float:
+        x = trial.suggest_float("x", -2, 2)
+        trial.report(x**2, 0)
+        if trial.number % 2:
+            raise parabola.TrialPruned()
+        return x**2
+
+    study = _study(CmaEsSampler(seed=0, consider_pruned_trials=True, popsize=4))
+    study.optimize(objective, n_trials=21)
+    tags = [t.system_attrs["cma:tag"][1] for t in study.trials[1:]]
+    # Half the trials are pruned: counting them, 20 trials make 5 generations of 4.
+    assert max(tags) == 4
+
+
+def test_popsize_is_used() -> None:
+    study = _study(CmaEsSampler(seed=0, popsize=5))
+    study.optimize(_sphere, n_trials=21)
+    gens = [t.system_attrs["cma:tag"][1] for t in study.trials[1:]]
+    assert gens == [g for g in range(4) for _ in range(5)]
+
+
+def test_multi_objective_refused() -> None:
+    study = parabola.create_study(
+        directions=["minimize", "minimize"], sampler=CmaEsSampler(), storage=InMemoryStorage()
+    )
+    with pytest.raises(ValueError, match="multi-objective"):
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), 0.0), n_trials=3)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [
+        ({"restart_strategy": "foo"}, "restart_strategy.*'ipop' or 'bipop'"),
+        ({"popsize": 1}, "popsize"),
+        ({"inc_popsize": 1}, "inc_popsize"),
+        ({"n_startup_trials": -1}, "n_startup_trials"),
+        ({"sigma0": 0.0}, "sigma0"),
+        ({"lr_adapt": True, "with_margin": True}, "lr_adapt"),
+        ({"use_separable_cma": True, "with_margin": True}, "with_margin"),
+        ({"use_separable_cma": True, "source_trials": []}, "source_trials"),
+        ({"sigma0": 0.1, "source_trials": []}, "source_trials"),
+    ],
+)
+def test_bad_arguments_are_named(kwargs: dict[str, Any], match: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with pytest.raises(ValueError, match=match):
+            CmaEsSampler(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "match"),
+    [({"seed": 1.5}, "seed"), ({"popsize": "8"}, "popsize"), ({"x0": [1.0]}, "x0")],
+)
+def test_bad_types_are_named(kwargs: dict[str, Any], match: str) -> None:
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", FutureWarning)
+        with pytest.raises(TypeError, match=match):
+            CmaEsSampler(**kwargs)
+
+
+def test_bounds_hold_at_the_edges() -> None:
+    # Optimum in a corner: the optimiser pushes against the bounds.
+    space = {"a": FloatDistribution(0.0, 1.0), "b": IntDistribution(-3, 3, step=2)}
+
+    def objective(trial: parabola.Trial) -> float:
+        a = trial.suggest_float("a", 0.0, 1.0)
+        b = trial.suggest_int("b", -3, 3, step=2)
+        assert 0.0 <= a <= 1.0 and b in (-3, -1, 1, 3)
+        return -a - b
+
+    study = _study(CmaEsSampler(seed=0))
+    study.optimize(objective, n_trials=80)
+    assert study.best_params["b"] == 3 and study.best_params["a"] > 0.95
+    assert set(space) == set(study.best_params)
