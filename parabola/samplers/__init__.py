@@ -15,6 +15,7 @@ from parabola.samplers._view import StudyView
 if TYPE_CHECKING:
     from parabola.samplers._auto import AutoSampler as AutoSampler
     from parabola.samplers._brute_force import BruteForceSampler as BruteForceSampler
+    from parabola.samplers._cmaes import CmaEsSampler as CmaEsSampler
     from parabola.samplers._gp import GPSampler as GPSampler
     from parabola.samplers._grid import GridSampler as GridSampler
     from parabola.samplers._partial_fixed import PartialFixedSampler as PartialFixedSampler
@@ -25,6 +26,7 @@ if TYPE_CHECKING:
 _LAZY = {
     "AutoSampler": "parabola.samplers._auto",
     "BruteForceSampler": "parabola.samplers._brute_force",
+    "CmaEsSampler": "parabola.samplers._cmaes",
     "GPSampler": "parabola.samplers._gp",
     "GridSampler": "parabola.samplers._grid",
     "PartialFixedSampler": "parabola.samplers._partial_fixed",
@@ -37,6 +39,7 @@ __all__ = [
     "AutoSampler",
     "BaseSampler",
     "BruteForceSampler",
+    "CmaEsSampler",
     "GPSampler",
     "GridSampler",
     "PartialFixedSampler",
