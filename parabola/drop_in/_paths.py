@@ -38,6 +38,7 @@ _OPTUNA_MODULES = (
 
 _TRACKING = "parabola.tracking"
 _MEDIA = "parabola.tracking._media"
+_GBDT = "parabola.integrations._wandb_gbdt"  # W&B's own XGBoost/LightGBM callbacks
 
 # wandb's top-level names (on top of everything parabola's own namespace has).
 _WANDB_NAMES: dict[str, str] = {
@@ -174,7 +175,16 @@ def _build() -> dict[str, Alias]:
                 "make_artifact_name_safe": "parabola.drop_in._compat:make_artifact_name_safe",
             }
         ),
-        "wandb.integration": Alias(names={}),
+        "wandb.integration": Alias(
+            names={"lightgbm": "wandb.integration.lightgbm", "xgboost": "wandb.integration.xgboost"}
+        ),
+        "wandb.integration.lightgbm": Alias(
+            names={
+                "log_summary": f"{_GBDT}:log_summary",
+                "wandb_callback": f"{_GBDT}:wandb_callback",
+            }
+        ),
+        "wandb.integration.xgboost": Alias(names={"WandbCallback": f"{_GBDT}:WandbCallback"}),
     }
     for m in _OPTUNA_MODULES:
         aliases[f"optuna.{m}"] = Alias(module=f"parabola.{m}")
