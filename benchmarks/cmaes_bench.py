@@ -1,0 +1,211 @@
+"""CmaEsSampler: parabola vs Optuna 5.0, side by side in the same process.
+
+``cost``: CPU seconds per trial of a whole ``optimize`` (``time.process_time``, in-memory
+storage, a cheap sphere objective so the sampler dominates) and the bytes of trial system
+attributes each sampler stores per generation (JSON-encoded, which is what a store writes).
+A ``RandomSampler`` run of each library is timed too, so the sampler's own share is visible.
+
+``quality``: COCO BBOB multimodal functions (default f15-f24, instance 1), ``--trials`` trials
+(default 1000), parabola's ``CmaEsSampler(restart_strategy="bipop")`` against Optuna 5.0's
+default ``CmaEsSampler`` (Optuna ignores ``restart_strategy`` since 4.4) with the same seed,
+and Optuna against itself with seed + 1000 (the noise floor). Regret is normalised as in
+``tpe_quality.py`` (f_ref = median f over 1000 uniform points). Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/cmaes_bench.py cost --dims 10 50 --trials 300
+    nice -n 10 .venv/bin/python benchmarks/cmaes_bench.py quality --dims 5 --seeds 0 1 2 3 4 \\
+        --out cma_q.json
+    .venv/bin/python benchmarks/cmaes_bench.py report cma_q.json
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+import warnings
+from typing import Any
+
+import numpy as np
+import optuna
+
+import parabola
+
+sys.path.insert(0, os.path.dirname(__file__))
+from tpe_quality import _f_opt  # the BBOB harness of the TPE benchmark
+
+BUDGETS = (100, 300, 1000)
+
+
+def _quiet() -> None:
+    warnings.simplefilter("ignore")
+    optuna.logging.set_verbosity(optuna.logging.ERROR)
+    parabola.logging.set_verbosity(parabola.logging.ERROR)
+
+
+def _sphere(d: int) -> Any:
+    def objective(trial: Any) -> float:
+        return float(sum((trial.suggest_float(f"x{i}", -5.0, 5.0) - 1.0) ** 2 for i in range(d)))
+
+    return objective
+
+
+def _run(lib: str, sampler: Any, objective: Any, n_trials: int) -> tuple[float, list[Any]]:
+    if lib == "optuna":
+        study: Any = optuna.create_study(storage=optuna.storages.InMemoryStorage(), sampler=sampler)
+    else:
+        study = parabola.create_study(storage=parabola.storages.InMemoryStorage(), sampler=sampler)
+    t0 = time.process_time()
+    study.optimize(objective, n_trials=n_trials)
+    return time.process_time() - t0, study.trials
+
+
+def _attr_bytes(trials: list[Any]) -> int:
+    return sum(len(json.dumps(t.system_attrs)) for t in trials)
+
+
+def cost(dims: list[int], n_trials: int, seed: int) -> None:
+    print("| dim | trials | Optuna CMA ms/trial | parabola CMA ms/trial | ratio | "
+          "Optuna Random | parabola Random | Optuna B/gen | parabola B/gen | ratio |")  # fmt: skip
+    print("|---|---|---|---|---|---|---|---|---|---|")
+    for d in dims:
+        objective = _sphere(d)
+        o_cpu, o_trials = _run(
+            "optuna", optuna.samplers.CmaEsSampler(seed=seed), objective, n_trials
+        )
+        p_cpu, p_trials = _run(
+            "parabola", parabola.samplers.CmaEsSampler(seed=seed), objective, n_trials
+        )
+        o_rand, _ = _run("optuna", optuna.samplers.RandomSampler(seed=seed), objective, n_trials)
+        p_rand, _ = _run(
+            "parabola", parabola.samplers.RandomSampler(seed=seed), objective, n_trials
+        )
+        popsize = 4 + math.floor(3 * math.log(d))
+        o_gen = max(t.system_attrs.get("cma:generation", 0) for t in o_trials) + 1
+        p_gen = max(t.system_attrs.get("cma:tag", [0, 0])[1] for t in p_trials) + 1
+        o_b, p_b = _attr_bytes(o_trials) / o_gen, _attr_bytes(p_trials) / p_gen
+        print(
+            f"| {d} | {n_trials} | {o_cpu / n_trials * 1e3:.2f} | {p_cpu / n_trials * 1e3:.2f} | "
+            f"{p_cpu / o_cpu:.3f} | {o_rand / n_trials * 1e3:.2f} | {p_rand / n_trials * 1e3:.2f} "
+            f"| {o_b:.0f} | {p_b:.0f} | {p_b / o_b:.4f} |  (popsize {popsize}, "
+            f"{o_gen}/{p_gen} generations)",
+            flush=True,
+        )
+
+
+def quality(
+    dims: list[int], functions: list[int], seeds: list[int], n_trials: int, out: str
+) -> list[Any]:
+    import cocoex
+
+    suite = cocoex.Suite(
+        "bbob",
+        "",
+        f"dimensions: {','.join(map(str, dims))} "
+        f"function_indices: {','.join(map(str, functions))} instance_indices: 1",
+    )
+    rows = []
+    for problem in suite:
+        d = problem.dimension
+        f_opt = _f_opt(problem)
+        rng = np.random.RandomState(12345)
+        f_ref = float(np.median([problem(x) for x in rng.uniform(-5, 5, size=(1000, d))]))
+        lo, hi = problem.lower_bounds, problem.upper_bounds
+
+        def objective(
+            trial: Any, problem: Any = problem, d: int = d, lo: Any = lo, hi: Any = hi
+        ) -> float:
+            x = np.array([trial.suggest_float(f"x{i}", lo[i], hi[i]) for i in range(d)])
+            return float(problem(x))
+
+        for seed in seeds:
+            bipop = parabola.samplers.CmaEsSampler(seed=seed, restart_strategy="bipop")
+            runs = {
+                "parabola": ("parabola", bipop),
+                "optuna": ("optuna", optuna.samplers.CmaEsSampler(seed=seed)),
+                "control": ("optuna", optuna.samplers.CmaEsSampler(seed=seed + 1000)),
+            }  # fmt: skip
+            values: dict[str, list[float]] = {}
+            cpu: dict[str, float] = {}
+            for name, (lib, sampler) in runs.items():
+                cpu[name], trials = _run(lib, sampler, objective, n_trials)
+                values[name] = [float(t.value) for t in trials]
+            rows.append(
+                {"problem": f"bbob f{problem.id_function:02d} {d}D", "seed": seed,
+                 "f_opt": f_opt, "f_ref": f_ref, "values": values, "cpu": cpu}
+            )  # fmt: skip
+        with open(out, "w") as fh:  # after each problem: a cut-short run keeps what it did
+            json.dump(rows, fh)
+        print(f"{problem.id} done", flush=True)
+    return rows
+
+
+def _regret(values: list[float], budget: int, f_opt: float, f_ref: float) -> float:
+    scale = f_ref - f_opt if f_ref > f_opt else 1.0
+    return max((min(values[:budget]) - f_opt) / scale, 1e-12)
+
+
+def report(rows: list[dict[str, Any]]) -> None:
+    problems = sorted({r["problem"] for r in rows})
+    for budget in BUDGETS:
+        if budget > min(len(r["values"]["optuna"]) for r in rows):
+            continue
+        print(f"\n### {budget} trials: median normalised regret over seeds\n")
+        print("| problem | seeds | parabola BIPOP | Optuna | ratio | Optuna (seed+1000) | ratio |")
+        print("|---|---|---|---|---|---|---|")
+        means = {k: [] for k in ("parabola", "optuna", "control")}  # type: dict[str, list[float]]
+        for p in problems:
+            sub = [r for r in rows if r["problem"] == p]
+            med = {}
+            for k in means:
+                regs = [_regret(r["values"][k], budget, r["f_opt"], r["f_ref"]) for r in sub]
+                means[k].extend(math.log10(x) for x in regs)
+                med[k] = float(np.median(regs))
+            print(
+                f"| {p} | {len(sub)} | {med['parabola']:.3g} | {med['optuna']:.3g} | "
+                f"{med['parabola'] / med['optuna']:.2f} | {med['control']:.3g} | "
+                f"{med['control'] / med['optuna']:.2f} |"
+            )
+        print(
+            f"\nmean log10 regret: parabola BIPOP {np.mean(means['parabola']):.3f}, "
+            f"Optuna {np.mean(means['optuna']):.3f}, "
+            f"Optuna seed+1000 {np.mean(means['control']):.3f}"
+        )
+    cpu = {k: sum(r["cpu"][k] for r in rows) for k in ("parabola", "optuna", "control")}
+    print(f"\nwhole-run CPU: parabola {cpu['parabola']:.1f}s, Optuna {cpu['optuna']:.1f}s, "
+          f"ratio {cpu['parabola'] / cpu['optuna']:.3f}")  # fmt: skip
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    c = sub.add_parser("cost")
+    c.add_argument("--dims", type=int, nargs="+", default=[10, 50])
+    c.add_argument("--trials", type=int, default=300)
+    c.add_argument("--seed", type=int, default=0)
+    q = sub.add_parser("quality")
+    q.add_argument("--dims", type=int, nargs="+", default=[5])
+    q.add_argument("--functions", type=int, nargs="+", default=list(range(15, 25)))
+    q.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    q.add_argument("--trials", type=int, default=1000)
+    q.add_argument("--out", required=True)
+    r = sub.add_parser("report")
+    r.add_argument("files", nargs="+")
+    args = parser.parse_args()
+    _quiet()
+    if args.cmd == "cost":
+        cost(args.dims, args.trials, args.seed)
+    elif args.cmd == "quality":
+        quality(args.dims, args.functions, args.seeds, args.trials, args.out)
+    else:
+        rows = []
+        for path in args.files:
+            with open(path) as fh:
+                rows.extend(json.load(fh))
+        report(rows)
+
+
+if __name__ == "__main__":
+    main()
