@@ -130,14 +130,20 @@ def _run_worker(tool: str, case: str, args: argparse.Namespace, base: Path) -> d
     return result
 
 
-def _time_process(cmd: list[str], env: dict[str, str]) -> float:
+def _time_process(cmd: list[str], env: dict[str, str]) -> tuple[float, float]:
+    """(wall seconds, CPU seconds: user + system of the whole process, from wait4's rusage)."""
     t = time.perf_counter()
-    subprocess.run(cmd, env=env, check=True, capture_output=True)
-    return time.perf_counter() - t
+    proc = subprocess.Popen(cmd, env=env, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    _, status, usage = os.wait4(proc.pid, 0)
+    wall = time.perf_counter() - t
+    proc.returncode = os.waitstatus_to_exitcode(status)
+    if proc.returncode != 0:
+        raise RuntimeError(f"{cmd} exited with {proc.returncode}")
+    return wall, usage.ru_utime + usage.ru_stime
 
 
-def startup(runs: int, base: Path) -> dict[str, float]:
-    """Median whole-process wall time (ms) of each variant."""
+def startup(runs: int, base: Path) -> dict[str, dict[str, float]]:
+    """Median whole-process wall and CPU time (ms) of each variant."""
     env = _env(base, base / "pycache")
     on = {**env, "PARABOLA_DROP_IN": "1"}
     empty = base / "empty.py"
@@ -159,11 +165,17 @@ def startup(runs: int, base: Path) -> dict[str, float]:
     }
     for cmd, e in variants.values():  # warm the bytecode cache and the OS page cache
         _time_process(cmd, e)
-    times: dict[str, list[float]] = {name: [] for name in variants}
+    walls: dict[str, list[float]] = {name: [] for name in variants}
+    cpus: dict[str, list[float]] = {name: [] for name in variants}
     for _ in range(runs):
         for name, (cmd, e) in variants.items():
-            times[name].append(_time_process(cmd, e) * 1000)
-    return {name: statistics.median(v) for name, v in times.items()}
+            wall, cpu = _time_process(cmd, e)
+            walls[name].append(wall * 1000)
+            cpus[name].append(cpu * 1000)
+    return {
+        "wall": {name: statistics.median(v) for name, v in walls.items()},
+        "cpu": {name: statistics.median(v) for name, v in cpus.items()},
+    }
 
 
 def main() -> None:
@@ -184,20 +196,25 @@ def main() -> None:
     base = Path(tempfile.mkdtemp(prefix="dropin-bench-"))
     try:
         results: dict[str, Any] = {"startup_ms": startup(args.startup_runs, base)}
-        s = results["startup_ms"]
-        print(f"start-up, median of {args.startup_runs} whole processes (ms):")
-        for name, ms in s.items():
-            print(f"  {ms:8.1f}  {name}")
-        own = s["PARABOLA_DROP_IN=1 python -c 'import parabola'"] - s["python -c 'import parabola'"]
-        total = s["PARABOLA_DROP_IN=1 python -c pass"] - s["python -c pass"]
-        print(f"  switch on a program that imports parabola: +{own:.1f} ms (target < 5 ms)")
-        print(f"  switch on an empty program (parabola's import included): +{total:.1f} ms")
-        for name in ("optuna", "wandb"):
-            real = s[f"real: python -c 'import {name}'"]
-            sw = s[f"switch: PARABOLA_DROP_IN=1 python -c 'import {name}'"]
-            print(f"  import {name}: switch {sw:.1f} ms vs real {real:.1f} ms = {sw / real:.3f}x")
-        results["switch_own_ms"] = own
-        results["switch_total_ms"] = total
+        print(f"start-up, median of {args.startup_runs} whole processes (ms), wall and CPU:")
+        for kind in ("wall", "cpu"):
+            s = results["startup_ms"][kind]
+            print(f" {kind}:")
+            for name, ms in s.items():
+                print(f"  {ms:8.1f}  {name}")
+            own = (
+                s["PARABOLA_DROP_IN=1 python -c 'import parabola'"]
+                - s["python -c 'import parabola'"]
+            )
+            total = s["PARABOLA_DROP_IN=1 python -c pass"] - s["python -c pass"]
+            print(f"  switch on a program that imports parabola: +{own:.1f} ms (target < 5 ms)")
+            print(f"  switch on an empty program (parabola's import included): +{total:.1f} ms")
+            for name in ("optuna", "wandb"):
+                real = s[f"real: python -c 'import {name}'"]
+                sw = s[f"switch: PARABOLA_DROP_IN=1 python -c 'import {name}'"]
+                print(f"  import {name}: switch {sw:.1f} vs real {real:.1f} ms = {sw / real:.3f}x")
+            results[f"switch_own_{kind}_ms"] = own
+            results[f"switch_total_{kind}_ms"] = total
 
         for case in ("empty", "image", "table"):
             for tool in ("parabola", "wandb"):
