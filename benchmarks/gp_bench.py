@@ -132,7 +132,13 @@ def _cpu_windows(
     return [(marks[b] - marks[a]) / (b - a) * 1000.0 for a, b in windows]
 
 
-def cost(n_trials: int, mo_trials: int, long_trials: int, only: list[str] | None) -> list[Any]:
+def cost(
+    n_trials: int,
+    mo_trials: int,
+    long_trials: int,
+    only: list[str] | None,
+    out: str | None = None,
+) -> list[Any]:
     cases: list[tuple[str, Callable[[Any], Any], list[str], int]] = [
         ("5-D continuous", _space_5d, ["minimize"], n_trials),
         ("20-D continuous", _space_20d, ["minimize"], n_trials),
@@ -143,14 +149,15 @@ def cost(n_trials: int, mo_trials: int, long_trials: int, only: list[str] | None
     for name, objective, directions, n in cases:
         if only and not any(o in name for o in only):
             continue
-        windows = [(10, 100), (100, n)]
+        windows = [(10, min(n, 100))] + ([(100, n)] if n > 100 else [])
         for who in ("parabola", "optuna"):
             t0 = time.time()
             ms = _cpu_windows(who, objective, directions, windows)
             rows.append({"case": name, "who": who, "windows": windows, "ms": ms})
             print(f"{name:36s} {who:9s} {ms} ({time.time() - t0:.0f}s)", flush=True)
+            _save(out, rows)
     if long_trials and (not only or "long" in only):
-        windows = [(10, 100), (100, 300), (300, 1000), (900, long_trials)]
+        windows = [(10, 100), (100, 300), (300, long_trials), (long_trials - 100, long_trials)]
         ms = _cpu_windows("parabola", _space_5d, ["minimize"], windows)
         rows.append(
             {
@@ -161,7 +168,15 @@ def cost(n_trials: int, mo_trials: int, long_trials: int, only: list[str] | None
             }
         )
         print(f"long study parabola {ms}", flush=True)
+        _save(out, rows)
     return rows
+
+
+def _save(out: str | None, rows: list[Any]) -> None:
+    # Written after each case, so an interrupted run keeps what it finished.
+    if out:
+        with open(out, "w") as f:
+            json.dump(rows, f)
 
 
 def report_cost(rows: list[dict[str, Any]]) -> None:
@@ -317,7 +332,7 @@ def main() -> None:
             report_quality(rows, args.baseline)
         return
     if args.cmd == "cost":
-        rows = cost(args.trials, args.mo_trials, args.long, args.only)
+        rows = cost(args.trials, args.mo_trials, args.long, args.only, args.out)
     else:
         rows = bbob(args.dims, args.functions, args.seeds, args.trials, args.samplers, args.out)
     with open(args.out, "w") as f:

@@ -1,7 +1,7 @@
 """Maximising an acquisition function over a :class:`~._space.GPSpace`.
 
-1. a bounded sweep: a scrambled Sobol set of ``n_sweep`` points (fixed, whatever the study's
-   size) plus the warm starts (the best trials so far);
+1. a bounded sweep: a scrambled Sobol set of ``n_sweep`` points (at most 512, fewer in large
+   studies where each point costs more) plus the warm starts (the best trials so far);
 2. the ``n_local`` best distinct points of the sweep, with the warm starts, start one *batched*
    L-BFGS-B run over the numerical columns: the batch is a single stacked vector whose objective
    is the sum of the independent acquisitions, so each iteration is one vectorised posterior
