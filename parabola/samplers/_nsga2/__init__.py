@@ -1,0 +1,23 @@
+"""NSGA-II: the elitist multi-objective genetic algorithm, with its crossovers and mutation."""
+
+from __future__ import annotations
+
+from parabola.samplers._nsga2._operators import (
+    BaseCrossover,
+    BaseMutation,
+    BLXAlphaCrossover,
+    PolynomialMutation,
+    SPXCrossover,
+    UniformCrossover,
+)
+from parabola.samplers._nsga2._sampler import NSGAIISampler
+
+__all__ = [
+    "BLXAlphaCrossover",
+    "BaseCrossover",
+    "BaseMutation",
+    "NSGAIISampler",
+    "PolynomialMutation",
+    "SPXCrossover",
+    "UniformCrossover",
+]
