@@ -18,6 +18,13 @@ if TYPE_CHECKING:
     from parabola.samplers._cmaes import CmaEsSampler as CmaEsSampler
     from parabola.samplers._gp import GPSampler as GPSampler
     from parabola.samplers._grid import GridSampler as GridSampler
+    from parabola.samplers._nsga2 import BaseCrossover as BaseCrossover
+    from parabola.samplers._nsga2 import BaseMutation as BaseMutation
+    from parabola.samplers._nsga2 import BLXAlphaCrossover as BLXAlphaCrossover
+    from parabola.samplers._nsga2 import NSGAIISampler as NSGAIISampler
+    from parabola.samplers._nsga2 import PolynomialMutation as PolynomialMutation
+    from parabola.samplers._nsga2 import SPXCrossover as SPXCrossover
+    from parabola.samplers._nsga2 import UniformCrossover as UniformCrossover
     from parabola.samplers._partial_fixed import PartialFixedSampler as PartialFixedSampler
     from parabola.samplers._qmc import QMCSampler as QMCSampler
     from parabola.samplers._random import RandomSampler as RandomSampler
@@ -28,6 +35,13 @@ _LAZY = {
     "BruteForceSampler": "parabola.samplers._brute_force",
     "CmaEsSampler": "parabola.samplers._cmaes",
     "GPSampler": "parabola.samplers._gp",
+    "BaseCrossover": "parabola.samplers._nsga2",
+    "BaseMutation": "parabola.samplers._nsga2",
+    "BLXAlphaCrossover": "parabola.samplers._nsga2",
+    "NSGAIISampler": "parabola.samplers._nsga2",
+    "PolynomialMutation": "parabola.samplers._nsga2",
+    "SPXCrossover": "parabola.samplers._nsga2",
+    "UniformCrossover": "parabola.samplers._nsga2",
     "GridSampler": "parabola.samplers._grid",
     "PartialFixedSampler": "parabola.samplers._partial_fixed",
     "QMCSampler": "parabola.samplers._qmc",
@@ -37,16 +51,23 @@ _LAZY = {
 
 __all__ = [
     "AutoSampler",
+    "BLXAlphaCrossover",
+    "BaseCrossover",
+    "BaseMutation",
     "BaseSampler",
     "BruteForceSampler",
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",
+    "NSGAIISampler",
     "PartialFixedSampler",
+    "PolynomialMutation",
     "QMCSampler",
     "RandomSampler",
+    "SPXCrossover",
     "StudyView",
     "TPESampler",
+    "UniformCrossover",
 ]
 
 
