@@ -45,6 +45,7 @@ SYSTEM_ATTR_KEYS: dict[str, str] = {
     TPE_RELATIVE_PARAMS: "trial: TPESampler's relative sample, kept for its after_trial",
     "gp:relative_params": "trial: GPSampler's relative sample",
     "auto:sampler": "trial: the sampler AutoSampler chose for the trial",
+    "nsga2:generation": "trial: NSGAIISampler's generation of the trial",
     "grid_id": "trial: GridSampler's grid point (Optuna's key)",
     "search_space": "trial: GridSampler's search space (Optuna's key)",
     "study:metric_names": "study: names of the objectives (Study.set_metric_names)",
