@@ -35,7 +35,7 @@ check: $(STAMP)
 ## Differential tests against the anchors (Optuna 5.0): installs the bench extra first.
 test-anchors: $(STAMP)
 	$(PY) -m pip install --quiet -e '.[bench]'
-	$(PY) -m pytest -q -p no:cacheprovider tests/study_tests/test_optuna_parity.py tests/study_tests/test_optuna_recorded.py tests/importers_tests tests/samplers_tests/test_grid.py tests/samplers_tests/test_qmc.py tests/importance_tests/test_optuna_parity.py tests/visualization_tests/test_optuna_parity.py
+	$(PY) -m pytest -q -p no:cacheprovider tests/study_tests/test_optuna_parity.py tests/study_tests/test_optuna_recorded.py tests/importers_tests tests/samplers_tests/test_grid.py tests/samplers_tests/test_qmc.py tests/importance_tests/test_importance_optuna_parity.py tests/visualization_tests/test_visualization_optuna_parity.py
 
 ## The frameworks through the drop-in switch (Hugging Face, Lightning, XGBoost, LightGBM): real
 ## CPU runs of a few seconds each; installs the frameworks extra first.
