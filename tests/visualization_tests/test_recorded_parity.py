@@ -1,5 +1,5 @@
 """The differential cases against Optuna's figures recorded by ``make_fixtures.py``: runs in CI,
-where Optuna (an anchor) is not installed. ``test_optuna_parity.py`` runs them live."""
+where Optuna (an anchor) is not installed. ``test_visualization_optuna_parity.py`` runs them live."""
 
 from __future__ import annotations
 
