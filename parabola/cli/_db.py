@@ -51,18 +51,35 @@ def db() -> None:
 @click.option("--storage", "storage", default=None, metavar="URL", help=_STORAGE_HELP)
 def current(storage: str | None) -> None:
     """Print the store's schema revision and this parabola's (head)."""
-    store = _open(storage, create=False)
-    try:
-        revision, head = store.get_current_version(), store.get_head_version()
-    finally:
-        store.close()
+    from parabola.storages import default_storage_url
+    from parabola.storages._revisions import (
+        HEAD,
+        KNOWN_REVISIONS,
+        plain_sqlite_file,
+        sqlite_revision,
+    )
+
+    # A SQLite file needs one row of one table: read it without SQLAlchemy, whose import alone
+    # costs more than the whole answer. Anything unusual (a revision this parabola does not
+    # know, not a parabola store, PostgreSQL) takes the full path and its errors.
+    path = plain_sqlite_file(storage or default_storage_url())
+    revision = None if path is None else sqlite_revision(path)
+    if revision in KNOWN_REVISIONS:
+        label, head = f"RDBStorage({'sqlite:///' + str(path)!r})", HEAD
+    else:
+        store = _open(storage, create=False)
+        try:
+            revision, head = store.get_current_version(), store.get_head_version()
+        finally:
+            store.close()
+        label = repr(store)
     if revision is None:
         status = "empty (created at head on first use)"
     elif revision == head:
         status = "up to date"
     else:
         status = "older: run `parabola db upgrade`"
-    click.echo(f"storage:  {store!r}")
+    click.echo(f"storage:  {label}")
     click.echo(f"revision: {revision or '-'}")
     click.echo(f"head:     {head}")
     click.echo(f"status:   {status}")

@@ -21,6 +21,8 @@ from __future__ import annotations
 
 import sqlalchemy as sa
 
+from parabola.storages._revisions import HEAD, KNOWN_REVISIONS, VERSION_TABLE
+
 __all__ = [
     "HEAD",
     "KNOWN_REVISIONS",
@@ -32,15 +34,8 @@ __all__ = [
     "trials",
 ]
 
-#: The Alembic revision this code writes and understands.
-HEAD = "0001"
-
-#: Every revision this code can upgrade from, oldest first (the test checks it against Alembic).
-KNOWN_REVISIONS = ("0001",)
-
-#: Alembic's version table; not "alembic_version", so a database shared with another
-#: Alembic-managed application (or an Optuna store) is never mistaken for ours.
-VERSION_TABLE = "parabola_version"
+# HEAD, KNOWN_REVISIONS and VERSION_TABLE live in parabola.storages._revisions, readable
+# without SQLAlchemy (the light `parabola db current`); imported above, re-exported here.
 
 metadata = sa.MetaData()
 
