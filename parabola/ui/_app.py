@@ -405,10 +405,15 @@ async def _on_other(request: Request, exc: Exception) -> Response:
 
 
 def _warm_up() -> None:
+    import contextlib
+
     import numpy  # noqa: F401
 
     import parabola.study
     import parabola.tracking  # noqa: F401
+
+    with contextlib.suppress(ImportError):  # the figures' first import (plotly) is the slowest
+        import parabola.visualization  # noqa: F401
 
 
 def create_app(
