@@ -410,7 +410,7 @@ def _warm_up() -> None:
     import numpy  # noqa: F401
 
     import parabola.study
-    import parabola.tracking  # noqa: F401
+    import parabola.tracking
 
     with contextlib.suppress(ImportError):  # the figures' first import (plotly) is the slowest
         import parabola.visualization  # noqa: F401
