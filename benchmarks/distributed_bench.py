@@ -225,7 +225,7 @@ def section_rate(out: list[str]) -> None:
     out.append(f"## rate: zero-cost objective, {n_workers} workers, PostgreSQL")
     for name in ("parabola-dask", "parabola-mp", "optuna-mp", "optuna-daskstorage"):
         # Optuna's DaskStorage sends every storage call through the scheduler: fewer trials.
-        n = n_workers * (25 if name == "optuna-daskstorage" else per)
+        n = n_workers * (10 if name == "optuna-daskstorage" else per)
         url = _pg_database()
         try:
             with _PeakConnections(url) as peak:

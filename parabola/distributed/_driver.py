@@ -107,8 +107,16 @@ def optimize(
     futures = []
     try:
         futures = [
-            client.submit(trial_loop, payload, i, key=f"parabola-trials-{run_id}-{i}", pure=False)
-            for i in range(n_slots)
+            client.submit(
+                trial_loop,
+                payload,
+                i,
+                key=f"parabola-trials-{run_id}-{i}",
+                pure=False,
+                workers=[address],
+                allow_other_workers=True,  # a re-run after the worker died goes elsewhere
+            )
+            for i, address in enumerate(_placement(workers, n_slots))
         ]
         _watch(client, study, run_id, futures, lost, progress, watcher)
         _raise_first_error(client, futures, study, budget, n_trials)
@@ -219,6 +227,23 @@ def _n_slots(n_jobs: Any, workers: dict[str, Any]) -> int:
             f"-1 or None (one per worker thread: {threads} now), got {n_jobs!r}."
         )
     return n_jobs
+
+
+def _placement(workers: dict[str, Any], n_slots: int) -> list[str]:
+    """One worker address per slot: every worker thread gets a slot before any gets two.
+
+    Left to itself the scheduler may hand one worker two of these long tasks (it queues a
+    little beyond a worker's threads) while another worker idles for the whole run.
+
+    Example:
+        >>> _placement({"a": {"nthreads": 2}, "b": {"nthreads": 1}}, 4)
+        ['a', 'b', 'a', 'a']
+    """
+    order: list[str] = []
+    depth = max(int(w.get("nthreads", 1)) for w in workers.values())
+    for level in range(depth):
+        order += [a for a, w in sorted(workers.items()) if level < int(w.get("nthreads", 1))]
+    return [order[i % len(order)] for i in range(n_slots)]
 
 
 def _check_workers(client: Any, blob: bytes, sqlite: SQLiteFile | None) -> None:

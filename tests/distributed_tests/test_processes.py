@@ -99,21 +99,23 @@ def test_worker_sigkilled_mid_trial_is_retried_at_once(procs: Cluster, pg_url: s
     study = parabola.create_study(storage=pg_url)
     killed_at: list[float] = []
 
+    def busy() -> list[Any]:
+        return [
+            t
+            for t in study.get_trials(deepcopy=False, states=(TrialState.RUNNING,))
+            if "x" in t.params
+        ]
+
     def kill_a_busy_worker() -> None:
-        victim = procs.workers[0]
-        _wait_until(
-            lambda: any(
-                t.state == TrialState.RUNNING and "x" in t.params
-                for t in study.get_trials(deepcopy=False)
-            ),
-            30,
-            "a running trial",
-        )
-        time.sleep(0.3)
+        # The worker of a trial that has its parameters, in the middle of its 1 s sleep.
+        _wait_until(lambda: bool(busy()), 120, "a running trial")
+        address = busy()[0].system_attrs[WORKER_KEY]
+        victim = next(p for p in procs.workers if pids[address] == p.pid)
         os.kill(victim.pid, signal.SIGKILL)
         killed_at.append(time.time())
 
     with _client(procs) as client:
+        pids = client.run(os.getpid)
         killer = threading.Thread(target=kill_a_busy_worker)
         killer.start()
         study.optimize(functools.partial(obj.quadratic, seconds=1.0), n_trials=12, client=client)
@@ -127,9 +129,11 @@ def test_worker_sigkilled_mid_trial_is_retried_at_once(procs: Cluster, pg_url: s
     complete = [t for t in trials if t.state == TrialState.COMPLETE]
     # Exactly once: one COMPLETE trial per budget index, none evaluated twice.
     assert sorted(t.system_attrs[INDEX_KEY] for t in complete) == list(range(12))
+    assert any(dead.params for dead in failed)  # the kill hit a trial mid-evaluation
     for dead in failed:
         (retry,) = [t for t in complete if t.system_attrs.get("failed_trial") == dead.number]
-        assert retry.params == dead.params
+        # The same parameters (a trial killed before its first suggest had none yet).
+        assert {k: retry.params[k] for k in dead.params} == dead.params
         assert retry.system_attrs[INDEX_KEY] == dead.system_attrs[INDEX_KEY]
         assert retry.datetime_start is not None
         assert retry.datetime_start.timestamp() - killed_at[0] < 5.0
@@ -225,13 +229,13 @@ def test_driver_killed_and_restarted_continues_the_study(
         os.kill(first.pid, signal.SIGKILL)
         first.wait(10)
         # Its trial loops notice the client is gone, finish their trials and claim no more.
-        _wait_until(lambda: _n_running(storage, "restart") == 0, 30, "the orphaned loops")
+        _wait_until(lambda: _n_running(storage, "restart") == 0, 60, "the orphaned loops")
         orphaned = parabola.load_study(study_name="restart", storage=storage).trials
         after_kill = len(orphaned)
         assert after_kill < 200
         assert {t.state for t in orphaned} == {TrialState.COMPLETE}
         second = driver(8)
-        second.wait(120)
+        second.wait(240)
         out = (tmp_path / "driver-8.log").read_text()
         assert second.returncode == 0, out + procs.logs()
     finally:
