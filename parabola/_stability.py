@@ -21,7 +21,8 @@ def warn_deprecated(
     """Emit the ``FutureWarning`` used for every deprecated parabola/Optuna API."""
     warnings.warn(
         f"{name} has been deprecated in v{since}. This feature will be removed in v{removed}. "
-        f"Use {replacement} instead.",
+        f"Use {replacement} instead. (Optuna's version numbers: parabola follows Optuna's "
+        "deprecation schedule.)",
         FutureWarning,
         stacklevel=stacklevel,
     )

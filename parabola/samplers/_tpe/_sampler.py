@@ -71,8 +71,8 @@ def _deprecated_arg(name: str, value: Any, default: Any) -> Any:
     if value is None:
         return default
     warnings.warn(
-        f"TPESampler({name}=...) has been deprecated in Optuna 4.x and will be removed in v6.0.0;"
-        " parabola accepts it for compatibility.",
+        f"TPESampler({name}=...) has been deprecated in Optuna 4.x and will be removed in "
+        "Optuna v6.0.0 (Optuna's version numbers); parabola accepts it for compatibility.",
         FutureWarning,
         stacklevel=3,
     )
@@ -231,7 +231,8 @@ class TPESampler(BaseSampler):
         if constraints_func is not None:
             warnings.warn(
                 "TPESampler(constraints_func=...) has been deprecated in v5.0.0 and will be "
-                "removed in v7.0.0. Use Trial.set_constraint instead.",
+                "removed in v7.0.0 (Optuna's version numbers, which parabola follows). Use "
+                "Trial.set_constraint instead.",
                 FutureWarning,
                 stacklevel=2,
             )
