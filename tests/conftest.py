@@ -35,4 +35,3 @@ def _restore_log_verbosity() -> Iterator[None]:
         optuna.logging.set_verbosity(
             optuna_before if optuna_before is not None else optuna.logging.INFO
         )
-
