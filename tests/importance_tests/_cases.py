@@ -3,7 +3,7 @@
 A *case* is a dict: ``directions``, ``distributions`` (key -> ``distribution_to_json``) and
 ``trials`` (each with ``params``, ``dists`` (param -> distribution key) and ``values``). The same
 case builds a study in parabola or in Optuna (``build``), which is how the differential tests and
-the recorded fixtures (``make_fixtures.py``) put identical trials in both libraries.
+the recorded fixtures (``make_importance_fixtures.py``) put identical trials in both libraries.
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""The differential cases against Optuna's figures recorded by ``make_fixtures.py``: runs in CI,
+"""The differential cases against Optuna's figures recorded by ``make_visualization_fixtures.py``: runs in CI,
 where Optuna (an anchor) is not installed. ``test_visualization_optuna_parity.py`` runs them live."""
 
 from __future__ import annotations

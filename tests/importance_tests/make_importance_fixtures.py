@@ -5,7 +5,7 @@ files: the same trials go into parabola, and its importances must equal what rea
 computed (PED-ANOVA to 1e-9; the forests to 1e-9 when scikit-learn is the recorded version,
 else the same top 3 and a Spearman correlation >= 0.9). Regenerate after changing a case:
 
-    .venv/bin/python tests/importance_tests/make_fixtures.py
+    .venv/bin/python tests/importance_tests/make_importance_fixtures.py
 
 Needs the anchors (``pip install -e '.[bench]'``). Optuna's fANOVA makes this take ~30 s.
 """

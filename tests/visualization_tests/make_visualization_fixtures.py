@@ -4,7 +4,7 @@ Optuna is not installed).
 
 Run after changing a case or upgrading the anchor::
 
-    .venv/bin/python tests/visualization_tests/make_fixtures.py
+    .venv/bin/python tests/visualization_tests/make_visualization_fixtures.py
 """
 
 from __future__ import annotations
