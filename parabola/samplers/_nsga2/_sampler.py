@@ -18,11 +18,10 @@ from parabola.distributions import (
     to_unit,
 )
 from parabola.samplers._base import BaseSampler
-from parabola.samplers._nsga2._dominance import crowding_distance, rank_fronts
+from parabola.samplers._nsga2._dominance import crowding_distance, dominance_matrix, rank_fronts
 from parabola.samplers._nsga2._operators import BaseCrossover, BaseMutation, UniformCrossover
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._view import StudyView
-from parabola.search_space import IntersectionSearchSpace
 from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -34,10 +33,25 @@ _MAX_RETRIES = 100
 
 
 @dataclass
-class _Lineage:
-    """Parent populations computed so far for one study (trial numbers per generation)."""
+class _Parents:
+    """One parent population and what children need of it, computed once per generation."""
 
-    parents: list[list[int]] = field(default_factory=list)
+    trials: list[FrozenTrial]
+    values: _Array  # minimised objective values
+    violation: _Array | None
+    dominates: np.ndarray[Any, np.dtype[np.bool_]]
+    encoded: dict[tuple[str, ...], _Array] = field(default_factory=dict)
+
+
+@dataclass
+class _Lineage:
+    """What the sampler knows of one study, extended incrementally from new trials only."""
+
+    scanned: int = 0  # trials[:scanned] were looked at once
+    pending: set[int] = field(default_factory=set)  # ... and these had not finished then
+    per_gen: dict[int, list[FrozenTrial]] = field(default_factory=dict)
+    space: dict[str, BaseDistribution] | None = None  # intersection over COMPLETE trials
+    parents: list[_Parents] = field(default_factory=list)
 
 
 class NSGAIISampler(BaseSampler):
@@ -149,7 +163,6 @@ class NSGAIISampler(BaseSampler):
         self._child = child_generation_strategy or self._make_child
         self._random = RandomSampler(seed=seed)
         self._seed_base = int(np.random.RandomState(seed).randint(2**31 - 1))
-        self._search_space = IntersectionSearchSpace()
         self._lineages: dict[str, _Lineage] = {}
         self._lock = threading.Lock()
         # The child's random state, per thread: trials sampled in parallel do not share it.
@@ -162,17 +175,24 @@ class NSGAIISampler(BaseSampler):
     def infer_relative_search_space(
         self, study: StudyView, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        return {n: d for n, d in self._search_space.calculate(study).items() if not d.single()}
+        with self._lock:
+            lineage = self._update(study)
+            space = lineage.space or {}
+        return {n: space[n] for n in sorted(space) if not space[n].single()}
 
     def sample_relative(
         self, study: StudyView, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
-        generation, parents = self._parent_population(study)
-        study.set_trial_system_attr(trial, GENERATION_KEY, generation + 1)
-        if generation < 0 or not search_space:
+        with self._lock:
+            lineage = self._update(study)
+            parents = lineage.parents[-1] if lineage.parents else None
+            generation = len(lineage.parents)
+        study.set_trial_system_attr(trial, GENERATION_KEY, generation)
+        if parents is None or not search_space:
             return {}
         self._local.rng = np.random.RandomState(self._trial_seed(trial.number))
-        return self._child(study, search_space, parents)
+        self._local.parents = parents
+        return self._child(study, search_space, parents.trials)
 
     def sample_independent(
         self,
@@ -207,29 +227,45 @@ class NSGAIISampler(BaseSampler):
     def _trial_seed(self, number: int) -> int:
         return int(np.random.SeedSequence([self._seed_base, number]).generate_state(1)[0])
 
-    def _parent_population(self, study: StudyView) -> tuple[int, list[FrozenTrial]]:
-        """The last parent generation's index (-1: none yet) and its trials."""
+    def _update(self, study: StudyView) -> _Lineage:
+        """Take in the trials finished since the last call; form completed generations.
+
+        Only trials not seen before, or seen running, are looked at: a trial costs
+        ``O(population_size)``, not ``O(n_trials)``. Call with the lock held.
+        """
         trials = study.get_trials(deepcopy=False)
-        by_number = {t.number: t for t in trials}
-        per_gen: dict[int, list[FrozenTrial]] = {}
-        for t in trials:
+        lineage = self._lineages.setdefault(study.study_name, _Lineage())
+        if lineage.scanned > len(trials):  # a different study under the same name
+            lineage = self._lineages[study.study_name] = _Lineage()
+        fresh = sorted(lineage.pending) + list(range(lineage.scanned, len(trials)))
+        lineage.pending = set()
+        lineage.scanned = len(trials)
+        for i in fresh:
+            t = trials[i]
+            if not t.state.is_finished():
+                lineage.pending.add(i)
+                continue
+            if t.state != TrialState.COMPLETE:
+                continue
+            if lineage.space is None:
+                lineage.space = dict(t.distributions)
+            else:
+                lineage.space = {
+                    n: d for n, d in lineage.space.items() if t.distributions.get(n) == d
+                }
             g = t.system_attrs.get(GENERATION_KEY)
-            if g is not None and t.state == TrialState.COMPLETE:
-                per_gen.setdefault(int(g), []).append(t)
-        with self._lock:
-            lineage = self._lineages.setdefault(study.study_name, _Lineage())
-            while True:
-                g = len(lineage.parents)
-                population = per_gen.get(g, [])
-                # With several workers a generation can hold more than population_size trials.
-                if len(population) < self._population_size:
-                    break
-                previous = [by_number[n] for n in lineage.parents[-1]] if lineage.parents else []
-                elite = self._elite(study, previous + population)
-                lineage.parents.append([t.number for t in elite])
-            if not lineage.parents:
-                return -1, []
-            return len(lineage.parents) - 1, [by_number[n] for n in lineage.parents[-1]]
+            if g is not None:
+                lineage.per_gen.setdefault(int(g), []).append(t)
+        while True:
+            population = lineage.per_gen.get(len(lineage.parents), [])
+            # With several workers a generation can hold more than population_size trials.
+            if len(population) < self._population_size:
+                return lineage
+            previous = lineage.parents[-1].trials if lineage.parents else []
+            elite = self._elite(study, sorted(previous + population, key=lambda t: t.number))
+            values, violation = _objectives(study, elite)
+            dom = dominance_matrix(values, violation)
+            lineage.parents.append(_Parents(elite, values, violation, dom))
 
     def _select_elite(self, study: StudyView, trials: list[FrozenTrial]) -> list[FrozenTrial]:
         values, violation = _objectives(study, trials)
@@ -256,15 +292,24 @@ class NSGAIISampler(BaseSampler):
         parents: list[FrozenTrial],
     ) -> dict[str, Any]:
         rng: np.random.RandomState = self._local.rng
+        cached: _Parents | None = getattr(self._local, "parents", None)
+        if cached is None or cached.trials is not parents:
+            # Called by a user's strategy with other parents: compute what the cache holds.
+            values, violation = _objectives(study, parents)
+            cached = _Parents(parents, values, violation, dominance_matrix(values, violation))
         numeric = {
             n: d for n, d in search_space.items() if not isinstance(d, CategoricalDistribution)
         }
         categorical = [n for n in search_space if n not in numeric]
-        values, violation = _objectives(study, parents)
+        key = tuple(numeric)
+        if key not in cached.encoded:
+            cached.encoded[key] = _encode(parents, numeric)
+        unit = cached.encoded[key]
         if rng.rand() < self._crossover_prob:
             for _ in range(_MAX_RETRIES):
-                chosen = _tournament(parents, values, violation, self._crossover.n_parents, rng)
-                x = self._crossover.crossover(_encode(chosen, numeric), rng) if numeric else None
+                idx = _tournament(cached.dominates, self._crossover.n_parents, rng)
+                chosen = [parents[i] for i in idx]
+                x = self._crossover.crossover(unit[idx], rng) if numeric else None
                 if x is None or np.all((x >= 0.0) & (x <= 1.0)):
                     break
             else:
@@ -275,8 +320,9 @@ class NSGAIISampler(BaseSampler):
                 n: chosen[int(s)].params[n] for n, s in zip(categorical, take_second, strict=True)
             }
         else:
-            one = parents[rng.randint(len(parents))]
-            x = _encode([one], numeric)[0] if numeric else None
+            k = rng.randint(len(parents))
+            one = parents[k]
+            x = unit[k] if numeric else None
             child_cat = {n: one.params[n] for n in categorical}
         params: dict[str, Any] = {}
         n_params = len(search_space)
@@ -317,29 +363,15 @@ def _objectives(study: StudyView, trials: Sequence[FrozenTrial]) -> tuple[_Array
 
 
 def _tournament(
-    parents: list[FrozenTrial],
-    values: _Array,
-    violation: _Array | None,
-    n: int,
-    rng: np.random.RandomState,
-) -> list[FrozenTrial]:
+    dominates: np.ndarray[Any, np.dtype[np.bool_]], n: int, rng: np.random.RandomState
+) -> list[int]:
     """``n`` distinct parents, each the better of two random candidates (binary tournament)."""
-    available = list(range(len(parents)))
-    chosen: list[FrozenTrial] = []
+    available = list(range(len(dominates)))
+    chosen: list[int] = []
     for _ in range(n):
         a = available[rng.randint(len(available))]
         b = available[rng.randint(len(available))]
-        winner = a if _dominates(a, b, values, violation) else b
-        chosen.append(parents[winner])
+        winner = a if dominates[a, b] else b
+        chosen.append(winner)
         available.remove(winner)
     return chosen
-
-
-def _dominates(a: int, b: int, values: _Array, violation: _Array | None) -> bool:
-    if violation is not None:
-        fa, fb = violation[a] <= 0, violation[b] <= 0
-        if fa != fb:
-            return bool(fa)
-        if not fa:
-            return bool(violation[a] < violation[b])
-    return bool(np.all(values[a] <= values[b]) and np.any(values[a] < values[b]))
