@@ -354,7 +354,7 @@ def section_kill(out: list[str], tmp: Path) -> None:
     finally:
         for p in procs:
             _stop(p)
-    _pg_drop(url)
+        _pg_drop(url)
     states = Counter(t.state.name for t in trials)
     complete = [t for t in trials if t.state.name == "COMPLETE"]
     per_index = Counter(t.system_attrs[INDEX_KEY] for t in complete)
