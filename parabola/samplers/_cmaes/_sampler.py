@@ -248,9 +248,10 @@ class CmaEsSampler(BaseSampler):
     # Internals ----------------------------------------------------------------------------
     def _trial_seed(self, number: int, purpose: int = 0) -> int:
         # Seeded per trial, not drawn from one stream: the point a trial gets does not depend
-        # on how many trials this process sampled before (threads, other workers).
-        entropy = [self._seed_base, purpose, number]
-        return int(np.random.SeedSequence(entropy).generate_state(1)[0])
+        # on how many trials this process sampled before (threads, other workers). A cheap
+        # integer mix: SeedSequence costs ~40 us a trial.
+        mixed = self._seed_base ^ (number * 0x9E3779B1) ^ (purpose * 0x85EBCA77)
+        return mixed & 0xFFFFFFFF
 
     def _finished(self, trials: list[FrozenTrial]) -> list[tuple[FrozenTrial, float]]:
         out: list[tuple[FrozenTrial, float]] = []

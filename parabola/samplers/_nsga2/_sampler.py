@@ -190,7 +190,11 @@ class NSGAIISampler(BaseSampler):
         study.set_trial_system_attr(trial, GENERATION_KEY, generation)
         if parents is None or not search_space:
             return {}
-        self._local.rng = np.random.RandomState(self._trial_seed(trial.number))
+        # One RandomState per thread, reseeded: constructing one costs ~0.5 ms.
+        rng = getattr(self._local, "rng", None)
+        if rng is None:
+            rng = self._local.rng = np.random.RandomState()
+        rng.seed(self._trial_seed(trial.number))
         self._local.parents = parents
         return self._child(study, search_space, parents.trials)
 
@@ -225,7 +229,9 @@ class NSGAIISampler(BaseSampler):
 
     # Generations ------------------------------------------------------------------------
     def _trial_seed(self, number: int) -> int:
-        return int(np.random.SeedSequence([self._seed_base, number]).generate_state(1)[0])
+        # Seeded per trial (the child does not depend on how many trials this process
+        # sampled before), by a cheap integer mix: SeedSequence costs ~40 us a trial.
+        return (self._seed_base ^ (number * 0x9E3779B1)) & 0xFFFFFFFF
 
     def _update(self, study: StudyView) -> _Lineage:
         """Take in the trials finished since the last call; form completed generations.

@@ -190,13 +190,23 @@ def test_x0_and_sigma0_are_deprecated_but_used() -> None:
 
 
 def test_source_trials_warm_start() -> None:
+    def objective(t: parabola.Trial) -> float:
+        return (t.suggest_float("x", -5, 5) - 3) ** 2
+
     source = _study(CmaEsSampler(seed=0))
-    source.optimize(lambda t: (t.suggest_float("x", -5, 5) - 3) ** 2, n_trials=40)
-    sampler = CmaEsSampler(seed=1, source_trials=source.trials, n_startup_trials=0)
-    target = _study(sampler)
-    target.optimize(lambda t: (t.suggest_float("x", -5, 5) - 3) ** 2, n_trials=6)
-    # Uniform points on [-5, 5] lie 4.1 from 3 on average.
-    assert np.median([abs(t.params["x"] - 3.0) for t in target.trials[1:]]) < 0.7
+    source.optimize(objective, n_trials=40)
+
+    def distance(seed: int, **kwargs: Any) -> float:
+        study = _study(CmaEsSampler(seed=seed, n_startup_trials=0, **kwargs))
+        study.optimize(objective, n_trials=9)  # two generations (popsize 4)
+        # The first trial has no joint space yet and is sampled at random, as in Optuna.
+        return float(np.mean([abs(t.params["x"] - 3.0) for t in study.trials[1:]]))
+
+    # Over five seeds, the warm start samples about 3x closer to the optimum than a cold
+    # start from the centre (measured 0.74 vs 2.27); asserting 2x leaves room for noise.
+    warm = np.mean([distance(seed, source_trials=source.trials) for seed in range(5)])
+    cold = np.mean([distance(seed) for seed in range(5)])
+    assert warm < 0.5 * cold
 
 
 def test_with_margin_keeps_integers_and_steps() -> None:
