@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 import json
 from collections.abc import Callable, Mapping, Sequence
-from typing import Any, TypeVar
+from typing import Any, Protocol, TypeVar
 
 import sqlalchemy as sa
 
@@ -26,7 +26,7 @@ from parabola.storages._sql._history import (
 from parabola.storages._sql._models import run_history, runs
 
 __all__ = [
-    "RunsMixin",
+    "RunTable",
     "append_history",
     "count_runs",
     "create_run",
@@ -290,25 +290,31 @@ def get_history(
 T = TypeVar("T")
 
 
-class RunsMixin:
-    """The tracking-run methods of :class:`~parabola.storages.RDBStorage`."""
+class Transaction(Protocol):
+    """Run ``fn`` in one transaction (retried by the store's one retry policy); its result."""
 
-    def _write(self, fn: Callable[[sa.Connection], T]) -> T:
-        raise NotImplementedError
+    def __call__(self, fn: Callable[[sa.Connection], T], /) -> T: ...
 
-    def _read(self, fn: Callable[[sa.Connection], T]) -> T:
-        raise NotImplementedError
 
-    # Row ids of runs this store created or wrote, so that a run's periodic appends skip the
-    # lookup by path. Filled only after a commit; delete_run forgets the entry. (A run deleted
-    # by another process while this one still writes it is not supported: the writer owns it.)
-    _run_pks: dict[tuple[str, str, str], int]
+class RunTable:
+    """The run table of :class:`~parabola.storages.RDBStorage`: runs and their history chunks.
+
+    It owns what only it uses (the row-id cache below) and runs every statement through the
+    transactions it is given, the store's one transaction runner with its one retry policy;
+    ``RDBStorage`` forwards the tracking half of ``BaseStorage`` here.
+    """
+
+    def __init__(self, write: Transaction, read: Transaction) -> None:
+        self._write = write
+        self._read = read
+        # Row ids of runs this store created or wrote, so that a run's periodic appends skip
+        # the lookup by path. Filled only after a commit; delete_run forgets the entry. (A run
+        # deleted by another process while this one still writes it is not supported: the
+        # writer owns it.)
+        self._pks: dict[tuple[str, str, str], int] = {}
 
     def _pk_cache(self) -> dict[tuple[str, str, str], int]:
-        cache = self.__dict__.get("_run_pks")
-        if cache is None:
-            cache = self.__dict__["_run_pks"] = {}
-        return cache
+        return self._pks
 
     def create_run(self, record: RunRecord) -> None:
         pk = self._write(lambda conn: create_run(conn, record))

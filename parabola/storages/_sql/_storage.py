@@ -26,7 +26,7 @@ import os
 import threading
 import time
 import weakref
-from collections.abc import Callable, Container, Sequence
+from collections.abc import Callable, Container, Mapping, Sequence
 from typing import TYPE_CHECKING, Any, TypeVar
 
 import sqlalchemy as sa
@@ -39,6 +39,7 @@ from parabola.distributions import (
 )
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.storages._base import BaseStorage
+from parabola.storages._records import RunRecord
 from parabola.storages._sql import _statements as st
 from parabola.storages._sql._budget import BudgetMixin
 from parabola.storages._sql._cache import StudyCache
@@ -62,7 +63,7 @@ from parabola.storages._sql._engine import (
 )
 from parabola.storages._sql._migrate import check_or_create, current_revision, upgrade
 from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS
-from parabola.storages._sql._runs import RunsMixin
+from parabola.storages._sql._runs import RunTable
 from parabola.storages._sql._studies import StudiesMixin
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
@@ -109,7 +110,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
+class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
     """Store studies and runs in a SQL database: a SQLite file or PostgreSQL.
 
     Args:
@@ -220,6 +221,8 @@ class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
         self._buffered: set[int] = set()
         self._last_beat: dict[int, float] = {}
         self._directions: dict[int, list[StudyDirection]] = {}
+        # The tracking half: its own part, on this store's transactions.
+        self._run_table = RunTable(self._write, self._read)
         _live.add(self)
         # Close pooled connections when the storage is dropped (psycopg warns otherwise).
         weakref.finalize(self, self.engine.dispose)
@@ -255,6 +258,80 @@ class RDBStorage(StudiesMixin, RunsMixin, BudgetMixin, BaseStorage):
         """Write buffered parameters and close the database connections."""
         self._flush_all_pending(quiet=False)
         self.engine.dispose()
+
+    # Tracking runs: forwarded to the run table (parabola/storages/_sql/_runs.py) -----------
+    def create_run(self, record: RunRecord) -> None:
+        self._run_table.create_run(record)
+
+    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
+        self._run_table.update_run(entity, project, run_id, **fields)
+
+    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
+        return self._run_table.get_run(entity, project, run_id)
+
+    def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
+        return self._run_table.get_runs(entity, project)
+
+    def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
+        """``SELECT COUNT(*)``: a new run's default name needs the count, not the runs."""
+        return self._run_table.count_runs(entity, project)
+
+    def delete_run(self, entity: str, project: str, run_id: str) -> None:
+        self._run_table.delete_run(entity, project, run_id)
+
+    def append_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        rows: Sequence[Mapping[str, Any]],
+        stream: str = "default",
+    ) -> None:
+        """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
+        self._run_table.append_run_history(entity, project, run_id, rows, stream)
+
+    def write_run(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        history: Mapping[str, Sequence[Mapping[str, Any]]],
+        **fields: Any,
+    ) -> None:
+        """Append the rows of every stream and update ``fields`` in one transaction."""
+        self._run_table.write_run(entity, project, run_id, history, **fields)
+
+    def get_run_history(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> list[dict[str, Any]]:
+        """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
+        return self._run_table.get_run_history(
+            entity, project, run_id, stream, min_step, max_step, keys=keys
+        )
+
+    def get_run_history_columns(
+        self,
+        entity: str,
+        project: str,
+        run_id: str,
+        stream: str = "default",
+        min_step: int | None = None,
+        max_step: int | None = None,
+        *,
+        keys: Sequence[str] | None = None,
+    ) -> dict[str, Any]:
+        """Columns of :meth:`get_run_history` straight from the chunks' arrays."""
+        return self._run_table.get_run_history_columns(
+            entity, project, run_id, stream, min_step, max_step, keys=keys
+        )
 
     # Schema versions ----------------------------------------------------------------------
     def get_current_version(self) -> str | None:
