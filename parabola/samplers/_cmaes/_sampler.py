@@ -5,6 +5,7 @@ from __future__ import annotations
 import threading
 import warnings
 from collections.abc import Sequence
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,6 +33,18 @@ __all__ = ["CmaEsSampler"]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
 _STRATEGIES = (None, "ipop", "bipop")
+
+
+@dataclass
+class _Scan:
+    """What the sampler has read of one study, extended from new or still-running trials."""
+
+    scanned: int = 0  # trials[:scanned] were looked at once
+    pending: set[int] = field(default_factory=set)  # ... and these had not finished then
+    n_finished: int = 0
+    # Finished tagged trials not told yet, by [restart, generation], with their values.
+    by_tag: dict[tuple[int, int], list[tuple[FrozenTrial, float]]] = field(default_factory=dict)
+    restarts: dict[int, Restart] = field(default_factory=dict)
 
 
 def _n_values(dist: FloatDistribution | IntDistribution) -> int:
@@ -145,6 +158,7 @@ class CmaEsSampler(BaseSampler):
         self._seed_base = int(np.random.RandomState(seed).randint(2**31 - 1))
         self._search_space = IntersectionSearchSpace()
         self._states: dict[tuple[str, tuple[str, ...]], State] = {}
+        self._scans: dict[str, _Scan] = {}
         self._dynamic_warned = False
         self._lock = threading.Lock()
 
@@ -180,13 +194,12 @@ class CmaEsSampler(BaseSampler):
         self._raise_error_if_multi_objective(study)
         if not search_space:
             return {}
-        all_trials = study.get_trials(deepcopy=False)
-        finished = self._finished(all_trials)
-        if len(finished) < self._n_startup_trials:
-            return {}
         names = tuple(search_space)
         minimize = study.directions[0] == StudyDirection.MINIMIZE
         with self._lock:
+            scan = self._scan(study)
+            if scan.n_finished < self._n_startup_trials:
+                return {}
             key = (study.study_name, names)
             state = self._states.get(key)
             if state is None:
@@ -201,7 +214,7 @@ class CmaEsSampler(BaseSampler):
                     return {}
                 state = State(self._config(search_space, minimize))
                 self._states[key] = state
-            self._catch_up(study, trial, state, all_trials, finished, search_space, minimize)
+            self._catch_up(study, trial, state, scan, search_space, minimize)
             optimizer = state.optimizer
             optimizer._rng.seed(self._trial_seed(trial.number))
             if self._with_margin:
@@ -224,8 +237,9 @@ class CmaEsSampler(BaseSampler):
     ) -> Any:
         self._raise_error_if_multi_objective(study)
         if self._warn_independent_sampling:
-            finished = self._finished(study.get_trials(deepcopy=False))
-            if len(finished) >= self._n_startup_trials:
+            with self._lock:
+                n_finished = self._scan(study).n_finished
+            if n_finished >= self._n_startup_trials:
                 _warn_independent_sampling(
                     "CmaEsSampler", param_name, trial, str(self._independent_sampler)
                 )
@@ -333,35 +347,53 @@ class CmaEsSampler(BaseSampler):
     def _encode(params: dict[str, Any], space: dict[str, BaseDistribution]) -> _Array:
         return np.array([to_unit(d, d.to_internal_repr(params[name])) for name, d in space.items()])
 
+    def _scan(self, study: StudyView) -> _Scan:
+        """Read the trials that are new or were running at the last call (lock held).
+
+        Only those: a trial costs ``O(popsize)``, not ``O(n_trials)``, however long the study.
+        """
+        trials = study.get_trials(deepcopy=False)
+        scan = self._scans.setdefault(study.study_name, _Scan())
+        if scan.scanned > len(trials):  # another study under the same name
+            scan = self._scans[study.study_name] = _Scan()
+        fresh = sorted(scan.pending) + list(range(scan.scanned, len(trials)))
+        scan.pending, scan.scanned = set(), len(trials)
+        tag_key, restart_key = self._tag_key, self._restart_key
+        for i in fresh:
+            t = trials[i]
+            raw = t.system_attrs.get(restart_key)
+            if raw is not None:
+                scan.restarts.setdefault(int(raw[0]), Restart.decode(raw))
+            if not t.state.is_finished():
+                scan.pending.add(i)
+                continue
+            finished = self._finished([t])
+            if not finished:
+                continue
+            scan.n_finished += 1
+            tag = t.system_attrs.get(tag_key)
+            if tag is not None:
+                scan.by_tag.setdefault((int(tag[0]), int(tag[1])), []).append(finished[0])
+        return scan
+
     def _catch_up(
         self,
         study: StudyView,
         trial: FrozenTrial,
         state: State,
-        all_trials: list[FrozenTrial],
-        finished: list[tuple[FrozenTrial, float]],
+        scan: _Scan,
         space: dict[str, BaseDistribution],
         minimize: bool,
     ) -> None:
         """Tell every generation completed since the last call, restarting where needed."""
-        tag_key, restart_key, x_key = self._tag_key, self._restart_key, self._x_key
-        by_tag: dict[tuple[int, int], list[tuple[FrozenTrial, float]]] = {}
-        for t, v in finished:
-            tag = t.system_attrs.get(tag_key)
-            if tag is not None and t.number not in state.told:
-                by_tag.setdefault((int(tag[0]), int(tag[1])), []).append((t, v))
-        if not by_tag:
-            return
-        restarts: dict[int, Restart] = {}
-        for t in all_trials:
-            raw = t.system_attrs.get(restart_key)
-            if raw is not None:
-                restarts.setdefault(int(raw[0]), Restart.decode(raw))
+        restart_key, x_key = self._restart_key, self._x_key
+        by_tag, restarts = scan.by_tag, scan.restarts
         sign = 1.0 if minimize else -1.0
         while True:
             members = by_tag.get((state.restart, state.generation), [])
             if len(members) < state.popsize:
                 return
+            del by_tag[(state.restart, state.generation)]
             members = sorted(members, key=lambda tv: tv[0].number)[: state.popsize]
             solutions = [
                 (
