@@ -25,7 +25,6 @@ from parabola.samplers._base import BaseSampler, _warn_independent_sampling
 from parabola.samplers._cmaes._state import Restart, RunConfig, State, new_restart
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._view import StudyView
-from parabola.search_space import IntersectionSearchSpace
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -45,6 +44,7 @@ class _Scan:
     # Finished tagged trials not told yet, by [restart, generation], with their values.
     by_tag: dict[tuple[int, int], list[tuple[FrozenTrial, float]]] = field(default_factory=dict)
     restarts: dict[int, Restart] = field(default_factory=dict)
+    space: dict[str, BaseDistribution] | None = None  # intersection over COMPLETE trials
 
 
 def _n_values(dist: FloatDistribution | IntDistribution) -> int:
@@ -156,7 +156,6 @@ class CmaEsSampler(BaseSampler):
         self._source_trials = source_trials
         self._prefix = "sepcma:" if use_separable_cma else "cmawm:" if with_margin else "cma:"
         self._seed_base = int(np.random.RandomState(seed).randint(2**31 - 1))
-        self._search_space = IntersectionSearchSpace()
         self._states: dict[tuple[str, tuple[str, ...]], State] = {}
         self._scans: dict[str, _Scan] = {}
         self._dynamic_warned = False
@@ -182,10 +181,13 @@ class CmaEsSampler(BaseSampler):
     def infer_relative_search_space(
         self, study: StudyView, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
+        with self._lock:
+            space = self._scan(study).space or {}
         return {
-            name: dist
-            for name, dist in self._search_space.calculate(study).items()
-            if isinstance(dist, (FloatDistribution, IntDistribution)) and not dist.single()
+            name: space[name]
+            for name in sorted(space)
+            if isinstance(space[name], (FloatDistribution, IntDistribution))
+            and not space[name].single()
         }
 
     def sample_relative(
@@ -367,6 +369,13 @@ class CmaEsSampler(BaseSampler):
             if not t.state.is_finished():
                 scan.pending.add(i)
                 continue
+            if t.state == TrialState.COMPLETE:
+                if scan.space is None:
+                    scan.space = dict(t.distributions)
+                else:
+                    scan.space = {
+                        n: d for n, d in scan.space.items() if t.distributions.get(n) == d
+                    }
             finished = self._finished([t])
             if not finished:
                 continue
