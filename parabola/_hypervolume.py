@@ -112,7 +112,7 @@ def hypervolume(loss: _Array, reference_point: _Array) -> float:
     pts = pts[np.all(pts < ref, axis=1)]
     if len(pts) == 0:
         return 0.0
-    return _hv_recursive(pts[is_pareto_front(pts)], ref)
+    return float(_hv_recursive(pts[is_pareto_front(pts)], ref))
 
 
 def _boxes_2d(front: _Array, ref: _Array) -> tuple[_Array, _Array]:
