@@ -160,6 +160,11 @@ def start_run(
     ignored = dict(ignored or {})
     private_study = link.study_name if link is not None else None
     private_trial = link.trial_number if link is not None else None
+    sync_tensorboard = ignored.pop("sync_tensorboard", False)
+    if sync_tensorboard:  # fail before the run exists: never accept it and lose the metrics
+        from parabola.tracking._tensorboard import check_tensorboard
+
+        check_tensorboard()
     mode = _resolve_mode(mode)
     if resume not in RESUME:
         raise ValueError(
@@ -206,6 +211,9 @@ def start_run(
         if value is not None and not isinstance(value, str):
             raise TypeError(f"init({arg}=...): expected a str, got {value!r}.")
     cfg = config_from_arg(config, "init(config=...)")
+    media = sys.modules.get("parabola.tracking._media")
+    if media is not None:  # an Image in config: an error naming the key, before any write
+        media.reject_media(cfg, "init(config=...)")
     if config_include_keys is not None:
         keep = set(config_include_keys)
         cfg = {k: v for k, v in cfg.items() if k in keep}
@@ -323,6 +331,10 @@ def start_run(
         )
     run._start_threads()
     _state.register(run, make_current)
+    if sync_tensorboard:
+        from parabola.tracking._tensorboard import TensorBoardSync
+
+        TensorBoardSync(run).start()
     return run
 
 
