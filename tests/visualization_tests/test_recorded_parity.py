@@ -1,5 +1,7 @@
-"""The differential cases against Optuna's figures recorded by ``make_visualization_fixtures.py``: runs in CI,
-where Optuna (an anchor) is not installed. ``test_visualization_optuna_parity.py`` runs them live."""
+"""The differential cases against Optuna's figures recorded by ``make_visualization_fixtures.py``.
+
+They run in CI, where Optuna (an anchor) is not installed;
+``test_visualization_optuna_parity.py`` runs them live."""
 
 from __future__ import annotations
 

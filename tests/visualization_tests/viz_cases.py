@@ -1,8 +1,9 @@
 """The figures compared with Optuna 5.0: (case id, plot name, scenario, keyword arguments).
 
 Used by the live differential test (``test_visualization_optuna_parity.py``, needs Optuna) and by
-``make_visualization_fixtures.py``, which records Optuna's traces into ``fixtures/optuna_traces.json`` so that
-``test_recorded_parity.py`` compares against them in CI, where Optuna is not installed.
+``make_visualization_fixtures.py``, which records Optuna's traces into
+``fixtures/optuna_traces.json`` so that ``test_recorded_parity.py`` compares against them in CI,
+where Optuna is not installed.
 """
 
 from __future__ import annotations
