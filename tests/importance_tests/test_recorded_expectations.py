@@ -1,8 +1,8 @@
 """parabola against Optuna 5.0's recorded importances (runs in CI, where Optuna is absent).
 
 ``make_importance_fixtures.py`` ran real Optuna on the trial sets in ``fixtures/``; here the same
-trials go into parabola. PED-ANOVA must give the same numbers to 1e-9 and the same warnings. The forest
-evaluators must too when scikit-learn is the recorded version (same seed, same forest); with
+trials go into parabola. PED-ANOVA must give the same numbers to 1e-9 and the same warnings. The
+forest evaluators must too when scikit-learn is the recorded version (same seed, same forest); with
 another scikit-learn the forests differ, and fANOVA must still rank like Optuna's: the same
 top parameter and top-3 set in every case, and a median Spearman correlation of at least 0.9.
 """
