@@ -23,6 +23,7 @@ if TYPE_CHECKING:
     from parabola.samplers._nsga2 import BLXAlphaCrossover as BLXAlphaCrossover
     from parabola.samplers._nsga2 import NSGAIISampler as NSGAIISampler
     from parabola.samplers._nsga2 import PolynomialMutation as PolynomialMutation
+    from parabola.samplers._nsga2 import SBXCrossover as SBXCrossover
     from parabola.samplers._nsga2 import SPXCrossover as SPXCrossover
     from parabola.samplers._nsga2 import UniformCrossover as UniformCrossover
     from parabola.samplers._partial_fixed import PartialFixedSampler as PartialFixedSampler
@@ -40,6 +41,7 @@ _LAZY = {
     "BLXAlphaCrossover": "parabola.samplers._nsga2",
     "NSGAIISampler": "parabola.samplers._nsga2",
     "PolynomialMutation": "parabola.samplers._nsga2",
+    "SBXCrossover": "parabola.samplers._nsga2",
     "SPXCrossover": "parabola.samplers._nsga2",
     "UniformCrossover": "parabola.samplers._nsga2",
     "GridSampler": "parabola.samplers._grid",
@@ -64,6 +66,7 @@ __all__ = [
     "PolynomialMutation",
     "QMCSampler",
     "RandomSampler",
+    "SBXCrossover",
     "SPXCrossover",
     "StudyView",
     "TPESampler",

@@ -7,6 +7,7 @@ from parabola.samplers._nsga2._operators import (
     BaseMutation,
     BLXAlphaCrossover,
     PolynomialMutation,
+    SBXCrossover,
     SPXCrossover,
     UniformCrossover,
 )
@@ -18,6 +19,7 @@ __all__ = [
     "BaseMutation",
     "NSGAIISampler",
     "PolynomialMutation",
+    "SBXCrossover",
     "SPXCrossover",
     "UniformCrossover",
 ]

@@ -17,6 +17,7 @@ __all__ = [
     "BaseCrossover",
     "BaseMutation",
     "PolynomialMutation",
+    "SBXCrossover",
     "SPXCrossover",
     "UniformCrossover",
 ]
@@ -136,6 +137,61 @@ class SPXCrossover(BaseCrossover):
             r = rng.rand() ** (1.0 / k)
             c = r * (vertices[k - 1] - vertices[k] + c)
         out: _Array = vertices[-1] + c
+        return out
+
+
+class SBXCrossover(BaseCrossover):
+    """Simulated binary crossover (Deb and Agrawal, 1995), bounded to the unit cube.
+
+    Each coordinate crosses with probability ``uniform_crossover_prob`` (else it is the first
+    parent's); the child takes one of SBX's two offspring values at random.
+
+    Args:
+        eta: Distribution index (>= 0): larger keeps the child closer to its parents. Optuna
+            defaults to 2 for one objective and 20 for several; here the default is 20.
+        uniform_crossover_prob: Probability that a coordinate crosses, in [0, 1].
+
+    Example:
+        >>> import numpy as np
+        >>> child = SBXCrossover().crossover(np.array([[0.2, 0.2], [0.8, 0.8]]),
+        ...                                  np.random.RandomState(0))
+        >>> bool(np.all((child >= 0.0) & (child <= 1.0)))
+        True
+    """
+
+    def __init__(self, eta: float | None = None, uniform_crossover_prob: float = 0.5) -> None:
+        if eta is not None and not eta >= 0:
+            raise ValueError(f"`eta` must be a non-negative float value, got {eta}.")
+        if not 0.0 <= uniform_crossover_prob <= 1.0:
+            raise ValueError(
+                "`uniform_crossover_prob` must be a float value within [0, 1], got "
+                f"{uniform_crossover_prob}."
+            )
+        self._eta = 20.0 if eta is None else float(eta)
+        self._p = uniform_crossover_prob
+
+    @property
+    def n_parents(self) -> int:
+        return 2
+
+    def crossover(self, parents: _Array, rng: np.random.RandomState) -> _Array:
+        lo, hi = np.minimum(parents[0], parents[1]), np.maximum(parents[0], parents[1])
+        d = np.maximum(hi - lo, 1e-14)
+        u = rng.rand(len(lo))
+        power = 1.0 / (self._eta + 1.0)
+
+        def spread(beta: _Array) -> _Array:
+            alpha = 2.0 - beta ** -(self._eta + 1.0)
+            out: _Array = np.where(
+                u <= 1.0 / alpha, (u * alpha) ** power, (1.0 / (2.0 - u * alpha)) ** power
+            )
+            return out
+
+        c1 = 0.5 * (lo + hi - spread(1.0 + 2.0 * lo / d) * d)
+        c2 = 0.5 * (lo + hi + spread(1.0 + 2.0 * (1.0 - hi) / d) * d)
+        pick = np.where(rng.rand(len(lo)) < 0.5, c1, c2)
+        cross = (rng.rand(len(lo)) < self._p) & (hi - lo > 1e-14)
+        out: _Array = np.clip(np.where(cross, pick, parents[0]), 0.0, 1.0)
         return out
 
 

@@ -15,6 +15,7 @@ from parabola.samplers import (
     BLXAlphaCrossover,
     NSGAIISampler,
     PolynomialMutation,
+    SBXCrossover,
     SPXCrossover,
     UniformCrossover,
 )
@@ -123,12 +124,20 @@ def test_constraints_steer_to_the_feasible_region() -> None:
 
 
 @pytest.mark.parametrize(
-    "crossover", [UniformCrossover(0.3), BLXAlphaCrossover(0.2), SPXCrossover()]
+    "crossover", [UniformCrossover(0.3), BLXAlphaCrossover(0.2), SPXCrossover(), SBXCrossover()]
 )
 def test_crossovers_stay_in_bounds(crossover: Any) -> None:
     study = _study(NSGAIISampler(population_size=6, seed=1, crossover=crossover))
     study.optimize(_zdt1, n_trials=36)
     assert all(0.0 <= v <= 1.0 for t in study.trials for v in t.params.values())
+
+
+def test_sbx_children_stay_near_close_parents() -> None:
+    rng = np.random.RandomState(0)
+    parents = np.array([[0.50, 0.50], [0.52, 0.52]])
+    children = np.array([SBXCrossover(eta=20).crossover(parents, rng) for _ in range(200)])
+    assert np.all(np.abs(children - 0.51) < 0.1)
+    assert len({tuple(c) for c in children}) > 100  # it does vary
 
 
 def test_polynomial_mutation_stays_near() -> None:
@@ -172,6 +181,8 @@ def test_bad_operator_arguments_are_named() -> None:
         BLXAlphaCrossover(-1.0)
     with pytest.raises(ValueError, match="eta"):
         PolynomialMutation(-1.0)
+    with pytest.raises(ValueError, match="uniform_crossover_prob"):
+        SBXCrossover(uniform_crossover_prob=1.5)
     with pytest.raises(ValueError, match="epsilon"):
         SPXCrossover(0.0)
     with pytest.raises(TypeError, match="population_size"):
