@@ -14,7 +14,6 @@ from __future__ import annotations
 import gzip
 import json
 import logging
-import re
 import threading
 from collections import OrderedDict
 from pathlib import Path
@@ -32,7 +31,7 @@ from starlette.templating import Jinja2Templates
 
 import parabola
 from parabola.storages import BaseStorage, get_storage
-from parabola.ui import _figures, _runs, _studies
+from parabola.ui import _figures, _media, _runs, _studies
 from parabola.ui._json import dumps
 from parabola.ui._security import SecurityMiddleware, allowed_hosts_for
 from parabola.ui._series import SeriesCache
@@ -46,7 +45,6 @@ _HERE = Path(__file__).parent
 _log = logging.getLogger("parabola.ui")
 _MAX_TAGS = 100
 _MAX_NOTES = 20_000
-_SHA256 = re.compile("[0-9a-f]{64}")
 
 
 class BadRequest(ValueError):
@@ -219,20 +217,41 @@ class Dashboard:
     def file(self, request: Request) -> Response:
         run = self._run(request)
         name = request.path_params["name"]
-        if ".." in Path(name).parts or name.startswith(("/", "\\")) or "\x00" in name:
-            raise BadRequest(f"file: {name!r} is not a file name of this run.")
-        entry = run.file(name)  # KeyError -> 404: only files the run saved are served
-        # Contents are stored under their sha256 in the artifact folder; a digest that is not
-        # 64 hex digits (a tampered record) could point anywhere, so it is never opened.
-        path = entry.path
-        if not _SHA256.fullmatch(entry.sha256) or path.name != entry.sha256 or not path.is_file():
-            raise KeyError(f"The content of {name!r} is not in the store's artifact folder.")
+        path = _media.stored_file(run, name)  # refuses ``..`` (400) and unknown files (404)
         return FileResponse(
             path,
             filename=Path(name).name,
             content_disposition_type="attachment",
             media_type="application/octet-stream",
         )
+
+    def media_file(self, request: Request) -> Response:
+        """A logged image, inline with its content type (anything else is a download)."""
+        run = self._run(request)
+        name = request.path_params["name"]
+        path = _media.stored_file(run, name)
+        kind = _media.IMAGE_TYPES.get(name.rsplit(".", 1)[-1].lower())
+        if kind is None:
+            return FileResponse(
+                path,
+                filename=Path(name).name,
+                content_disposition_type="attachment",
+                media_type="application/octet-stream",
+            )
+        return FileResponse(
+            path, filename=Path(name).name, content_disposition_type="inline", media_type=kind
+        )
+
+    def media(self, request: Request) -> Response:
+        return _json(_media.media_panels(self._run(request)), cleaned=True)
+
+    def media_table(self, request: Request) -> Response:
+        run = self._run(request)
+        name = request.query_params.get("path")
+        if not name:
+            raise BadRequest("path: the table file to read is required.")
+        rows = _int(request, "rows", 100, 1, _media.MAX_TABLE_ROWS) or 100
+        return _json(_media.table_rows(run, name, rows), cleaned=True)
 
     async def set_notes(self, request: Request) -> Response:
         body = await _body(request)
@@ -461,7 +480,10 @@ def create_app(
         Route("/api/runs/{entity}/{project}/{run_id}/series", board.series),
         Route("/api/runs/{entity}/{project}/{run_id}/notes", board.set_notes, methods=["POST"]),
         Route("/api/runs/{entity}/{project}/{run_id}/tags", board.set_tags, methods=["POST"]),
+        Route("/api/runs/{entity}/{project}/{run_id}/media", board.media),
+        Route("/api/runs/{entity}/{project}/{run_id}/table", board.media_table),
         Route("/files/{entity}/{project}/{run_id}/{name:path}", board.file),
+        Route("/media/{entity}/{project}/{run_id}/{name:path}", board.media_file),
         Route("/api/studies", board.studies),
         Route("/api/studies/{study_id:int}", board.study),
         Route("/api/studies/{study_id:int}/poll", board.study_poll),

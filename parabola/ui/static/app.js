@@ -433,7 +433,9 @@ async function runPage() {
     link.hidden = false;
   }
   kvTable(document.getElementById("config"), d.config);
-  kvTable(document.getElementById("summary"), d.summary);
+  // A logged media value's summary is its reference: shown by type and path, drawn below.
+  const summary = Object.fromEntries(Object.entries(d.summary).map(([k, v]) => [k, v && typeof v === "object" && typeof v._type === "string" ? cellText(v) : v]));
+  kvTable(document.getElementById("summary"), summary);
   renderTags(d, run);
   renderNotes(d, run);
   const files = document.getElementById("files");
@@ -442,10 +444,226 @@ async function runPage() {
   const arts = document.getElementById("artifacts");
   arts.replaceChildren(...d.artifacts.map((a) => el("li", { text: `${a.name}:${a.version} (${a.type}, ${a.files.length} files)` })));
   if (!d.artifacts.length) arts.append(el("li", { class: "muted", text: "(none)" }));
+  renderMedia(run).catch((e) => showError(e.message));
   let charts = [];
   bindChartControls(() => charts);
   charts = await runCharts(run, d);
   liveCharts(run, charts, d.state);
+}
+
+// ------------------------------------------------------------------------------------- media
+// Logged media come as references (docs/tracking.md); files are fetched from /media (images,
+// served inline) and tables from /api/runs/.../table, both only for the run's own files.
+const TABLE_ROWS = 100;
+const CHART_ROWS = 1000;
+const mediaUrl = (run, path) => `/media/${enc(run.entity)}/${enc(run.project)}/${enc(run.id)}/${path.split("/").map(enc).join("/")}`;
+const tableUrl = (run, path, rows) => `${runApi(run)}/table?path=${enc(path)}&rows=${rows}`;
+
+// Plotly reads a few HTML tags in its strings (<b>, <a href>); user strings are given to it
+// as entities so a caption, class name or title is drawn as the text it is.
+function ptext(v) {
+  return String(v).replace(/&/g, "&amp;").replace(/</g, "&lt;").replace(/>/g, "&gt;");
+}
+
+function cellText(v) {
+  if (v && typeof v === "object" && typeof v._type === "string") return `[${v._type}${v.path ? ` ${v.path}` : ""}]`;
+  return fmt(v);
+}
+
+function compareCells(a, b) {
+  if (a === b) return 0;
+  if (a === null || a === undefined) return 1;
+  if (b === null || b === undefined) return -1;
+  if (typeof a === "number" && typeof b === "number") return a - b;
+  return cellText(a).localeCompare(cellText(b), undefined, { numeric: true });
+}
+
+function sortableTable(columns, rows) {
+  let sortCol = null;
+  let asc = true;
+  const body = el("tbody", {});
+  const draw = () => {
+    const order = rows.slice();
+    if (sortCol !== null) order.sort((a, b) => compareCells(a[sortCol], b[sortCol]) * (asc ? 1 : -1));
+    body.replaceChildren(...order.map((r) => el("tr", {}, ...columns.map((_, i) => el("td", { text: cellText(r[i]), title: cellText(r[i]) })))));
+  };
+  const head = el("tr", {}, ...columns.map((c, i) => el("th", { text: c, title: "sort", onclick: () => {
+    asc = sortCol === i ? !asc : true;
+    sortCol = i;
+    draw();
+  } })));
+  draw();
+  return el("div", { class: "table-wrap" }, el("table", { class: "grid" }, el("thead", {}, head), body));
+}
+
+function stepPicker(items, onPick) {
+  // A slider over the logged steps (the last one first); nothing for a single step.
+  const label = el("span", {});
+  const slider = el("input", { type: "range", min: 0, max: items.length - 1, step: 1, value: items.length - 1 });
+  const pick = () => {
+    const i = Number(slider.value);
+    label.textContent = `step ${items[i].step} (${i + 1} of ${items.length})`;
+    onPick(items[i]);
+  };
+  slider.addEventListener("input", pick);
+  pick();
+  return items.length > 1 ? el("label", { class: "step-picker" }, slider, label) : label;
+}
+
+function imageCard(run, key, items) {
+  const img = el("img", { alt: key });
+  const caption = el("p", { class: "caption muted" });
+  const card = el("div", { class: "media-card", "data-key": key }, el("h3", { text: key }));
+  card.append(stepPicker(items, (it) => {
+    img.src = mediaUrl(run, it.path);
+    caption.textContent = it.caption || "";
+    card.dataset.step = String(it.step);
+  }), img, caption);
+  return card;
+}
+
+function tablePanel(run, key, items) {
+  const box = el("div", {});
+  const note = el("p", { class: "muted" });
+  const panel = el("div", { class: "media-table", "data-key": key }, el("h3", { text: key }));
+  let token = 0;
+  panel.append(stepPicker(items, async (it) => {
+    const mine = ++token;
+    try {
+      const t = await getJSON(tableUrl(run, it.path, TABLE_ROWS));
+      if (mine !== token) return;  // a later step was picked meanwhile
+      box.replaceChildren(sortableTable(t.columns, t.data));
+      note.textContent = t.truncated ? `first ${t.data.length} of ${t.nrows} rows` : `${t.nrows} rows`;
+      panel.dataset.step = String(it.step);
+    } catch (e) { showError(e.message); }
+  }), note, box);
+  return panel;
+}
+
+// Drawn into a node already in the page (Plotly sizes a chart from its place in the layout).
+function drawHistogram(node, key, items) {
+  const layout = { title: { text: ptext(key) }, height: 320, margin: { l: 50, r: 10, t: 40, b: 40 } };
+  if (items.length === 1) {
+    const h = items[0];
+    const centers = h.values.map((_, i) => (h.bins[i] + h.bins[i + 1]) / 2);
+    const widths = h.values.map((_, i) => h.bins[i + 1] - h.bins[i]);
+    Plotly.react(node, [{ type: "bar", x: centers, y: h.values, width: widths, name: ptext(key) }],
+      { ...layout, xaxis: { title: { text: `step ${h.step}` } } }, PLOT_CONFIG);
+    node.dataset.drawn = "1";
+    return;
+  }
+  // Bins differ per step: each step's counts are spread on one shared grid of 64 rows.
+  let lo = Infinity, hi = -Infinity;
+  for (const h of items) { lo = Math.min(lo, h.bins[0]); hi = Math.max(hi, h.bins[h.bins.length - 1]); }
+  const n = 64;
+  const width = hi > lo ? (hi - lo) / n : 1;
+  const ys = Array.from({ length: n }, (_, i) => lo + (i + 0.5) * width);
+  const z = ys.map(() => items.map(() => 0));
+  items.forEach((h, col) => {
+    h.values.forEach((count, i) => {
+      const row = Math.min(n - 1, Math.max(0, Math.floor(((h.bins[i] + h.bins[i + 1]) / 2 - lo) / width)));
+      z[row][col] += count;
+    });
+  });
+  Plotly.react(node, [{ type: "heatmap", x: items.map((h) => h.step), y: ys, z, colorscale: "Viridis" }],
+    { ...layout, xaxis: { title: { text: "step" } } }, PLOT_CONFIG);
+  node.dataset.drawn = "1";
+}
+
+function byGroup(keys, xs, ys) {
+  const groups = new Map();
+  keys.forEach((k, i) => {
+    const name = k === null || k === undefined ? "" : String(k);
+    if (!groups.has(name)) groups.set(name, { x: [], y: [] });
+    groups.get(name).x.push(xs[i]);
+    groups.get(name).y.push(ys[i]);
+  });
+  return [...groups.entries()];
+}
+
+// The traces for a wandb.plot spec, or null for a spec drawn as its table.
+function chartTraces(spec, f, columns, data) {
+  const col = (name) => { const i = columns.indexOf(name); return i < 0 ? null : data.map((r) => r[i]); };
+  const lines = (k, x, y, mode) => byGroup(k, x, y).map(([name, g]) => ({ type: "scatter", mode, x: g.x, y: g.y, name: ptext(name) }));
+  if (spec === "wandb/line/v0" || spec === "wandb/scatter/v0") {
+    const x = col(f.x), y = col(f.y);
+    if (!x || !y) return null;
+    const mode = spec === "wandb/line/v0" ? "lines" : "markers";
+    return f.stroke && col(f.stroke) ? lines(col(f.stroke), x, y, mode) : [{ type: "scatter", mode, x, y, name: ptext(f.y) }];
+  }
+  if (spec === "wandb/bar/v0") {
+    const label = col(f.label), value = col(f.value);
+    return label && value ? [{ type: "bar", x: label.map(ptext), y: value }] : null;
+  }
+  if (spec === "wandb/histogram/v0") {
+    const value = col(f.value);
+    return value ? [{ type: "histogram", x: value }] : null;
+  }
+  if (spec === "wandb/lineseries/v0") {
+    const k = col(f.lineKey), x = col(f.step), y = col(f.lineVal);
+    return k && x && y ? lines(k, x, y, "lines") : null;
+  }
+  if (spec === "wandb/area-under-curve/v0") {
+    const k = col(f.class), x = col(f.x), y = col(f.y);
+    return k && x && y ? lines(k, x, y, "lines") : null;
+  }
+  if (spec === "wandb/confusion_matrix/v1") {
+    const actual = col(f.Actual), pred = col(f.Predicted), count = col(f.nPredictions);
+    if (!actual || !pred || !count) return null;
+    const classes = [...new Set([...actual, ...pred].map(String))];
+    const z = classes.map(() => classes.map(() => 0));
+    actual.forEach((a, i) => { z[classes.indexOf(String(a))][classes.indexOf(String(pred[i]))] += Number(count[i]) || 0; });
+    const names = classes.map(ptext);
+    return [{ type: "heatmap", x: names, y: names, z, colorscale: "Blues", hovertemplate: "actual %{y}<br>predicted %{x}<br>%{z}<extra></extra>" }];
+  }
+  return null;
+}
+
+function chartPanel(run, key, items) {
+  const it = items[items.length - 1];  // a chart's latest version, as W&B shows it
+  const node = el("div", { class: "chart", "data-key": key, "data-spec": it.spec });
+  const panel = el("div", {}, node);
+  getJSON(tableUrl(run, it.table.path, CHART_ROWS)).then((t) => {
+    const traces = chartTraces(it.spec, it.fields, t.columns, t.data);
+    if (!traces) {
+      node.replaceWith(el("div", { class: "media-table", "data-key": key }, el("h3", { text: `${key} (${it.spec}, shown as its table)` }), sortableTable(t.columns, t.data)));
+      return;
+    }
+    const sf = it.string_fields;
+    const title = sf.title || key;
+    const confusion = it.spec === "wandb/confusion_matrix/v1";
+    const xTitle = confusion ? "Predicted" : sf["x-axis-title"] || sf.xname || it.fields.x || it.fields.label || it.fields.value || "";
+    const yTitle = confusion ? "Actual" : sf["y-axis-title"] || it.fields.y || "";
+    Plotly.react(node, traces, {
+      title: { text: ptext(title) }, height: 320, margin: { l: 60, r: 10, t: 40, b: 44 },
+      xaxis: { title: { text: ptext(xTitle) } }, yaxis: { title: { text: ptext(yTitle) }, autorange: confusion ? "reversed" : true },
+    }, PLOT_CONFIG);
+    node.dataset.drawn = "1";
+    if (t.truncated) panel.append(el("p", { class: "muted", text: `first ${t.data.length} of ${t.nrows} rows drawn` }));
+  }).catch((e) => showError(e.message));
+  return panel;
+}
+
+function renderAlerts(alerts) {
+  if (!alerts.length) return;
+  document.getElementById("alerts").replaceChildren(...alerts.map((a) => el("li", { class: `alert-${a.level}` },
+    el("strong", { text: `${a.level || "INFO"}: ${a.title || ""}` }), ` ${a.text || ""}`,
+    typeof a.at === "number" ? el("span", { class: "muted", text: ` (${new Date(a.at * 1000).toISOString()})` }) : null)));
+  document.getElementById("alerts-section").hidden = false;
+}
+
+async function renderMedia(run) {
+  const m = await getJSON(`${runApi(run)}/media`);
+  renderAlerts(m.alerts);
+  const sorted = (obj) => Object.keys(obj).sort().map((k) => [k, obj[k]]);
+  document.getElementById("media-images").replaceChildren(...sorted(m.images).map(([k, v]) => imageCard(run, k, v)));
+  document.getElementById("media-tables").replaceChildren(...sorted(m.tables).map(([k, v]) => tablePanel(run, k, v)));
+  const hists = sorted(m.histograms).map(([k, v]) => [el("div", { class: "chart", "data-key": k }), k, v]);
+  document.getElementById("media-histograms").replaceChildren(...hists.map((h) => h[0]));
+  document.getElementById("media-charts").replaceChildren(...sorted(m.charts).map(([k, v]) => chartPanel(run, k, v)));
+  const any = [m.images, m.tables, m.histograms, m.charts].some((o) => Object.keys(o).length);
+  document.getElementById("media").hidden = !any;
+  for (const [node, k, v] of hists) drawHistogram(node, k, v);
 }
 
 // ------------------------------------------------------------------------------------- study
