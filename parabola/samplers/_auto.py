@@ -8,7 +8,8 @@ The policy (what it is based on is in ``docs/samplers.md``):
 * **numerical spaces, one objective**: :class:`~parabola.samplers.GPSampler` for the first
   ``gp_trials`` (250) finished trials, then ``CmaEsSampler`` when this build has it, else TPE;
 * **two or three objectives**: GP for the first ``gp_trials`` trials on numerical spaces, then
-  (or for more objectives, or categorical spaces) TPE;
+  (or on categorical spaces) TPE; **more than three**: ``NSGAIISampler`` when this build has
+  it, else TPE;
 * **a fast objective**: a GP step is skipped in favour of TPE once it costs more than
   ``max_overhead`` times the objective's own median duration (a 1 ms objective does not wait
   50 ms for a GP step). This rule reads clocks: pass ``max_overhead=None`` for runs that are
@@ -42,15 +43,23 @@ _MAX_GP_OBJECTIVES = 3
 _DURATION_WINDOW = 20  # recent trials whose durations are compared
 
 
-def _cmaes_class() -> Any:
-    """``CmaEsSampler`` if this build has one (it lives in its own module)."""
+def _optional_class(module_name: str, name: str) -> Any:
+    """A sampler class of another module if this build has it (CMA-ES, NSGA-II)."""
     try:
-        module = importlib.import_module("parabola.samplers._cmaes")
+        module = importlib.import_module(module_name)
     except ImportError:
         return None
-    cls = getattr(module, "CmaEsSampler", None)
+    cls = getattr(module, name, None)
     # Any: the class is another engineer's module, which may not exist in this build.
     return cls if isinstance(cls, type) and issubclass(cls, BaseSampler) else None
+
+
+def _cmaes_class() -> Any:
+    return _optional_class("parabola.samplers._cmaes", "CmaEsSampler")
+
+
+def _nsga2_class() -> Any:
+    return _optional_class("parabola.samplers._nsga2", "NSGAIISampler")
 
 
 class AutoSampler(BaseSampler):
@@ -137,7 +146,7 @@ class AutoSampler(BaseSampler):
         from parabola.samplers._gp import GPSampler
         from parabola.samplers._tpe import TPESampler
 
-        offset = {"TPESampler": 0, "GPSampler": 1, "CmaEsSampler": 2}[name]
+        offset = {"TPESampler": 0, "GPSampler": 1, "CmaEsSampler": 2, "NSGAIISampler": 3}[name]
         seed = None if self._seed is None else self._seed + offset
         with warnings.catch_warnings():
             # The deprecation of constraints_func was the caller's to see, on AutoSampler.
@@ -152,6 +161,10 @@ class AutoSampler(BaseSampler):
                     constraints_func=self._constraints_func,
                     warn_independent_sampling=False,
                 )
+            elif name == "NSGAIISampler":
+                nsga2 = _nsga2_class()
+                assert nsga2 is not None
+                sampler = nsga2(seed=seed, constraints_func=self._constraints_func)
             else:
                 cmaes = _cmaes_class()
                 assert cmaes is not None
@@ -162,7 +175,9 @@ class AutoSampler(BaseSampler):
     def _decide(self, study: StudyView, trial: FrozenTrial) -> str:
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         n_obj = len(study.directions)
-        if not _numerical_and_static(trials) or n_obj > _MAX_GP_OBJECTIVES:
+        if n_obj > _MAX_GP_OBJECTIVES:
+            return "NSGAIISampler" if _nsga2_class() is not None else "TPESampler"
+        if not _numerical_and_static(trials):
             return "TPESampler"
         if len(trials) >= self._gp_trials:
             if n_obj == 1 and _cmaes_class() is not None:
