@@ -91,6 +91,7 @@ class Run:
         self._job_type = job_type
         self.config = config
         self.summary = summary
+        summary._store_media = self._summary_media
         self._meta = meta
         self._meta_dirty = False
         self._field_updates: dict[str, Any] = {}
@@ -156,6 +157,13 @@ class Run:
             )
 
     # Logging -------------------------------------------------------------------------------
+    def _summary_media(self, key: str, value: Any) -> Any:
+        """The reference ``summary[key] = value`` stores for a media value (as ``log`` does)."""
+        from parabola.tracking import _media
+
+        _, refs = _media.externalize({key: value}, self, None)
+        return (refs or {})[key]
+
     def log(
         self,
         data: Mapping[str, Any],

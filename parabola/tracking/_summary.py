@@ -2,8 +2,9 @@
 
 from __future__ import annotations
 
+import sys
 import threading
-from collections.abc import Iterator, Mapping
+from collections.abc import Callable, Iterator, Mapping
 from typing import TYPE_CHECKING, Any
 
 from parabola.tracking._values import to_storable
@@ -71,6 +72,10 @@ class Summary(KeysAsAttributes):
         self._data: dict[str, Any] = dict(items or {})
         self._lock = threading.Lock()
         self._dirty = False
+        # Set by the run that owns this summary: turns a media value (Image, Table...) into the
+        # reference a logged one gets, its bytes in the run's artifact folder (W&B allows
+        # ``summary["best_image"] = wandb.Image(...)``). None: media values are refused.
+        self._store_media: Callable[[str, Any], Any] | None = None
 
     def __getitem__(self, key: str) -> Any:
         return self._data[key]
@@ -78,7 +83,11 @@ class Summary(KeysAsAttributes):
     def __setitem__(self, key: str, value: Any) -> None:
         if not isinstance(key, str):
             raise TypeError(f"summary keys must be str, got {key!r} ({type(key).__name__}).")
-        stored = to_storable(value, f"summary[{key!r}]")
+        media = sys.modules.get("parabola.tracking._media")
+        if media is not None and self._store_media is not None and media.holds_media(value):
+            stored = self._store_media(key, value)
+        else:
+            stored = to_storable(value, f"summary[{key!r}]")
         with self._lock:
             self._data[key] = stored
             self._dirty = True

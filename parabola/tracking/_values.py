@@ -56,8 +56,9 @@ def to_storable(value: Any, where: str) -> Any:
         return to_storable(tolist(), where)
     if tp.__module__.startswith("parabola.tracking._media"):
         raise TypeError(
-            f"{where}: a parabola.{tp.__qualname__} is a media value; media can only be logged "
-            "with run.log({...}), not stored in config or summary. Nothing was stored."
+            f"{where}: a parabola.{tp.__qualname__} is a media value; media go through "
+            "run.log({...}) or summary[key] = value (one media value or a list of them), never "
+            "into config or nested inside another value. Nothing was stored."
         )
     raise TypeError(
         f"{where}: cannot store a value of type {tp.__module__}.{tp.__qualname__} "

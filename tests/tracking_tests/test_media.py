@@ -284,8 +284,8 @@ def test_media_in_config_or_summary_is_a_clear_error_and_nothing_is_lost(
         run.log({"loss": 1.0})
         with pytest.raises(TypeError, match=r"config\['im'\]: a parabola.Image is a media value"):
             run.config["im"] = img
-        with pytest.raises(TypeError, match=r"summary\['im'\]: a parabola.Image is a media value"):
-            run.summary["im"] = img
+        with pytest.raises(TypeError, match=r"summary\['nested'\].im: a parabola.Image is a media"):
+            run.summary["nested"] = {"im": img}  # only a media value or a list of them
         with pytest.raises(TypeError, match=r"Image\(data_or_path=...\)"):
             run.log({"bad": parabola.Image(np.zeros((2, 2), dtype=object))})
         run.log({"loss": 0.5, "ok": img})
@@ -357,3 +357,21 @@ def test_the_encoder_without_pillow_writes_valid_pngs(shape: tuple[int, ...]) ->
     data = _encode_zlib(pixels)
     assert png_size(data) == (7, 5)
     np.testing.assert_array_equal(np.asarray(PILImage.open(io.BytesIO(data))), pixels)
+
+
+def test_media_set_in_the_summary_is_stored_as_a_reference(store: BaseStorage) -> None:
+    # W&B allows ``run.summary["best"] = wandb.Image(...)``: the summary holds the reference a
+    # logged value gets, and the bytes are in the artifact folder like a logged image's.
+    pixels = np.arange(12, dtype=np.uint8).reshape(2, 2, 3)
+    with _run(store) as run:
+        run.log({"loss": 1.0})
+        run.summary["best"] = parabola.Image(pixels, caption="best so far")
+        run.summary["samples"] = [parabola.Image(pixels), parabola.Image(pixels[::-1])]
+    public = parabola.Api(storage=store).run(run.path)
+    ref = public.summary["best"]
+    assert ref["_type"] == "image-file" and ref["caption"] == "best so far"
+    assert public.summary["samples"]["_type"] == "images/separated"
+    assert public.summary["samples"]["count"] == 2
+    back = parabola.load_media(ref, storage=store)
+    assert np.array_equal(np.asarray(back.image), pixels)
+    assert _history(store, run)[0]["loss"] == 1.0 and "best" not in _history(store, run)[0]

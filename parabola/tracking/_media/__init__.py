@@ -14,7 +14,7 @@ from parabola.tracking._media._base import Media
 from parabola.tracking._media._files import Audio, Html, Video
 from parabola.tracking._media._histogram import Histogram
 from parabola.tracking._media._image import Image
-from parabola.tracking._media._refs import externalize, load_media, reject_media
+from parabola.tracking._media._refs import externalize, holds_media, load_media, reject_media
 from parabola.tracking._media._table import Table
 
 __all__ = [
@@ -26,6 +26,7 @@ __all__ = [
     "Table",
     "Video",
     "externalize",
+    "holds_media",
     "load_media",
     "plot",
     "reject_media",

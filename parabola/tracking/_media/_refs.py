@@ -14,7 +14,7 @@ if TYPE_CHECKING:
     from parabola.storages._base import BaseStorage
     from parabola.tracking._run import Run
 
-__all__ = ["externalize", "load_media", "reject_media"]
+__all__ = ["externalize", "holds_media", "load_media", "reject_media"]
 
 
 def reject_media(data: Mapping[str, Any], what: str, prefix: str = "") -> None:
@@ -30,6 +30,13 @@ def reject_media(data: Mapping[str, Any], what: str, prefix: str = "") -> None:
                 )
         if isinstance(value, Mapping):
             reject_media(value, what, f"{prefix}{key}.")
+
+
+def holds_media(value: Any) -> bool:
+    """Whether ``value`` is one media value or a list of them (what ``summary[k] = v`` takes)."""
+    if isinstance(value, Media):
+        return True
+    return isinstance(value, (list, tuple)) and bool(value) and isinstance(value[0], Media)
 
 
 def _has_media(data: Mapping[str, Any]) -> bool:
