@@ -31,6 +31,7 @@ from _pytest.doctest import DoctestItem
 os.environ.setdefault("PARABOLA_DROP_IN", "0")
 
 _PACKAGE = Path(__file__).parent / "parabola"
+_TESTS = Path(__file__).parent / "tests"
 
 
 def _module_name(path: Path) -> str:
@@ -44,6 +45,16 @@ def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool 
     if collection_path.name == "conftest.py":
         # --doctest-modules would import every conftest.py as a module named "conftest", and
         # two of them in one run clash ("import file mismatch"); they hold no doctests.
+        return True
+    if (
+        collection_path.suffix == ".py"
+        and collection_path.is_relative_to(_TESTS)
+        and not collection_path.name.startswith("test_")
+    ):
+        # The test tree's helpers and scripts hold no doctests; collecting them as doctest
+        # modules would import scripts written for the anchors (``import optuna`` at the top of
+        # a fixture recorder), which CI's ``make test`` does not install. Tests still import
+        # the helpers they use.
         return True
     if collection_path.suffix != ".py" or not collection_path.is_relative_to(_PACKAGE):
         return None
