@@ -16,6 +16,7 @@ from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
 from parabola.exceptions import ExperimentalWarning
 from parabola.samplers._base import BaseSampler, _warn_independent_sampling
+from parabola.samplers._constraints_func import record_constraints
 from parabola.samplers._gp._acqf import Acquisition, LogEHVI, LogEI, LogPF, Sum
 from parabola.samplers._gp._optim import optimize_acqf
 from parabola.samplers._gp._prior import LogPrior, optuna_prior
@@ -24,7 +25,7 @@ from parabola.samplers._gp._space import GPSpace
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._view import StudyView
 from parabola.search_space import IntersectionSearchSpace
-from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
 __all__ = ["GPSampler"]
@@ -368,16 +369,7 @@ class GPSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        if self._constraints_func is not None and state in (
-            TrialState.COMPLETE,
-            TrialState.PRUNED,
-        ):
-            con = [float(c) for c in self._constraints_func(trial)]
-            if any(math.isnan(c) for c in con):
-                raise ValueError("GPSampler(constraints_func=...): returned a NaN constraint.")
-            study.set_trial_system_attr(
-                trial, CONSTRAINTS_KEY, {str(i): c for i, c in enumerate(con)}
-            )
+        record_constraints(study, trial, state, self._constraints_func, "GPSampler")
         self._independent_sampler.after_trial(study, trial, state, values)
 
 

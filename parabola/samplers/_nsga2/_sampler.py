@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import math
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
@@ -18,11 +17,12 @@ from parabola.distributions import (
     to_unit,
 )
 from parabola.samplers._base import BaseSampler
+from parabola.samplers._constraints_func import record_constraints
 from parabola.samplers._nsga2._dominance import crowding_distance, dominance_matrix, rank_fronts
 from parabola.samplers._nsga2._operators import BaseCrossover, BaseMutation, UniformCrossover
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._view import StudyView
-from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
 __all__ = ["NSGAIISampler"]
@@ -218,13 +218,7 @@ class NSGAIISampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        if self._constraints_func is not None and state in (TrialState.COMPLETE, TrialState.PRUNED):
-            con = [float(c) for c in self._constraints_func(trial)]
-            if any(math.isnan(c) for c in con):
-                raise ValueError("NSGAIISampler(constraints_func=...): returned a NaN constraint.")
-            study.set_trial_system_attr(
-                trial, CONSTRAINTS_KEY, {str(i): c for i, c in enumerate(con)}
-            )
+        record_constraints(study, trial, state, self._constraints_func, "NSGAIISampler")
         self._random.after_trial(study, trial, state, values)
 
     # Generations ------------------------------------------------------------------------

@@ -18,6 +18,7 @@ from parabola._system_attrs import TPE_RELATIVE_PARAMS
 from parabola.distributions import BaseDistribution
 from parabola.exceptions import ExperimentalWarning
 from parabola.samplers._base import BaseSampler, _warn_independent_sampling
+from parabola.samplers._constraints_func import record_constraints
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._tpe import _split
 from parabola.samplers._tpe._group import GroupDecomposedSearchSpace
@@ -26,7 +27,7 @@ from parabola.samplers._tpe._parzen import ParzenEstimator, ParzenParameters
 from parabola.samplers._tpe._space_cache import SpaceCache
 from parabola.samplers._view import ForwardingStudyView, StudyView
 from parabola.search_space import IntersectionSearchSpace
-from parabola.trial._frozen import CONSTRAINTS_KEY, FrozenTrial
+from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
 __all__ = ["TPESampler", "default_gamma", "default_weights", "hyperopt_default_gamma"]
@@ -550,16 +551,7 @@ class TPESampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        if self._constraints_func is not None and state in (
-            TrialState.COMPLETE,
-            TrialState.PRUNED,
-        ):
-            con = [float(c) for c in self._constraints_func(trial)]
-            if any(math.isnan(c) for c in con):
-                raise ValueError("TPESampler(constraints_func=...): returned a NaN constraint.")
-            study.set_trial_system_attr(
-                trial, CONSTRAINTS_KEY, {str(i): c for i, c in enumerate(con)}
-            )
+        record_constraints(study, trial, state, self._constraints_func, "TPESampler")
         self._random_sampler.after_trial(study, trial, state, values)
 
 
