@@ -35,7 +35,7 @@ import optuna
 import parabola
 
 sys.path.insert(0, os.path.dirname(__file__))
-from tpe_quality import _f_opt  # the BBOB harness of the TPE benchmark
+from tpe_quality import bbob_problems  # the BBOB harness of the TPE benchmark
 
 BUDGETS = (100, 300, 1000)
 
@@ -105,28 +105,8 @@ def cost(dims: list[int], n_trials: int, seed: int, repeats: int) -> None:
 def quality(
     dims: list[int], functions: list[int], seeds: list[int], n_trials: int, out: str
 ) -> list[Any]:
-    import cocoex
-
-    suite = cocoex.Suite(
-        "bbob",
-        "",
-        f"dimensions: {','.join(map(str, dims))} "
-        f"function_indices: {','.join(map(str, functions))} instance_indices: 1",
-    )
     rows = []
-    for problem in suite:
-        d = problem.dimension
-        f_opt = _f_opt(problem)
-        rng = np.random.RandomState(12345)
-        f_ref = float(np.median([problem(x) for x in rng.uniform(-5, 5, size=(1000, d))]))
-        lo, hi = problem.lower_bounds, problem.upper_bounds
-
-        def objective(
-            trial: Any, problem: Any = problem, d: int = d, lo: Any = lo, hi: Any = hi
-        ) -> float:
-            x = np.array([trial.suggest_float(f"x{i}", lo[i], hi[i]) for i in range(d)])
-            return float(problem(x))
-
+    for problem, d, f_opt, f_ref, objective in bbob_problems(dims, functions):
         for seed in seeds:
             bipop = parabola.samplers.CmaEsSampler(seed=seed, restart_strategy="bipop")
             runs = {

@@ -44,7 +44,7 @@ import parabola  # noqa: E402
 import parabola.logging as plog  # noqa: E402
 
 sys.path.insert(0, str(Path(__file__).parent))
-from tpe_quality import _f_opt, regret  # noqa: E402
+from tpe_quality import bbob_problems, regret  # noqa: E402
 
 BUDGETS = (50, 100, 200, 500)
 TIE = 1.26  # "not worse": median regret within this factor, or both below 1e-6
@@ -207,28 +207,8 @@ def bbob(
     samplers: list[str],
     out: str | None = None,
 ) -> list[dict[str, Any]]:
-    import cocoex
-
-    suite = cocoex.Suite(
-        "bbob",
-        "",
-        f"dimensions: {','.join(map(str, dims))} "
-        f"function_indices: {','.join(map(str, functions))} instance_indices: 1",
-    )
     rows = []
-    for problem in suite:
-        d = problem.dimension
-        f_opt = _f_opt(problem)
-        rng = np.random.RandomState(12345)
-        f_ref = float(np.median([problem(x) for x in rng.uniform(-5, 5, size=(1000, d))]))
-        lo, hi = problem.lower_bounds, problem.upper_bounds
-
-        def objective(
-            trial: Any, problem: Any = problem, d: int = d, lo: Any = lo, hi: Any = hi
-        ) -> float:
-            x = np.array([trial.suggest_float(f"x{i}", lo[i], hi[i]) for i in range(d)])
-            return float(problem(x))
-
+    for problem, d, f_opt, f_ref, objective in bbob_problems(dims, functions):
         t0 = time.time()
         for seed in seeds:
             values: dict[str, list[float]] = {}

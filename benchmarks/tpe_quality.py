@@ -28,7 +28,7 @@ import os
 import tempfile
 import time
 import warnings
-from collections.abc import Callable
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import numpy as np
@@ -95,9 +95,14 @@ def _f_opt(problem: Any) -> float:
     return float(problem(np.atleast_1d(x_opt)))
 
 
-def bbob(
-    dims: list[int], functions: list[int], seeds: list[int], n_trials: int
-) -> list[dict[str, Any]]:
+def bbob_problems(
+    dims: list[int], functions: list[int]
+) -> Iterator[tuple[Any, int, float, float, Callable[[Any], float]]]:
+    """The BBOB problems every sampler benchmark uses: ``(problem, dim, f_opt, f_ref, objective)``.
+
+    ``f_ref`` is the median of 1,000 uniform points (seeded), the scale that makes regrets of
+    different functions comparable; ``objective(trial)`` suggests ``x0..x{d-1}`` in the bounds.
+    """
     import cocoex
 
     suite = cocoex.Suite(
@@ -106,10 +111,8 @@ def bbob(
         f"dimensions: {','.join(map(str, dims))} "
         f"function_indices: {','.join(map(str, functions))} instance_indices: 1",
     )
-    rows = []
     for problem in suite:
         d = problem.dimension
-        f_opt = _f_opt(problem)
         rng = np.random.RandomState(12345)
         f_ref = float(np.median([problem(x) for x in rng.uniform(-5, 5, size=(1000, d))]))
         lo, hi = problem.lower_bounds, problem.upper_bounds
@@ -120,6 +123,14 @@ def bbob(
             x = np.array([trial.suggest_float(f"x{i}", lo[i], hi[i]) for i in range(d)])
             return float(problem(x))
 
+        yield problem, d, _f_opt(problem), f_ref, objective
+
+
+def bbob(
+    dims: list[int], functions: list[int], seeds: list[int], n_trials: int
+) -> list[dict[str, Any]]:
+    rows = []
+    for problem, d, f_opt, f_ref, objective in bbob_problems(dims, functions):
         t0 = time.time()
         for seed in seeds:
             values = run_both(objective, seed, n_trials)
