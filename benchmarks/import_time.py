@@ -1,6 +1,6 @@
 """How long ``import parabola`` takes next to ``import optuna`` (and ``import wandb``).
 
-Issue 2's target: ``import parabola`` takes no longer than ``import optuna``. Each module is
+The target: ``import parabola`` takes no longer than ``import optuna``. Each module is
 imported in a fresh interpreter, ``--runs`` times, round-robin so that machine load affects every
 candidate alike. Two figures per candidate, both medians:
 

@@ -80,11 +80,7 @@ def test_seed_optimisation_half_in_memory(capsys: pytest.CaptureFixture[str]) ->
 
 
 def test_seed_optimisation_half_on_the_default_store(capsys: pytest.CaptureFixture[str]) -> None:
-    # The default store is ./parabola.db (tests run in a tmp cwd, see tests/conftest.py). The SQL
-    # storage is being written in parallel (issue 2); skip until parabola.storages._sql exists.
-    sql = pytest.importorskip("parabola.storages._sql")
-    if not hasattr(sql, "open_rdb_storage"):
-        pytest.skip("parabola.storages._sql is not finished yet")
+    # The default store is ./parabola.db (tests run in a tmp cwd, see tests/conftest.py).
     study = optuna.create_study(direction="minimize")
     with pytest.warns(FutureWarning, match="suggest_float"):
         study.optimize(optimize_squared, n_trials=50)

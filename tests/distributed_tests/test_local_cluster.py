@@ -52,7 +52,7 @@ def test_seeded_sampler_is_reproducible_and_distinct_per_worker(
     assert len(set(first.values())) == 20
     assert first == second  # trial n draws the same numbers whichever worker runs it
 
-    # Optuna's DaskStorage gave 7 distinct values in 20 trials of a seeded TPE (issue 4859).
+    # Optuna's DaskStorage gave 7 distinct values in 20 trials of a seeded TPE (Optuna issue 4859).
     tpe = parabola.create_study(
         study_name="tpe",
         storage=f"sqlite:///{tmp_path / 'seed.db'}",
