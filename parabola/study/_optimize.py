@@ -217,7 +217,9 @@ def run_trial(
     func_err: BaseException | None = None
     func_err_exc_info: Any = None
     try:
-        value_or_values = func(trial)
+        # parabola.init() inside the objective attaches to this trial's run.
+        with study._trial_runs.scope(study, trial):
+            value_or_values = func(trial)
     except TrialPruned as e:
         state = TrialState.PRUNED
         func_err = e

@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Mapping
+from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
     from parabola.study._study import Study
     from parabola.tracking._run import Run
     from parabola.trial._frozen import FrozenTrial
+    from parabola.trial._trial import Trial
 
 __all__ = ["TrialRuns", "trial_run_project"]
 
@@ -77,6 +79,12 @@ class TrialRuns:
             self._live[trial_id] = run
             return run
 
+    def scope(self, study: Study, trial: Trial) -> AbstractContextManager[object]:
+        """Enter around the objective: ``parabola.init()`` inside it returns the trial's run."""
+        from parabola.tracking._trial_scope import trial_scope
+
+        return trial_scope(lambda: self.open(study, trial._trial_id, trial.number, trial._cached))
+
     def on_report(self, trial_id: int, step: int, value: float) -> None:
         """``trial.report``: the curve goes to the trial's run too, if it has one."""
         run = self.get(trial_id)
@@ -104,12 +112,16 @@ class TrialRuns:
         close_trial_run(run, frozen, metric_name)
 
     def close(self, trial_id: int, frozen: FrozenTrial) -> None:
-        """Finish the trial's run (if any) with its final value and state (from ``tell``)."""
+        """Finish the trial's run (if any) with its final value and state (from ``tell``).
+
+        A run the objective finished itself (``with parabola.init() as run:``) keeps what it
+        had: it is finished, and its rows are in the store.
+        """
         with self._lock:
             run = self._live.pop(trial_id, None)
             if run is not None:
                 self._closed.add(trial_id)
-        if run is not None:
+        if run is not None and not run._finished:
             close_trial_run(run, frozen, "value")
 
 

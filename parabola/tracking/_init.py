@@ -27,6 +27,7 @@ if TYPE_CHECKING:
     from parabola.storages._base import BaseStorage
     from parabola.tracking._artifacts import Artifact
     from parabola.tracking._metrics import MetricDefinition
+    from parabola.tracking._trial_scope import TrialScope
 
 __all__ = ["RunLink", "finish", "init", "log", "log_artifact", "login", "save", "start_run"]
 
@@ -89,7 +90,12 @@ def init(
             ``$PARABOLA_STORAGE`` or ``sqlite:///parabola.db``, the same store as studies.
 
     Returns:
-        The :class:`~parabola.tracking.Run`, also available as ``parabola.run``.
+        The :class:`~parabola.tracking.Run`, also available as ``parabola.run``. Inside an
+        objective that ``optimize`` runs (threads and Dask workers included), ``init()``
+        naming no run or place (no ``project``, ``entity``, ``name``, ``id``, ``tags``,
+        ``notes``, ``group``, ``job_type``, ``resume``, ``dir``, ``storage``, nor
+        ``reinit`` that asks for a new run) returns the trial's own run, the one
+        ``trial.log`` writes (``config`` is added to it); the trial's end finishes it.
 
     Raises:
         ValueError: a bad ``mode``/``resume``/``reinit``/``id``, or ``resume`` rules broken.
@@ -176,10 +182,26 @@ def start_run(
             "init(reinit=...): expected one of 'default', 'return_previous', "
             f"'finish_previous', 'create_new', True, False or None, got {reinit!r}."
         )
+    # Inside a trial's objective, init() that names no run or place of its own is the trial's
+    # run (the one trial.log writes), so what the objective logs is linked to its trial.
+    scope: TrialScope | None = None
+    if (
+        link is None
+        and make_current
+        and mode != "disabled"
+        and reinit not in (True, "finish_previous", "create_new")
+        and all(
+            a is None
+            for a in (project, entity, name, id, tags, notes, group, job_type, resume, dir, storage)
+        )
+    ):
+        from parabola.tracking._trial_scope import active_scope
+
+        scope = active_scope()
     current = _state.current_run()
     if current is not None and (current._finished or current._pid != os.getpid()):
         current = None
-    if current is not None and make_current:
+    if current is not None and make_current and scope is None:
         if reinit in (None, False, "default", "return_previous"):
             if reinit != "return_previous" and (
                 (id is not None and id != current.id)
@@ -220,6 +242,8 @@ def start_run(
     if config_exclude_keys is not None:
         drop = set(config_exclude_keys)
         cfg = {k: v for k, v in cfg.items() if k not in drop}
+    if scope is not None:
+        return _attach_to_trial(scope, cfg)
     run_dir = os.fspath(dir) if dir is not None else None
 
     if mode == "disabled":
@@ -335,6 +359,17 @@ def start_run(
         from parabola.tracking._tensorboard import TensorBoardSync
 
         TensorBoardSync(run).start()
+    return run
+
+
+def _attach_to_trial(scope: TrialScope, cfg: dict[str, Any]) -> Run:
+    """The running trial's own run, made ``parabola.run`` until the objective returns."""
+    run = scope.open_run()
+    if cfg:
+        run.config.update(cfg, allow_val_change=True)
+    if scope.attached is None:
+        scope.attached, scope.previous = run, _state.current_run()
+    _state.set_current(run)
     return run
 
 

@@ -10,7 +10,7 @@ import cloudpickle
 
 import parabola
 
-__all__ = ["failing", "quadratic", "stop_after", "tracked"]
+__all__ = ["failing", "init_in_objective", "quadratic", "stop_after", "tracked"]
 
 
 def quadratic(trial: Any, seconds: float = 0.0) -> float:
@@ -39,6 +39,14 @@ def tracked(trial: Any, url: str) -> float:
         trial.log({"loss": x * x / (step + 1)}, step=step)
     with parabola.init(project="dist", storage=url, config={"x": x}) as run:
         run.log({"pid": os.getpid()})
+    return float(x * x)
+
+
+def init_in_objective(trial: Any) -> float:
+    """``parabola.init()`` with no arguments on the worker: the trial's own run."""
+    x = trial.suggest_float("x", -10, 10)
+    run = parabola.init(config={"lr": 0.5})
+    run.log({"pid": os.getpid(), "trial": trial.number})
     return float(x * x)
 
 

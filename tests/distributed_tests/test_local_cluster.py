@@ -126,3 +126,22 @@ def test_tracking_from_workers(local_client: Any, tmp_path: Path) -> None:
     assert len(own) == 6
     pids = {row["pid"] for r in own for row in r.scan_history()}
     assert len(pids) == 2  # written by both worker processes, straight to the store
+
+
+def test_init_without_arguments_on_a_worker_is_the_trials_run(
+    local_client: Any, tmp_path: Path
+) -> None:
+    url = f"sqlite:///{tmp_path / 'dist.db'}"
+    study = parabola.create_study(study_name="linked", storage=url)
+    study.optimize(obj.init_in_objective, n_trials=6, client=local_client)
+    runs = parabola.Api(storage=url).runs("linked", {"group": "linked"})
+    assert sorted(r.trial_number for r in runs) == list(range(6))
+    pids = set()
+    for run in runs:
+        assert run.state == "finished" and run.summary["state"] == "COMPLETE"
+        trial = study.trials[run.trial_number]
+        assert run.config == {"x": trial.params["x"], "lr": 0.5}
+        rows = list(run.scan_history())
+        assert [r["trial"] for r in rows] == [run.trial_number]
+        pids.add(rows[0]["pid"])
+    assert len(pids) == 2  # written on both worker processes, not on the driver
