@@ -56,16 +56,20 @@ class Study:
         sampler: BaseSampler | None = None,
         pruner: BasePruner | None = None,
     ) -> None:
-        from parabola.study._defaults import default_pruner, default_sampler
-
         self.study_name = study_name
         self._storage = get_storage(storage)
         self._study_id = self._storage.get_study_id_from_name(study_name)
         self._directions = self._storage.get_study_directions(self._study_id)
-        self.sampler = sampler if sampler is not None else default_sampler(self._directions)
-        self.pruner = pruner if pruner is not None else default_pruner()
-        _check_type("sampler", self.sampler, BaseSampler)
-        _check_type("pruner", self.pruner, BasePruner)
+        if sampler is not None:
+            _check_type("sampler", sampler, BaseSampler)
+        if pruner is not None:
+            _check_type("pruner", pruner, BasePruner)
+        # None until first use: the default sampler and pruner are built by the ``sampler`` and
+        # ``pruner`` properties, so a process that only reads the study (``load_study`` then
+        # ``.trials``) never imports their numerical code (numpy, SciPy).
+        self._sampler: BaseSampler | None = sampler
+        self._pruner: BasePruner | None = pruner
+        self._defaults_lock = threading.Lock()
         self._stop_flag = False
         self._optimize_lock = threading.Lock()
         self._thread_local = threading.local()
@@ -74,16 +78,76 @@ class Study:
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
+        del state["_defaults_lock"]
         del state["_optimize_lock"]
         del state["_thread_local"]
         del state["_trial_runs"]  # live runs belong to this process
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        # A study pickled before the defaults were lazy holds "sampler" and "pruner" keys.
+        for name in ("sampler", "pruner"):
+            if name in state:
+                state[f"_{name}"] = state.pop(name)
         self.__dict__.update(state)
+        self._defaults_lock = threading.Lock()
         self._optimize_lock = threading.Lock()
         self._thread_local = threading.local()
         self._trial_runs = TrialRuns()
+
+    @property
+    def sampler(self) -> BaseSampler:
+        """The study's sampler: the one given, or the default built on first access.
+
+        The default (see ``create_study``) is built once, under a lock so that threads of
+        ``optimize(n_jobs=...)`` share one sampler; every access returns that same object.
+        Assigning replaces it for the trials that follow.
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> study.sampler is study.sampler
+            True
+        """
+        sampler = self._sampler
+        if sampler is None:
+            with self._defaults_lock:
+                if self._sampler is None:
+                    from parabola.study._defaults import default_sampler
+
+                    self._sampler = default_sampler(self._directions)
+                sampler = self._sampler
+        return sampler
+
+    @sampler.setter
+    def sampler(self, sampler: BaseSampler) -> None:
+        _check_type("sampler", sampler, BaseSampler)
+        self._sampler = sampler
+
+    @property
+    def pruner(self) -> BasePruner:
+        """The study's pruner: the one given, or ``MedianPruner()`` built on first access.
+
+        Example:
+            >>> import parabola
+            >>> study = parabola.create_study(storage=parabola.storages.InMemoryStorage())
+            >>> type(study.pruner).__name__
+            'MedianPruner'
+        """
+        pruner = self._pruner
+        if pruner is None:
+            with self._defaults_lock:
+                if self._pruner is None:
+                    from parabola.study._defaults import default_pruner
+
+                    self._pruner = default_pruner()
+                pruner = self._pruner
+        return pruner
+
+    @pruner.setter
+    def pruner(self, pruner: BasePruner) -> None:
+        _check_type("pruner", pruner, BasePruner)
+        self._pruner = pruner
 
     def __repr__(self) -> str:
         return f"Study(study_name={self.study_name!r}, storage={self._storage!r})"
