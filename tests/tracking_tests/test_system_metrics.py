@@ -1,14 +1,20 @@
-"""System metrics: W&B key names, a sample at start and at finish, the sampling interval."""
+"""System metrics: W&B key names, the first sample a second in (none for a shorter run, which then
+never imports psutil), one per interval, a closing one at finish."""
 
 from __future__ import annotations
 
+import json
+import os
+import subprocess
+import sys
 import time
+from pathlib import Path
 
 import pytest
 
 import parabola
 from parabola.storages import BaseStorage
-from parabola.tracking import Settings
+from parabola.tracking import Settings, _system
 from parabola.tracking._settings import resolve_settings
 from parabola.tracking._system import sample_system
 
@@ -34,24 +40,58 @@ def test_sample_has_wandb_key_names() -> None:
     assert all(k.startswith("system.gpu.") for k in set(sample) - KEYS)
 
 
-def test_run_gets_a_start_and_a_finish_sample(store: BaseStorage) -> None:
+def test_run_gets_a_first_sample_soon_after_start_and_a_closing_one(
+    store: BaseStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr(_system, "FIRST_SAMPLE_DELAY", 0.1)  # one second in production
     with parabola.init(project="sys", storage=store, settings={"x_disable_stats": False}) as run:
         run.log({"a": 1})
-        time.sleep(0.3)  # the start sample is taken by the background thread
+        time.sleep(0.5)  # the first sample is taken by the background thread
     api_run = parabola.Api(storage=store).run(run.path)
     events = api_run.history(stream="events")
-    assert len(events) == 2
+    assert len(events) == 2  # the first (default interval 15 s: no second one) and the closing
     assert set(events.columns) >= KEYS
     assert {"_runtime", "_timestamp"} <= set(events.columns)
+    assert events["_runtime"].iloc[0] >= 0.1
     assert api_run.history(stream="system").equals(events)
     assert set(api_run.system_metrics) >= KEYS
     assert "system.cpu" not in api_run.history().columns  # kept out of the default stream
 
 
-def test_very_short_run_still_gets_the_finish_sample(store: BaseStorage) -> None:
+@pytest.mark.slow
+def test_the_first_sample_comes_a_second_after_start(store: BaseStorage) -> None:
+    assert _system.FIRST_SAMPLE_DELAY == 1.0
     with parabola.init(project="sys", storage=store, settings={"x_disable_stats": False}) as run:
-        pass
-    assert len(parabola.Api(storage=store).run(run.path).history(stream="system")) >= 1
+        time.sleep(2.0)
+    events = parabola.Api(storage=store).run(run.path).history(stream="system")
+    assert len(events) == 2
+    assert 1.0 <= events["_runtime"].iloc[0] < 2.0
+
+
+_SHORT_RUN = """
+import json, sys, parabola
+with parabola.init(project="sys", storage=sys.argv[1]) as run:
+    for i in range(100):
+        run.log({"loss": 1.0 / (i + 1)})
+rows = parabola.Api(storage=sys.argv[1]).run(run.path).history(stream="system", pandas=False)
+print(json.dumps({"psutil": "psutil" in sys.modules, "system_rows": len(rows)}))
+"""
+
+
+def test_a_run_shorter_than_the_first_sample_has_none_and_never_imports_psutil(
+    tmp_path: Path,
+) -> None:
+    env = {k: v for k, v in os.environ.items() if k != "PARABOLA_DISABLE_STATS"}
+    env["PARABOLA_ARTIFACTS"] = str(tmp_path / "artifacts")
+    out = subprocess.run(
+        [sys.executable, "-c", _SHORT_RUN, f"sqlite:///{tmp_path / 'runs.db'}"],
+        capture_output=True,
+        text=True,
+        check=True,
+        timeout=60,
+        env=env,
+    )
+    assert json.loads(out.stdout.strip().splitlines()[-1]) == {"psutil": False, "system_rows": 0}
 
 
 def test_sampling_interval_setting(store: BaseStorage) -> None:
