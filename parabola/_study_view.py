@@ -54,6 +54,13 @@ class StudyView(Protocol):
         """The same by store trial id; kept for samplers written against older parabola."""
         ...
 
+    def set_study_system_attr(self, key: str, value: Any) -> None:
+        """Record a sampler's study-wide bookkeeping (``AutoSampler``'s choice) on the study.
+
+        A study attribute, unlike a trial one, adds no column to ``trials_dataframe()``. The key
+        must be registered in ``parabola._system_attrs``."""
+        ...
+
 
 class ForwardingStudyView:
     """A :class:`StudyView` that forwards every member to another view.
@@ -89,3 +96,6 @@ class ForwardingStudyView:
 
     def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._study._set_trial_system_attr(trial_id, key, value)
+
+    def set_study_system_attr(self, key: str, value: Any) -> None:
+        self._study.set_study_system_attr(key, value)

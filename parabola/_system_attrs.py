@@ -16,6 +16,8 @@ Example:
 from __future__ import annotations
 
 __all__ = [
+    "AUTO_HANDOVER_PREFIX",
+    "AUTO_SAMPLER",
     "CONSTRAINTS",
     "FAILED_TRIAL",
     "FAIL_REASON",
@@ -33,6 +35,8 @@ CONSTRAINTS = "constraints"
 FAILED_TRIAL = "failed_trial"
 RETRY_HISTORY = "retry_history"
 TPE_RELATIVE_PARAMS = "tpe:relative_params"
+AUTO_SAMPLER = "auto:sampler"
+AUTO_HANDOVER_PREFIX = "auto:handover:"
 
 #: key -> "where: meaning". Optuna's names are kept where Optuna stores the same thing, so a
 #: store imported from Optuna (or read by Optuna-aware tools) means the same.
@@ -44,7 +48,7 @@ SYSTEM_ATTR_KEYS: dict[str, str] = {
     RETRY_HISTORY: "trial: numbers of the earlier attempts of this retry (Optuna's key)",
     TPE_RELATIVE_PARAMS: "trial: TPESampler's relative sample, kept for its after_trial",
     "gp:relative_params": "trial: GPSampler's relative sample",
-    "auto:sampler": "trial: the sampler AutoSampler chose for the trial",
+    AUTO_SAMPLER: "study: the sampler AutoSampler (the default) uses now",
     "nsga2:generation": "trial: NSGAIISampler's generation of the trial",
     "grid_id": "trial: GridSampler's grid point (Optuna's key)",
     "search_space": "trial: GridSampler's search space (Optuna's key)",
@@ -58,6 +62,8 @@ SYSTEM_ATTR_KEYS: dict[str, str] = {
 #: Families of keys built at run time: prefix -> "where: meaning".
 PREFIXES: dict[str, str] = {
     "completed_rung_": "trial: SuccessiveHalvingPruner's value at rung N (Optuna's key)",
+    AUTO_HANDOVER_PREFIX: "study: AutoSampler's choice from the trial numbered by the rest of the "
+    "key on, {'sampler': name, 'reason': why}",
     "qmc:": "trial: QMCSampler's sample index in the sequence named by the rest of the key",
     "constraints:": "trial: the constraint named by the rest of the key (Trial.set_constraint, "
     "Optuna 5.0's key)",

@@ -15,8 +15,14 @@ The policy (what it is based on is in ``docs/samplers.md``):
   50 ms for a GP step). This rule reads clocks: pass ``max_overhead=None`` for runs that are
   reproducible bit for bit with a seed.
 
-Each trial records the sampler that proposed it in the trial system attribute ``auto:sampler``,
-and every change of choice is logged at INFO level.
+Where the choice shows: the study system attribute ``auto:sampler`` holds the sampler in use,
+and ``auto:handover:<trial number>`` one ``{"sampler": ..., "reason": ...}`` record per change
+of choice (the first choice included), so ``trials_dataframe()`` gains no column. In the logs, each
+trial's choice is a DEBUG line and each hand-over (not the first choice) one INFO line: Optuna's
+INFO log of a study is one line per trial, and a run that never changes sampler keeps exactly
+that log.
+
+The default sampler of :func:`parabola.create_study` is ``AutoSampler()``.
 """
 
 from __future__ import annotations
@@ -28,6 +34,7 @@ import time
 from collections.abc import Sequence
 from typing import Any
 
+from parabola._system_attrs import AUTO_HANDOVER_PREFIX, AUTO_SAMPLER
 from parabola.distributions import BaseDistribution, CategoricalDistribution
 from parabola.logging import get_logger
 from parabola.samplers._base import BaseSampler
@@ -38,7 +45,6 @@ from parabola.trial._state import TrialState
 __all__ = ["AutoSampler"]
 
 _logger = get_logger(__name__)
-CHOICE_KEY = "auto:sampler"
 _MAX_GP_OBJECTIVES = 3
 _DURATION_WINDOW = 20  # recent trials whose durations are compared
 
@@ -83,11 +89,14 @@ class AutoSampler(BaseSampler):
     Example:
         >>> import parabola
         >>> sampler = parabola.samplers.AutoSampler(seed=0, max_overhead=None)
-        >>> study = parabola.create_study(sampler=sampler,
-        ...                               storage=parabola.storages.InMemoryStorage())
+        >>> storage = parabola.storages.InMemoryStorage()
+        >>> study = parabola.create_study(sampler=sampler, storage=storage, study_name="auto")
         >>> study.optimize(lambda t: (t.suggest_float("x", -10, 10) - 2) ** 2, n_trials=15)
-        >>> study.trials[-1].system_attrs["auto:sampler"]
-        'GPSampler'
+        >>> attrs = parabola.get_all_study_summaries(storage)[0].system_attrs
+        >>> attrs["auto:sampler"], attrs["auto:handover:0"]["sampler"]
+        ('GPSampler', 'GPSampler')
+        >>> attrs["auto:handover:0"]["reason"]
+        'first choice: numerical space, 1 objective, 0 finished trials < gp_trials=250'
     """
 
     def __init__(
@@ -172,17 +181,21 @@ class AutoSampler(BaseSampler):
         self._samplers[name] = sampler
         return sampler
 
-    def _decide(self, study: StudyView, trial: FrozenTrial) -> str:
+    def _decide(self, study: StudyView) -> tuple[str, str]:
+        """The sampler for the next trial, and why (the reason is stored and logged)."""
         trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
         n_obj = len(study.directions)
         if n_obj > _MAX_GP_OBJECTIVES:
-            return "NSGAIISampler" if _nsga2_class() is not None else "TPESampler"
+            name = "NSGAIISampler" if _nsga2_class() is not None else "TPESampler"
+            return name, f"{n_obj} objectives > {_MAX_GP_OBJECTIVES}"
         if not _numerical_and_static(trials):
-            return "TPESampler"
+            return "TPESampler", "categorical or conditional space"
+        space = f"numerical space, {n_obj} objective{'s' if n_obj > 1 else ''}"
         if len(trials) >= self._gp_trials:
+            reason = f"{space}, {len(trials)} finished trials >= gp_trials={self._gp_trials}"
             if n_obj == 1 and _cmaes_class() is not None:
-                return "CmaEsSampler"
-            return "TPESampler"
+                return "CmaEsSampler", reason
+            return "TPESampler", reason
         if self._max_overhead is not None and self._gp_cost and len(trials) >= 2:
             recent = trials[-_DURATION_WINDOW:]
             durations = [
@@ -192,20 +205,39 @@ class AutoSampler(BaseSampler):
             ]
             if durations:
                 gp_step = statistics.median(self._gp_cost[-5:])
-                if gp_step > self._max_overhead * max(statistics.median(durations), 1e-6):
-                    return "TPESampler"
-        return "GPSampler"
+                median = max(statistics.median(durations), 1e-6)
+                if gp_step > self._max_overhead * median:
+                    return "TPESampler", (
+                        f"a GP step ({gp_step * 1e3:.3g} ms CPU) > max_overhead="
+                        f"{self._max_overhead:g} x the trials' median duration "
+                        f"({median * 1e3:.3g} ms)"
+                    )
+        return "GPSampler", f"{space}, {len(trials)} finished trials < gp_trials={self._gp_trials}"
 
     def _current(self, study: StudyView, trial: FrozenTrial) -> BaseSampler:
         key = (study.study_name, trial.number)
         with self._lock:
             name = self._choice.get(key)
             if name is None:
-                name = self._choice[key] = self._decide(study, trial)
-                if self._last_choice.get(study.study_name) != name:
+                name, reason = self._decide(study)
+                self._choice[key] = name
+                _logger.debug(f"AutoSampler: trial {trial.number} uses {name} ({reason}).")
+                previous = self._last_choice.get(study.study_name)
+                if previous != name:
                     self._last_choice[study.study_name] = name
-                    _logger.info(f"AutoSampler: trial {trial.number} onwards uses {name}.")
-                study.set_trial_system_attr(trial, CHOICE_KEY, name)
+                    if previous is None:
+                        reason = f"first choice: {reason}"
+                    else:
+                        # The first choice is DEBUG only: a study that never hands over keeps
+                        # Optuna's INFO log (one line per trial) exactly.
+                        _logger.info(
+                            f"AutoSampler: trial {trial.number} onwards uses {name} instead of "
+                            f"{previous} ({reason})."
+                        )
+                    study.set_study_system_attr(AUTO_SAMPLER, name)
+                    study.set_study_system_attr(
+                        f"{AUTO_HANDOVER_PREFIX}{trial.number}", {"sampler": name, "reason": reason}
+                    )
             return self._sampler(name)
 
     # BaseSampler ---------------------------------------------------------------------------

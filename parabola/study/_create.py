@@ -58,7 +58,9 @@ def create_study(
         storage: A URL (``"sqlite:///my.db"``, ``"postgresql://user@host/db"``), a
             :class:`~parabola.storages.BaseStorage`, or ``None`` for the default store
             (``$PARABOLA_STORAGE`` or ``sqlite:///parabola.db``).
-        sampler: Defaults to ``TPESampler()`` (see :mod:`parabola.samplers`).
+        sampler: Defaults to ``AutoSampler()``, which picks GP, CMA-ES or TPE as the study
+            grows and records its choice in the study's system attributes (see
+            :mod:`parabola.samplers` and ``docs/samplers.md``).
         pruner: Defaults to ``MedianPruner()``.
         study_name: Unique name; generated when omitted.
         direction: ``"minimize"`` (default) or ``"maximize"``.

@@ -12,10 +12,16 @@ __all__ = ["default_pruner", "default_sampler"]
 
 
 def default_sampler(directions: Sequence[StudyDirection]) -> BaseSampler:
-    """``TPESampler()``, as in Optuna (multivariate for one objective, independent otherwise)."""
-    from parabola.samplers._tpe import TPESampler
+    """``AutoSampler()``: GP, CMA-ES or TPE as the study grows (policy in ``docs/samplers.md``).
 
-    return TPESampler()
+    Unseeded, as Optuna's default ``TPESampler()`` is; pass
+    ``sampler=AutoSampler(seed=..., max_overhead=None)`` for a run reproducible bit for bit.
+    Importing it is cheap: the samplers it hands over between (and numpy, SciPy) load on the
+    first trial that needs them.
+    """
+    from parabola.samplers._auto import AutoSampler
+
+    return AutoSampler()
 
 
 def default_pruner() -> BasePruner:

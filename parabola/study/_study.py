@@ -547,6 +547,20 @@ class Study:
     def _set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         self._storage.set_trial_system_attr(trial_id, key, value)
 
+    def set_study_system_attr(self, key: str, value: Any) -> None:
+        """Record a sampler's study-wide bookkeeping (``StudyView``), e.g. ``AutoSampler``'s
+        choice; read it back from ``get_all_study_summaries(...)[i].system_attrs``.
+
+        Example:
+            >>> import parabola
+            >>> storage = parabola.storages.InMemoryStorage()
+            >>> study = parabola.create_study(storage=storage)
+            >>> study.set_study_system_attr("auto:sampler", "TPESampler")
+            >>> parabola.get_all_study_summaries(storage)[0].system_attrs["auto:sampler"]
+            'TPESampler'
+        """
+        self._storage.set_study_system_attr(self._study_id, key, value)
+
     def _is_multi_objective(self) -> bool:
         return len(self._directions) > 1
 

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -30,8 +31,43 @@ def _study(sampler: BaseSampler, directions: tuple[str, ...] = ("minimize",)) ->
     )
 
 
-def _choices(study: Any) -> list[str]:
-    return [t.system_attrs[auto_module.CHOICE_KEY] for t in study.trials]
+def _optimize(study: Any, objective: Any, n_trials: int) -> list[str]:
+    """Run ``optimize`` and return each trial's choice, read from AutoSampler's DEBUG lines."""
+    handler = _Records()
+    logger = logging.getLogger("parabola.samplers._auto")
+    old_level = logger.level
+    logger.addHandler(handler)
+    logger.setLevel(logging.DEBUG)
+    try:
+        study.optimize(objective, n_trials=n_trials)
+    finally:
+        logger.removeHandler(handler)
+        logger.setLevel(old_level)
+    choices: dict[int, str] = {}
+    for message in handler.messages:
+        match = re.fullmatch(r"AutoSampler: trial (\d+) uses (\w+) \(.*\)\.", message)
+        if match:
+            choices[int(match[1])] = match[2]
+    assert sorted(choices) == [t.number for t in study.trials]
+    return [choices[n] for n in sorted(choices)]
+
+
+class _Records(logging.Handler):
+    def __init__(self) -> None:
+        super().__init__(logging.DEBUG)
+        self.messages: list[str] = []
+
+    def emit(self, record: logging.LogRecord) -> None:
+        self.messages.append(record.getMessage())
+
+
+def _study_attrs(study: Any) -> dict[str, Any]:
+    (summary,) = [
+        s
+        for s in parabola.get_all_study_summaries(study._storage)
+        if s.study_name == study.study_name
+    ]
+    return dict(summary.system_attrs)
 
 
 def _continuous(trial: Any) -> float:
@@ -41,32 +77,90 @@ def _continuous(trial: Any) -> float:
 def test_continuous_space_uses_the_gp_then_hands_over(caplog: pytest.LogCaptureFixture) -> None:
     study = _study(AutoSampler(seed=0, gp_trials=14, max_overhead=None))
     with caplog.at_level(logging.INFO, logger="parabola"):
-        study.optimize(_continuous, n_trials=17)
-    choices = _choices(study)
+        choices = _optimize(study, _continuous, 17)
     after = "CmaEsSampler" if auto_module._cmaes_class() is not None else "TPESampler"
     assert choices == ["GPSampler"] * 14 + [after] * 3
-    logged = [r.getMessage() for r in caplog.records if "AutoSampler" in r.getMessage()]
-    assert logged == [
-        "AutoSampler: trial 0 onwards uses GPSampler.",
-        f"AutoSampler: trial 14 onwards uses {after}.",
+    # One INFO line per hand-over; the first choice is DEBUG only (Optuna's INFO log stays).
+    logged = [
+        r.getMessage()
+        for r in caplog.records
+        if "AutoSampler" in r.getMessage() and r.levelno >= logging.INFO
     ]
+    assert logged == [
+        f"AutoSampler: trial 14 onwards uses {after} instead of GPSampler (numerical space, "
+        "1 objective, 14 finished trials >= gp_trials=14)."
+    ]
+    attrs = _study_attrs(study)
+    assert attrs["auto:sampler"] == after
+    assert {k: v["sampler"] for k, v in attrs.items() if k.startswith("auto:handover:")} == {
+        "auto:handover:0": "GPSampler",
+        "auto:handover:14": after,
+    }
+    assert attrs["auto:handover:0"]["reason"].startswith("first choice: numerical space")
+
+
+def test_the_choice_is_not_a_trial_attribute() -> None:
+    study = _study(AutoSampler(seed=0, max_overhead=None))
+    _optimize(study, _continuous, 3)
+    assert all(not any(k.startswith("auto:") for k in t.system_attrs) for t in study.trials)
+    columns = list(study.trials_dataframe().columns)
+    assert not [c for c in columns if "auto" in c]
 
 
 def test_categorical_or_conditional_spaces_use_tpe() -> None:
     study = _study(AutoSampler(seed=0, max_overhead=None))
-    study.optimize(
+    choices = _optimize(
+        study,
         lambda t: t.suggest_float("x", 0, 1) + (t.suggest_categorical("c", ["a", "b"]) == "a"),
-        n_trials=5,
+        5,
     )
-    assert _choices(study)[1:] == ["TPESampler"] * 4
+    assert choices[1:] == ["TPESampler"] * 4
+    assert _study_attrs(study)["auto:handover:1"] == {
+        "sampler": "TPESampler",
+        "reason": "categorical or conditional space",
+    }
 
     def conditional(trial: Any) -> float:
         x = trial.suggest_float("x", 0, 1)
         return x + (trial.suggest_float("y", 0, 1) if trial.number % 2 else 0.0)
 
     study = _study(AutoSampler(seed=0, max_overhead=None))
-    study.optimize(conditional, n_trials=5)
-    assert _choices(study)[2:] == ["TPESampler"] * 3
+    assert _optimize(study, conditional, 5)[2:] == ["TPESampler"] * 3
+
+
+def test_never_random_for_categoricals_after_the_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parabola.samplers._random import RandomSampler
+
+    drawn_at_random: list[int] = []
+    original = RandomSampler.sample_independent
+
+    def spy(self: Any, study: Any, trial: Any, name: str, dist: Any) -> Any:
+        drawn_at_random.append(trial.number)
+        return original(self, study, trial, name, dist)
+
+    monkeypatch.setattr(RandomSampler, "sample_independent", spy)
+
+    def mixed(trial: Any) -> float:
+        x = trial.suggest_float("x", -2, 2)
+        kind = trial.suggest_categorical("kind", ["a", "b", "c"])
+        return x**2 + {"a": 0.0, "b": 1.0, "c": 2.0}[kind]
+
+    study = _study(AutoSampler(seed=0, max_overhead=None))
+    _optimize(study, mixed, 14)
+    # TPE's own 10 start-up trials are random (as Optuna's); nothing after them is.
+    assert drawn_at_random and max(drawn_at_random) < 10
+
+    # On a numerical space the GP's start-up and its parameters outside the joint space go to
+    # TPE, not to the GP's default RandomSampler.
+    drawn_at_random.clear()
+    study = _study(AutoSampler(seed=0, max_overhead=None))
+
+    def conditional(trial: Any) -> float:
+        x = trial.suggest_float("x", -2, 2)
+        return x**2 + (trial.suggest_float("y", 0, 1) if trial.number >= 12 else 0.0)
+
+    _optimize(study, conditional, 14)
+    assert max(drawn_at_random) < 10
 
 
 def test_several_objectives() -> None:
@@ -75,28 +169,30 @@ def test_several_objectives() -> None:
         return x, 1 - x
 
     study = _study(AutoSampler(seed=0, max_overhead=None), ("minimize", "minimize"))
-    study.optimize(two, n_trials=4)
-    assert set(_choices(study)) == {"GPSampler"}
+    assert set(_optimize(study, two, 4)) == {"GPSampler"}
 
     study = _study(AutoSampler(seed=0, max_overhead=None), ("minimize",) * 4)
-    study.optimize(lambda t: tuple(t.suggest_float("x", 0, 1) + i for i in range(4)), n_trials=3)
+    choices = _optimize(study, lambda t: tuple(t.suggest_float("x", 0, 1) + i for i in range(4)), 3)
     many = "NSGAIISampler" if auto_module._nsga2_class() is not None else "TPESampler"
-    assert _choices(study) == [many] * 3
+    assert choices == [many] * 3
+    assert _study_attrs(study)["auto:handover:0"]["reason"] == "first choice: 4 objectives > 3"
 
 
 def test_a_fast_objective_leaves_the_gp_a_slow_one_keeps_it() -> None:
     fast = _study(AutoSampler(seed=0))
-    fast.optimize(_continuous, n_trials=16)
-    assert _choices(fast)[:11] == ["GPSampler"] * 11  # start-up, then the first GP step
-    assert _choices(fast)[-1] == "TPESampler"  # the GP step costs more than the objective
+    choices = _optimize(fast, _continuous, 16)
+    assert choices[:11] == ["GPSampler"] * 11  # start-up, then the first GP step
+    assert choices[-1] == "TPESampler"  # the GP step costs more than the objective
+    (handover,) = [v for k, v in _study_attrs(fast).items() if k.startswith("auto:handover:")][1:]
+    assert handover["sampler"] == "TPESampler"
+    assert "max_overhead=1" in handover["reason"]
 
     def slow(trial: Any) -> float:
         time.sleep(0.3)
         return _continuous(trial)
 
     study = _study(AutoSampler(seed=0))
-    study.optimize(slow, n_trials=13)
-    assert set(_choices(study)) == {"GPSampler"}
+    assert set(_optimize(study, slow, 13)) == {"GPSampler"}
 
 
 def test_reproducible_with_a_seed_when_the_clock_rule_is_off() -> None:
@@ -109,9 +205,51 @@ def test_reproducible_with_a_seed_when_the_clock_rule_is_off() -> None:
 
 
 @pytest.mark.parametrize(
-    ("kwargs", "name"),
-    [({"gp_trials": -1}, "gp_trials"), ({"max_overhead": 0.0}, "max_overhead")],
+    ("kwargs", "message"),
+    [
+        ({"gp_trials": -1}, r"gp_trials=\.\.\.\): expected an int >= 0, got -1"),
+        ({"gp_trials": 2.5}, r"gp_trials=\.\.\.\): expected an int >= 0, got 2\.5"),
+        ({"gp_trials": True}, r"gp_trials=\.\.\.\): expected an int >= 0, got True"),
+        ({"max_overhead": 0.0}, r"max_overhead=\.\.\.\): expected a float > 0 or None"),
+        ({"max_overhead": "1"}, r"max_overhead=\.\.\.\): expected a float > 0 or None"),
+    ],
 )
-def test_bad_arguments_name_themselves(kwargs: dict[str, Any], name: str) -> None:
-    with pytest.raises(ValueError, match=name):
+def test_bad_arguments_name_themselves(kwargs: dict[str, Any], message: str) -> None:
+    with pytest.raises(ValueError, match=message):
         AutoSampler(**kwargs)
+
+
+def test_the_default_of_create_and_load_study() -> None:
+    storage = InMemoryStorage()
+    study = parabola.create_study(storage=storage, study_name="default")
+    assert type(study.sampler) is AutoSampler
+    loaded = parabola.load_study(study_name="default", storage=storage)
+    assert type(loaded.sampler) is AutoSampler
+    assert loaded.sampler is not study.sampler
+
+
+def test_pickles_and_runs_threads() -> None:
+    import pickle
+
+    study = _study(AutoSampler(seed=0, max_overhead=None))
+    study.optimize(_continuous, n_trials=12, n_jobs=2)
+    assert len(study.trials) == 12
+    assert all(t.state == parabola.trial.TrialState.COMPLETE for t in study.trials)
+    copy = pickle.loads(pickle.dumps(study))
+    assert type(copy.sampler) is AutoSampler
+    copy.optimize(_continuous, n_trials=2)
+    assert len(copy.trials) == 14
+
+
+def test_creating_the_default_loads_no_sub_sampler() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, parabola\n"
+        "parabola.create_study(storage=parabola.storages.InMemoryStorage())\n"
+        "loaded = [m for m in ('numpy', 'scipy', 'parabola.samplers._gp', 'parabola.samplers._tpe')"
+        " if m in sys.modules]\n"
+        "assert loaded == [], loaded\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
