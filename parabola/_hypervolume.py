@@ -3,8 +3,10 @@
 All functions take *loss* values (every objective minimised; flip the sign of maximised ones)
 as an ``(n, m)`` array and a reference point of length ``m`` that bounds the region of interest.
 Two and three objectives have fast exact paths (a sweep, and slabs of two-objective sweeps);
-more objectives use the same slicing recursively, which is exact but exponential in ``m`` (a
-WFG implementation can replace :func:`hypervolume` for those without changing the API).
+four and more use WFG (While, Bradstreet and Barone, 2012): the sum over the points, sorted
+by the first objective, of each one's exclusive contribution, computed from the volume of the
+later points limited to the region it dominates. It is exact; its cost grows quickly with the
+number of objectives and of points (about a second for 100 points in 5-D).
 
 Used by ``GPSampler``'s expected hypervolume improvement (the box decomposition) and meant to be
 shared with the other multi-objective samplers and plots.
@@ -89,6 +91,46 @@ def _hv_recursive(points: _Array, ref: _Array) -> float:
     return total
 
 
+def _unique_front(points: _Array) -> _Array:
+    """Distinct non-dominated rows, sorted by the first objective."""
+    order = np.lexsort(points.T[::-1])
+    pts = points[order]
+    if len(pts) > 1:
+        distinct = np.any(pts[1:] != pts[:-1], axis=1)
+        pts = pts[np.concatenate([[True], distinct])]
+    # Sorted lexicographically, a row can only be dominated by an earlier one: weak dominance
+    # by any earlier row is enough (the rows are distinct).
+    n = len(pts)
+    if n <= 1:
+        return pts
+    weakly = np.all(pts[:, None, :] <= pts[None, :, :], axis=2)
+    dominated = np.any(np.triu(weakly, k=1), axis=0)
+    out: _Array = pts[~dominated]
+    return out
+
+
+def _hv_wfg(front: _Array, ref: _Array) -> float:
+    """WFG on distinct non-dominated rows sorted by the first objective."""
+    n = len(front)
+    if n == 0:
+        return 0.0
+    inclusive = np.prod(ref - front, axis=1)
+    if n == 1:
+        return float(inclusive[0])
+    if n == 2:
+        both = np.prod(ref - np.maximum(front[0], front[1]))
+        return float(inclusive[0] + inclusive[1] - both)
+    if front.shape[1] <= 3:
+        return _hv_recursive(front, ref)
+    total = float(inclusive[-1])
+    for i in range(n - 1):
+        # What the later points add inside the box of point i is point i's overlap with them;
+        # its exclusive volume is its box minus that.
+        limited = _unique_front(np.maximum(front[i + 1 :], front[i]))
+        total += float(inclusive[i]) - _hv_wfg(limited, ref)
+    return total
+
+
 def hypervolume(loss: _Array, reference_point: _Array) -> float:
     """Volume dominated by ``loss`` and bounded by ``reference_point`` (all minimised).
 
@@ -112,6 +154,8 @@ def hypervolume(loss: _Array, reference_point: _Array) -> float:
     pts = pts[np.all(pts < ref, axis=1)]
     if len(pts) == 0:
         return 0.0
+    if pts.shape[1] >= 4:
+        return _hv_wfg(_unique_front(pts), ref)
     return float(_hv_recursive(pts[is_pareto_front(pts)], ref))
 
 

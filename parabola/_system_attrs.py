@@ -50,6 +50,7 @@ SYSTEM_ATTR_KEYS: dict[str, str] = {
     "gp:relative_params": "trial: GPSampler's relative sample",
     AUTO_SAMPLER: "study: the sampler AutoSampler (the default) uses now",
     "nsga2:generation": "trial: NSGAIISampler's generation of the trial",
+    "nsga3:generation": "trial: NSGAIIISampler's generation of the trial",
     "grid_id": "trial: GridSampler's grid point (Optuna's key)",
     "search_space": "trial: GridSampler's search space (Optuna's key)",
     "study:metric_names": "study: names of the objectives (Study.set_metric_names)",

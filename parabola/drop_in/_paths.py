@@ -28,6 +28,7 @@ _OPTUNA_MODULES = (
     "logging",
     "pruners",
     "samplers",
+    "samplers.nsgaii",
     "search_space",
     "storages",
     "study",

@@ -25,7 +25,10 @@ if TYPE_CHECKING:
     from parabola.samplers._nsga2 import PolynomialMutation as PolynomialMutation
     from parabola.samplers._nsga2 import SBXCrossover as SBXCrossover
     from parabola.samplers._nsga2 import SPXCrossover as SPXCrossover
+    from parabola.samplers._nsga2 import UNDXCrossover as UNDXCrossover
     from parabola.samplers._nsga2 import UniformCrossover as UniformCrossover
+    from parabola.samplers._nsga2 import VSBXCrossover as VSBXCrossover
+    from parabola.samplers._nsga3 import NSGAIIISampler as NSGAIIISampler
     from parabola.samplers._partial_fixed import PartialFixedSampler as PartialFixedSampler
     from parabola.samplers._qmc import QMCSampler as QMCSampler
     from parabola.samplers._random import RandomSampler as RandomSampler
@@ -43,7 +46,10 @@ _LAZY = {
     "PolynomialMutation": "parabola.samplers._nsga2",
     "SBXCrossover": "parabola.samplers._nsga2",
     "SPXCrossover": "parabola.samplers._nsga2",
+    "UNDXCrossover": "parabola.samplers._nsga2",
     "UniformCrossover": "parabola.samplers._nsga2",
+    "VSBXCrossover": "parabola.samplers._nsga2",
+    "NSGAIIISampler": "parabola.samplers._nsga3",
     "GridSampler": "parabola.samplers._grid",
     "PartialFixedSampler": "parabola.samplers._partial_fixed",
     "QMCSampler": "parabola.samplers._qmc",
@@ -61,6 +67,7 @@ __all__ = [
     "CmaEsSampler",
     "GPSampler",
     "GridSampler",
+    "NSGAIIISampler",
     "NSGAIISampler",
     "PartialFixedSampler",
     "PolynomialMutation",
@@ -70,11 +77,15 @@ __all__ = [
     "SPXCrossover",
     "StudyView",
     "TPESampler",
+    "UNDXCrossover",
     "UniformCrossover",
+    "VSBXCrossover",
 ]
 
 
 def __getattr__(name: str) -> Any:
+    if name == "nsgaii":  # the operators' submodule, at Optuna's path
+        return importlib.import_module("parabola.samplers.nsgaii")
     if name not in _LAZY:
         raise AttributeError(f"module 'parabola.samplers' has no attribute '{name}'")
     value = getattr(importlib.import_module(_LAZY[name]), name)

@@ -9,7 +9,9 @@ from parabola.samplers._nsga2._operators import (
     PolynomialMutation,
     SBXCrossover,
     SPXCrossover,
+    UNDXCrossover,
     UniformCrossover,
+    VSBXCrossover,
 )
 from parabola.samplers._nsga2._sampler import NSGAIISampler
 
@@ -21,5 +23,7 @@ __all__ = [
     "PolynomialMutation",
     "SBXCrossover",
     "SPXCrossover",
+    "UNDXCrossover",
     "UniformCrossover",
+    "VSBXCrossover",
 ]

@@ -29,6 +29,7 @@ __all__ = ["NSGAIISampler"]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
 GENERATION_KEY = "nsga2:generation"
+_UNIT = np.array([0.0, 1.0])
 _MAX_RETRIES = 100
 
 
@@ -58,10 +59,11 @@ class NSGAIISampler(BaseSampler):
     """Multi-objective sampler using NSGA-II (Deb et al., 2002), with Optuna 5.0's interface.
 
     Trials are grouped in generations of ``population_size`` (the generation is the system
-    attribute ``nsga2:generation``). The first generation is sampled by ``RandomSampler``;
-    each later trial is a child of the parent population, the elite of the previous parents
-    and the last complete generation (non-dominated sorting, then crowding distance; with
-    constraints, Deb's constrained domination). A child is, with ``crossover_prob``, a
+    attribute ``nsga2:generation``; ``nsga3:generation`` for ``NSGAIIISampler``). The first
+    generation is sampled by ``RandomSampler``; each later trial is a child of the parent
+    population, the elite of the previous parents and the last complete generation
+    (non-dominated sorting, then crowding distance; with constraints, Deb's constrained
+    domination). A child is, with ``crossover_prob``, a
     crossover of parents chosen by binary tournament, else a copy of one parent; then each
     parameter mutates with ``mutation_prob``: through ``mutation`` if given, else by being
     resampled at random (Optuna's default).
@@ -85,6 +87,8 @@ class NSGAIISampler(BaseSampler):
             the default selection.
         child_generation_strategy: ``(study, search_space, parents) -> params``, replacing
             crossover and mutation.
+        after_trial_strategy: ``(study, trial, state, values) -> None``, replacing what the
+            sampler does after a trial (storing the ``constraints_func`` values).
 
     Raises:
         TypeError: if an argument has the wrong type.
@@ -121,6 +125,9 @@ class NSGAIISampler(BaseSampler):
             Callable[[StudyView, dict[str, BaseDistribution], list[FrozenTrial]], dict[str, Any]]
             | None
         ) = None,
+        after_trial_strategy: (
+            Callable[[StudyView, FrozenTrial, TrialState, Sequence[float] | None], None] | None
+        ) = None,
     ) -> None:
         if isinstance(population_size, bool) or not isinstance(population_size, int):
             raise TypeError(f"`population_size` must be an int, got {population_size!r}.")
@@ -136,8 +143,8 @@ class NSGAIISampler(BaseSampler):
             )
         if population_size < crossover.n_parents:
             raise ValueError(
-                f"`population_size` ({population_size}) must be >= the crossover's "
-                f"n_parents ({crossover.n_parents})."
+                f"`population_size` ({population_size}) must be >= the n_parents of "
+                f"`crossover` ({crossover}: {crossover.n_parents})."
             )
         if mutation is not None and not isinstance(mutation, BaseMutation):
             raise ValueError(
@@ -161,12 +168,16 @@ class NSGAIISampler(BaseSampler):
         self._constraints_func = constraints_func
         self._elite = elite_population_selection_strategy or self._select_elite
         self._child = child_generation_strategy or self._make_child
+        self._after_trial_strategy = after_trial_strategy
         self._random = RandomSampler(seed=seed)
         self._seed_base = int(np.random.RandomState(seed).randint(2**31 - 1))
         self._lineages: dict[str, _Lineage] = {}
         self._lock = threading.Lock()
         # The child's random state, per thread: trials sampled in parallel do not share it.
         self._local = threading.local()
+
+    #: The system attribute holding a trial's generation (a subclass has its own).
+    _generation_key: str = GENERATION_KEY
 
     def reseed_rng(self) -> None:
         self._seed_base = int(np.random.RandomState().randint(2**31 - 1))
@@ -187,7 +198,7 @@ class NSGAIISampler(BaseSampler):
             lineage = self._update(study)
             parents = lineage.parents[-1] if lineage.parents else None
             generation = len(lineage.parents)
-        study.set_trial_system_attr(trial, GENERATION_KEY, generation)
+        study.set_trial_system_attr(trial, self._generation_key, generation)
         if parents is None or not search_space:
             return {}
         # One RandomState per thread, reseeded: constructing one costs ~0.5 ms.
@@ -218,7 +229,10 @@ class NSGAIISampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
-        record_constraints(study, trial, state, self._constraints_func, "NSGAIISampler")
+        if self._after_trial_strategy is not None:
+            self._after_trial_strategy(study, trial, state, values)
+        else:
+            record_constraints(study, trial, state, self._constraints_func, type(self).__name__)
         self._random.after_trial(study, trial, state, values)
 
     # Generations ------------------------------------------------------------------------
@@ -253,7 +267,7 @@ class NSGAIISampler(BaseSampler):
                 lineage.space = {
                     n: d for n, d in lineage.space.items() if t.distributions.get(n) == d
                 }
-            g = t.system_attrs.get(GENERATION_KEY)
+            g = t.system_attrs.get(self._generation_key)
             if g is not None:
                 lineage.per_gen.setdefault(int(g), []).append(t)
         while True:
@@ -305,19 +319,23 @@ class NSGAIISampler(BaseSampler):
         if key not in cached.encoded:
             cached.encoded[key] = _encode(parents, numeric)
         unit = cached.encoded[key]
+        bounds = np.tile(_UNIT, (len(numeric), 1))
         if rng.rand() < self._crossover_prob:
             for _ in range(_MAX_RETRIES):
                 idx = _tournament(cached.dominates, self._crossover.n_parents, rng)
                 chosen = [parents[i] for i in idx]
-                x = self._crossover.crossover(unit[idx], rng) if numeric else None
+                x = self._crossover.crossover(unit[idx], rng, study, bounds) if numeric else None
                 if x is None or np.all((x >= 0.0) & (x <= 1.0)):
                     break
             else:
                 assert x is not None
                 x = np.clip(x, 0.0, 1.0)
-            take_second = rng.rand(len(categorical)) < self._swapping_prob
+            # Categorical parameters cross uniformly between the first and the last parent
+            # (Optuna's rule, also with three-parent crossovers).
+            take_last = rng.rand(len(categorical)) < self._swapping_prob
             child_cat = {
-                n: chosen[int(s)].params[n] for n, s in zip(categorical, take_second, strict=True)
+                n: chosen[-1 if s else 0].params[n]
+                for n, s in zip(categorical, take_last, strict=True)
             }
         else:
             k = rng.randint(len(parents))
@@ -333,7 +351,7 @@ class NSGAIISampler(BaseSampler):
             if rng.rand() < p_mut:
                 if self._mutation is None:
                     continue  # resampled at random by sample_independent
-                u = self._mutation.mutation(u, rng)
+                u = min(max(float(self._mutation.mutation(u, rng, study, _UNIT)), 0.0), 1.0)
             params[name] = dist.to_external_repr(from_unit(dist, u))
         for name in categorical:
             if rng.rand() >= p_mut:
