@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-import argparse
 import os
+import sys
 import threading
 from collections.abc import Iterator, Mapping
 from typing import Any
@@ -139,7 +139,10 @@ def config_from_arg(config: Any, what: str) -> dict[str, Any]:
         return {}
     if isinstance(config, Config):
         return config.as_dict()
-    if isinstance(config, argparse.Namespace):
+    # A Namespace exists only if its module was imported: look it up rather than import
+    # argparse into every init for this one isinstance check.
+    argparse = sys.modules.get("argparse")
+    if argparse is not None and isinstance(config, argparse.Namespace):
         return dict(vars(config))
     if isinstance(config, (str, os.PathLike)):
         try:
