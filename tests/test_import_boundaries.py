@@ -318,3 +318,18 @@ def test_heavy_modules_load_on_first_use() -> None:
         "s.optimize(lambda t: t.suggest_float('x', 0, 1), n_trials=1)\n"
     )
     assert "numpy" in loaded  # RandomSampler needs it: proof the check above can fail
+
+
+def test_packages_that_re_export_load_their_parts_on_first_use() -> None:
+    # parabola.pruners, .samplers and .tracking name their classes in __all__ but import each
+    # module on first use: the study and tracking paths touch these packages (BasePruner,
+    # init), and must not pay for every pruner's numpy or tracking's read API to do so.
+    loaded = _modules_after(
+        "import parabola.pruners, parabola.samplers, parabola.tracking\n"
+        "parabola.pruners.BasePruner, parabola.samplers.BaseSampler\n"
+    )
+    assert sorted(m for m in loaded if m.split(".")[0] in HEAVY) == []
+    parts = {m for m in loaded if m.startswith(("parabola.pruners.", "parabola.tracking."))}
+    assert parts == {"parabola.pruners._base"}
+    after_use = _modules_after("import parabola.pruners\nparabola.pruners.MedianPruner\n")
+    assert "numpy" in after_use  # MedianPruner needs it: proof the check above can fail
