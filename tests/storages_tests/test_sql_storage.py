@@ -16,8 +16,8 @@ from parabola.distributions import FloatDistribution
 from parabola.exceptions import StorageInternalError, StoreVersionError
 from parabola.storages import RDBStorage, get_storage
 from parabola.storages._sql import open_rdb_storage
-from parabola.storages._sql._engine import normalize_url
 from parabola.storages._sql._history import decode_chunk, encode_chunk
+from parabola.storages._sql._urls import normalize_url
 from parabola.testing.storages import make_run
 from parabola.trial import TrialState
 
@@ -180,11 +180,11 @@ def test_newer_store_is_refused_and_untouched(tmp_path: Path) -> None:
 
 
 def test_older_store_asks_for_upgrade(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from parabola.storages._sql import _migrate
+    from parabola.storages._sql import _schema
 
     path = tmp_path / "old.db"
     RDBStorage(f"sqlite:///{path}").close()
-    monkeypatch.setattr(_migrate, "HEAD", "0002")  # pretend this code is one revision ahead
+    monkeypatch.setattr(_schema, "HEAD", "0002")  # pretend this code is one revision ahead
     with pytest.raises(StoreVersionError, match="parabola db upgrade"):
         RDBStorage(f"sqlite:///{path}")
 

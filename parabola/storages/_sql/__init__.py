@@ -5,8 +5,8 @@ from __future__ import annotations
 import os
 import threading
 
-from parabola.storages._sql._engine import normalize_url
 from parabola.storages._sql._storage import RDBStorage
+from parabola.storages._sql._urls import normalize_url
 
 __all__ = ["RDBStorage", "open_rdb_storage"]
 

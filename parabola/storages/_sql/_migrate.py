@@ -1,14 +1,8 @@
-"""Schema versions: create a new store at head, check an existing one, upgrade on request.
+"""Schema upgrades with Alembic (``parabola db upgrade``), on a SQLAlchemy engine.
 
-Policy (why an old store is not upgraded silently): an upgrade may rewrite large tables and
-cannot be undone, and workers still running the older parabola would then be refused. So opening
-a store never changes its schema except to create a brand-new (empty) one; an older store raises
-:class:`~parabola.exceptions.StoreVersionError` telling the user to run ``parabola db upgrade``.
-A store whose revision is newer than this code is refused and never modified.
-
-The fast path (an up-to-date store) is one ``SELECT`` of the version table and does not import
-Alembic, which keeps opening a store cheap; a new store is created at head from the models
-(:func:`create_at_head`), also without Alembic. Alembic runs only to upgrade.
+Opening a store (checking its revision, creating a new one at head) needs neither Alembic nor
+SQLAlchemy and lives in ``_schema.py``, with the policy of why an older store is never upgraded
+silently. This module is imported only to upgrade, and by the migration tests.
 """
 
 from __future__ import annotations
@@ -21,14 +15,11 @@ from typing import Any
 
 import sqlalchemy as sa
 
-from parabola.exceptions import StorageInternalError, StoreVersionError
-from parabola.storages._sql._engine import ensure_wal, is_sqlite, redact
-from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS, VERSION_TABLE, metadata
+from parabola.storages._revisions import KNOWN_REVISIONS
+from parabola.storages._sql._engine import ensure_engine_wal
+from parabola.storages._sql._schema import check_revision, read_revision
 
-__all__ = ["alembic_config", "check_or_create", "create_at_head", "current_revision", "upgrade"]
-
-_OUR_TABLES = {"studies", "trials", "runs", "run_history"}
-_UPGRADE_HINT = "Run `parabola db upgrade --storage '{url}'` to upgrade it (back it up first)."
+__all__ = ["alembic_config", "current_revision", "upgrade"]
 
 
 @contextlib.contextmanager
@@ -54,110 +45,27 @@ def alembic_config(connection: sa.Connection | None = None) -> Any:
 
 
 def current_revision(connection: sa.Connection) -> str | None:
-    """The store's revision, ``None`` for an empty database.
+    """The store's revision on a SQLAlchemy connection, ``None`` for an empty database.
 
     Raises:
         StorageInternalError: if the database holds tables but is not a parabola store.
     """
-    names = set(sa.inspect(connection).get_table_names())
-    if VERSION_TABLE in names:
-        row = connection.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
-        return None if row is None else str(row[0])
-    if names & _OUR_TABLES or (is_sqlite(str(connection.engine.url)) and names):
-        url = redact(str(connection.engine.url))
-        if "alembic_version" in names and "trial_values" in names:
-            # An Optuna RDBStorage: the layouts differ, so say how to bring its studies over.
-            raise StorageInternalError(
-                f"Storage {url!r} is an Optuna store, which parabola does not open directly. "
-                f"Copy its studies into a parabola store with `parabola import optuna {url}` "
-                f"(or parabola.importers.import_optuna({url!r})); the import only reads it. "
-                "This database was left untouched."
-            )
-        kind = "an Optuna store" if "alembic_version" in names else "not a parabola store"
-        raise StorageInternalError(
-            f"Storage {url!r} is {kind} (it has tables {sorted(names)[:6]} but no "
-            f"{VERSION_TABLE!r}). Point storage at a parabola store or at a new file; this one "
-            "was left untouched."
-        )
-    return None
+    from parabola.storages._sql._dialect import POSTGRESQL, SQLITE
 
-
-def _check(revision: str, url: str, allow_older: bool = False) -> None:
-    if revision == HEAD:
-        return
-    if revision in KNOWN_REVISIONS:
-        if allow_older:
-            return
-        raise StoreVersionError(
-            f"Storage {redact(url)!r} has schema revision {revision}, older than this "
-            f"parabola's {HEAD}. " + _UPGRADE_HINT.format(url=redact(url))
-        )
-    raise StoreVersionError(
-        f"Storage {redact(url)!r} has schema revision {revision!r}, written by a newer "
-        f"parabola (this one knows up to {HEAD}). Upgrade parabola (pip install -U parabola); "
-        "the store was not modified."
-    )
+    dialect = SQLITE if connection.dialect.name == "sqlite" else POSTGRESQL
+    raw = connection.connection.dbapi_connection
+    assert raw is not None
+    cursor = raw.cursor()
+    try:
+        return read_revision(cursor, dialect, str(connection.engine.url))
+    finally:
+        cursor.close()
 
 
 def _locked(connection: sa.Connection) -> None:
-    """Serialise schema creation between processes opening the same new store."""
+    """Serialise schema work between processes on the same PostgreSQL store."""
     if connection.dialect.name == "postgresql":
         connection.execute(sa.text("SELECT pg_advisory_xact_lock(7160250311)"))
-
-
-def check_or_create(
-    engine: sa.Engine, url: str, *, create: bool = True, allow_older: bool = False
-) -> None:
-    """Check the store's revision; create the schema at head if the database is empty.
-
-    ``create=False`` leaves an empty database empty; ``allow_older`` accepts an older known
-    revision (to upgrade it). A newer revision is always refused.
-    """
-    with engine.connect() as conn:
-        try:
-            row = conn.execute(sa.text(f"SELECT version_num FROM {VERSION_TABLE}")).first()
-        except sa.exc.DBAPIError:
-            conn.rollback()
-            row = None
-        if row is None:
-            # Refuse a foreign database before anything (even the journal mode) touches it.
-            current_revision(conn)
-    # (After the connection above is closed: its read lock would block the WAL switch.)
-    if row is not None:
-        _check(str(row[0]), url, allow_older)
-        ensure_wal(engine)
-        return
-    if not create:
-        return
-    ensure_wal(engine)
-    # Empty database: create under a write lock so concurrent openers agree.
-    with engine.connect() as conn:
-        conn = conn.execution_options(parabola_write=True)
-        with conn.begin():
-            _locked(conn)
-            revision = current_revision(conn)
-            if revision is not None:
-                _check(revision, url, allow_older)
-                return
-            create_at_head(conn)
-
-
-def create_at_head(connection: sa.Connection) -> None:
-    """Create the schema at ``HEAD`` in an empty database and stamp it, without Alembic.
-
-    Replaying the migrations builds the same tables (``test_migrations`` compares the DDL of
-    both ways), but importing Alembic costs ~0.1 s, a third of a new tracking run's start.
-    The version table is the one Alembic itself creates, so later upgrades work unchanged.
-    """
-    metadata.create_all(connection)
-    version = sa.Table(
-        VERSION_TABLE,
-        sa.MetaData(),
-        sa.Column("version_num", sa.String(32), nullable=False),
-        sa.PrimaryKeyConstraint("version_num", name=f"{VERSION_TABLE}_pkc"),
-    )
-    version.create(connection)
-    connection.execute(version.insert().values(version_num=HEAD))
 
 
 def upgrade(engine: sa.Engine, url: str, revision: str = "head") -> tuple[str | None, str]:
@@ -169,15 +77,15 @@ def upgrade(engine: sa.Engine, url: str, revision: str = "head") -> tuple[str | 
     with engine.connect() as conn:
         before = current_revision(conn)  # refuses a foreign database untouched
     if before is not None and before not in KNOWN_REVISIONS:
-        _check(before, url)
-    ensure_wal(engine)
+        check_revision(before, url)
+    ensure_engine_wal(engine)
     with engine.connect() as conn:
         conn = conn.execution_options(parabola_write=True)
         with conn.begin():
             _locked(conn)
             before = current_revision(conn)
             if before is not None and before not in KNOWN_REVISIONS:
-                _check(before, url)
+                check_revision(before, url)
             with _quiet_alembic():
                 from alembic import command
 

@@ -1,20 +1,20 @@
 """The tracking half of the SQL store: runs and their chunked history.
 
-Functions take an open connection (inside the caller's transaction) so that
-:class:`~parabola.storages.RDBStorage` keeps one transaction and retry policy for everything.
+The functions take an open cursor (inside the caller's transaction) and the dialect that
+spells their statements, so that :class:`RunTable` runs everything on the store's one
+transaction runner with its one retry policy.
 """
 
 from __future__ import annotations
 
 import dataclasses
 import json
-from collections.abc import Callable, Mapping, Sequence
-from typing import Any, Protocol, TypeVar
-
-import sqlalchemy as sa
+from collections.abc import Mapping, Sequence
+from typing import Any
 
 from parabola.storages._records import RUN_TEXT_LIMITS, RunRecord, RunState, check_run_text
 from parabola.storages._sql._codec import dt_from_us, dt_to_us, dumps_or_none
+from parabola.storages._sql._dialect import Dialect
 from parabola.storages._sql._history import (
     CHUNK_ROWS,
     concat_columns,
@@ -23,7 +23,7 @@ from parabola.storages._sql._history import (
     encode_chunk_steps,
     filter_columns,
 )
-from parabola.storages._sql._models import run_history, runs
+from parabola.storages._sql._runner import Runner
 
 __all__ = [
     "RunTable",
@@ -43,6 +43,20 @@ _FIELDS = {f.name for f in dataclasses.fields(RunRecord)}
 _COLUMN = {"group": "run_group"}
 _DATES = {"created_at", "heartbeat_at", "finished_at"}
 _JSON = {"config", "summary", "tags"}
+# Every run column, in RunRecord's field order (what _record reads).
+_RUN_COLUMNS = tuple(
+    _COLUMN.get(name, name) for name in [f.name for f in dataclasses.fields(RunRecord)]
+)
+_SELECT_RUN = f"SELECT {', '.join(_RUN_COLUMNS)} FROM runs"
+_BY_PATH = "entity = {entity} AND project = {project} AND run_id = {run_id}"
+_INSERT_RUN = (
+    f"INSERT INTO runs ({', '.join(_RUN_COLUMNS)}) "
+    f"VALUES ({', '.join('{' + c + '}' for c in _RUN_COLUMNS)}) RETURNING id"
+)
+_INSERT_CHUNK = (
+    "INSERT INTO run_history (run_pk, stream, min_step, max_step, n_rows, payload) "
+    "VALUES ({run_pk}, {stream}, {min_step}, {max_step}, {n_rows}, {payload})"
+)
 
 
 def _encode(name: str, value: Any) -> Any:
@@ -55,8 +69,8 @@ def _encode(name: str, value: Any) -> Any:
     return value
 
 
-def _record(row: Any) -> RunRecord:
-    m = row._mapping
+def _record(row: Sequence[Any]) -> RunRecord:
+    m = dict(zip(_RUN_COLUMNS, row, strict=True))
     return RunRecord(
         run_id=m["run_id"],
         project=m["project"],
@@ -82,37 +96,36 @@ def _path(entity: str, project: str, run_id: str) -> str:
     return f"{entity}/{project}/{run_id}"
 
 
-def _run_pk(conn: sa.Connection, entity: str, project: str, run_id: str) -> int:
-    pk = conn.execute(
-        sa.select(runs.c.id).where(
-            runs.c.entity == entity, runs.c.project == project, runs.c.run_id == run_id
-        )
-    ).scalar()
-    if pk is None:
+def _key(entity: str, project: str, run_id: str) -> dict[str, str]:
+    return {"entity": entity, "project": project, "run_id": run_id}
+
+
+def _run_pk(cur: Any, d: Dialect, entity: str, project: str, run_id: str) -> int:
+    cur.execute(d.sql(f"SELECT id FROM runs WHERE {_BY_PATH}"), _key(entity, project, run_id))
+    row = cur.fetchone()
+    if row is None:
         raise KeyError(f"No run with path '{_path(entity, project, run_id)}' in this storage.")
-    return int(pk)
+    return int(row[0])
 
 
-def create_run(conn: sa.Connection, record: RunRecord) -> int:
-    """Insert the run; return its row id."""
+def create_run(cur: Any, d: Dialect, record: RunRecord, duplicate: type[Exception]) -> int:
+    """Insert the run; return its row id. ``duplicate`` is the driver's integrity error."""
     check_run_text({name: getattr(record, name) for name in RUN_TEXT_LIMITS})
     values = {
         _COLUMN.get(f.name, f.name): _encode(f.name, getattr(record, f.name))
         for f in dataclasses.fields(RunRecord)
     }
     try:
-        result = conn.execute(runs.insert().values(**values))
-    except sa.exc.IntegrityError:
+        cur.execute(d.sql(_INSERT_RUN), values)
+    except duplicate:
         raise ValueError(
             f"A run with path '{_path(record.entity, record.project, record.run_id)}' "
             "already exists."
         ) from None
-    inserted = result.inserted_primary_key
-    assert inserted is not None
-    return int(inserted[0])
+    return int(cur.fetchone()[0])
 
 
-def update_run(conn: sa.Connection, entity: str, project: str, run_id: str, **fields: Any) -> None:
+def update_run(cur: Any, d: Dialect, entity: str, project: str, run_id: str, **fields: Any) -> None:
     unknown = set(fields) - _FIELDS
     if unknown:
         raise ValueError(
@@ -121,56 +134,59 @@ def update_run(conn: sa.Connection, entity: str, project: str, run_id: str, **fi
     check_run_text(fields)
     values = {_COLUMN.get(k, k): _encode(k, v) for k, v in fields.items()}
     if not values:
-        _run_pk(conn, entity, project, run_id)  # still an error for an unknown run
+        _run_pk(cur, d, entity, project, run_id)  # still an error for an unknown run
         return
     # One statement by path (the unique index), not a lookup of the row id and then an update.
-    result = conn.execute(
-        runs.update()
-        .where(runs.c.entity == entity, runs.c.project == project, runs.c.run_id == run_id)
-        .values(**values)
+    # The parameters of the SET part get a prefix: a run field may be called "project".
+    sets = ", ".join(f"{c} = {{set_{c}}}" for c in values)
+    cur.execute(
+        d.sql(f"UPDATE runs SET {sets} WHERE {_BY_PATH}"),
+        {**{f"set_{c}": v for c, v in values.items()}, **_key(entity, project, run_id)},
     )
-    if result.rowcount == 0:
+    if cur.rowcount == 0:
         raise KeyError(f"No run with path '{_path(entity, project, run_id)}' in this storage.")
 
 
-def get_run(conn: sa.Connection, entity: str, project: str, run_id: str) -> RunRecord:
-    row = conn.execute(
-        sa.select(runs).where(
-            runs.c.entity == entity, runs.c.project == project, runs.c.run_id == run_id
-        )
-    ).first()
+def get_run(cur: Any, d: Dialect, entity: str, project: str, run_id: str) -> RunRecord:
+    cur.execute(d.sql(f"{_SELECT_RUN} WHERE {_BY_PATH}"), _key(entity, project, run_id))
+    row = cur.fetchone()
     if row is None:
         raise KeyError(f"No run with path '{_path(entity, project, run_id)}' in this storage.")
     return _record(row)
 
 
-def get_runs(conn: sa.Connection, entity: str | None, project: str | None) -> list[RunRecord]:
-    query = sa.select(runs)
+def _where(entity: str | None, project: str | None) -> tuple[str, dict[str, str]]:
+    parts, args = [], {}
     if entity is not None:
-        query = query.where(runs.c.entity == entity)
+        parts.append("entity = {entity}")
+        args["entity"] = entity
     if project is not None:
-        query = query.where(runs.c.project == project)
-    query = query.order_by(runs.c.created_at.desc(), runs.c.id.desc())
-    return [_record(r) for r in conn.execute(query)]
+        parts.append("project = {project}")
+        args["project"] = project
+    return (" WHERE " + " AND ".join(parts) if parts else ""), args
 
 
-def count_runs(conn: sa.Connection, entity: str | None, project: str | None) -> int:
-    query = sa.select(sa.func.count()).select_from(runs)
-    if entity is not None:
-        query = query.where(runs.c.entity == entity)
-    if project is not None:
-        query = query.where(runs.c.project == project)
-    return int(conn.execute(query).scalar_one())
+def get_runs(cur: Any, d: Dialect, entity: str | None, project: str | None) -> list[RunRecord]:
+    where, args = _where(entity, project)
+    cur.execute(d.sql(f"{_SELECT_RUN}{where} ORDER BY created_at DESC, id DESC"), args)
+    return [_record(r) for r in cur.fetchall()]
 
 
-def delete_run(conn: sa.Connection, entity: str, project: str, run_id: str) -> None:
-    pk = _run_pk(conn, entity, project, run_id)
-    conn.execute(run_history.delete().where(run_history.c.run_pk == pk))
-    conn.execute(runs.delete().where(runs.c.id == pk))
+def count_runs(cur: Any, d: Dialect, entity: str | None, project: str | None) -> int:
+    where, args = _where(entity, project)
+    cur.execute(d.sql(f"SELECT COUNT(*) FROM runs{where}"), args)
+    return int(cur.fetchone()[0])
+
+
+def delete_run(cur: Any, d: Dialect, entity: str, project: str, run_id: str) -> None:
+    pk = _run_pk(cur, d, entity, project, run_id)
+    cur.execute(d.sql("DELETE FROM run_history WHERE run_pk = {pk}"), {"pk": pk})
+    cur.execute(d.sql("DELETE FROM runs WHERE id = {pk}"), {"pk": pk})
 
 
 def append_history(
-    conn: sa.Connection,
+    cur: Any,
+    d: Dialect,
     entity: str,
     project: str,
     run_id: str,
@@ -181,7 +197,7 @@ def append_history(
     """Append ``rows`` as chunks; ``pk`` is the run's row id when the caller knows it.
     Returns the row id."""
     if pk is None:
-        pk = _run_pk(conn, entity, project, run_id)
+        pk = _run_pk(cur, d, entity, project, run_id)
     chunks = []
     for start in range(0, len(rows), CHUNK_ROWS):
         part = rows[start : start + CHUNK_ROWS]
@@ -197,32 +213,37 @@ def append_history(
             }
         )
     if chunks:
-        conn.execute(run_history.insert(), chunks)
+        cur.executemany(d.sql(_INSERT_CHUNK), chunks)
     return pk
 
 
-def _chunk_query(
-    conn: sa.Connection,
+def _chunks(
+    cur: Any,
+    d: Dialect,
     entity: str,
     project: str,
     run_id: str,
     stream: str,
     min_step: int | None,
     max_step: int | None,
-) -> Any:
-    pk = _run_pk(conn, entity, project, run_id)
-    query = sa.select(run_history.c.payload).where(
-        run_history.c.run_pk == pk, run_history.c.stream == stream
-    )
+) -> list[bytes]:
+    """The payloads of the stream's chunks that may hold steps in the range, in order."""
+    pk = _run_pk(cur, d, entity, project, run_id)
+    sql = "SELECT payload FROM run_history WHERE run_pk = {pk} AND stream = {stream}"
+    args: dict[str, Any] = {"pk": pk, "stream": stream}
     if min_step is not None:
-        query = query.where(run_history.c.max_step >= min_step)
+        sql += " AND max_step >= {min_step}"
+        args["min_step"] = min_step
     if max_step is not None:
-        query = query.where(run_history.c.min_step <= max_step)
-    return query.order_by(run_history.c.chunk_id)
+        sql += " AND min_step <= {max_step}"
+        args["max_step"] = max_step
+    cur.execute(d.sql(sql + " ORDER BY chunk_id"), args)
+    return [bytes(r[0]) for r in cur.fetchall()]
 
 
 def get_history_columns(
-    conn: sa.Connection,
+    cur: Any,
+    d: Dialect,
     entity: str,
     project: str,
     run_id: str,
@@ -233,11 +254,10 @@ def get_history_columns(
 ) -> dict[str, Any]:
     import numpy as np
 
-    query = _chunk_query(conn, entity, project, run_id, stream, min_step, max_step)
     wanted = None if keys is None else set(keys) | {"_step"}
     parts: list[tuple[int, dict[str, Any]]] = []
-    for (payload,) in conn.execute(query):
-        n, cols = decode_chunk_columns(bytes(payload))
+    for payload in _chunks(cur, d, entity, project, run_id, stream, min_step, max_step):
+        n, cols = decode_chunk_columns(payload)
         if min_step is not None or max_step is not None:
             # The same test as the row read: a row without a _step counts as step 0.
             step = cols.get("_step")
@@ -261,7 +281,8 @@ def get_history_columns(
 
 
 def get_history(
-    conn: sa.Connection,
+    cur: Any,
+    d: Dialect,
     entity: str,
     project: str,
     run_id: str,
@@ -270,11 +291,10 @@ def get_history(
     max_step: int | None,
     keys: Sequence[str] | None = None,
 ) -> list[dict[str, Any]]:
-    query = _chunk_query(conn, entity, project, run_id, stream, min_step, max_step)
     out: list[dict[str, Any]] = []
     wanted = None if keys is None else set(keys) | {"_step"}
-    for (payload,) in conn.execute(query):
-        for row in decode_chunk(bytes(payload)):
+    for payload in _chunks(cur, d, entity, project, run_id, stream, min_step, max_step):
+        for row in decode_chunk(payload):
             if min_step is not None or max_step is not None:
                 step = row.get("_step", 0)
                 if (min_step is not None and step < min_step) or (
@@ -287,55 +307,52 @@ def get_history(
     return out
 
 
-T = TypeVar("T")
-
-
-class Transaction(Protocol):
-    """Run ``fn`` in one transaction (retried by the store's one retry policy); its result."""
-
-    def __call__(self, fn: Callable[[sa.Connection], T], /) -> T: ...
-
-
 class RunTable:
     """The run table of :class:`~parabola.storages.RDBStorage`: runs and their history chunks.
 
-    It owns what only it uses (the row-id cache below) and runs every statement through the
-    transactions it is given, the store's one transaction runner with its one retry policy;
-    ``RDBStorage`` forwards the tracking half of ``BaseStorage`` here.
+    It owns what only it uses (the row-id cache below) and runs every statement on the store's
+    transaction runner, with its one retry policy; ``RDBStorage`` forwards the tracking half of
+    ``BaseStorage`` here.
     """
 
-    def __init__(self, write: Transaction, read: Transaction) -> None:
-        self._write = write
-        self._read = read
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+        self._d = runner.dialect
         # Row ids of runs this store created or wrote, so that a run's periodic appends skip
         # the lookup by path. Filled only after a commit; delete_run forgets the entry. (A run
         # deleted by another process while this one still writes it is not supported: the
         # writer owns it.)
         self._pks: dict[tuple[str, str, str], int] = {}
 
-    def _pk_cache(self) -> dict[tuple[str, str, str], int]:
-        return self._pks
+    def forget(self) -> None:
+        """Drop the row-id cache (a forked child, a schema upgrade)."""
+        self._pks.clear()
 
     def create_run(self, record: RunRecord) -> None:
-        pk = self._write(lambda conn: create_run(conn, record))
-        self._pk_cache()[(record.entity, record.project, record.run_id)] = pk
+        duplicate = self._runner.integrity_error
+        pk = self._runner.run(lambda cur: create_run(cur, self._d, record, duplicate), write=True)
+        self._pks[(record.entity, record.project, record.run_id)] = pk
 
     def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
-        self._write(lambda conn: update_run(conn, entity, project, run_id, **fields))
+        self._runner.run(
+            lambda cur: update_run(cur, self._d, entity, project, run_id, **fields), write=True
+        )
 
     def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
-        return self._read(lambda conn: get_run(conn, entity, project, run_id))
+        return self._runner.run(
+            lambda cur: get_run(cur, self._d, entity, project, run_id), write=False
+        )
 
     def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
-        return self._read(lambda conn: get_runs(conn, entity, project))
+        return self._runner.run(lambda cur: get_runs(cur, self._d, entity, project), write=False)
 
     def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
         """``SELECT COUNT(*)``: a new run's default name needs the count, not the runs."""
-        return self._read(lambda conn: count_runs(conn, entity, project))
+        return self._runner.run(lambda cur: count_runs(cur, self._d, entity, project), write=False)
 
     def delete_run(self, entity: str, project: str, run_id: str) -> None:
-        self._pk_cache().pop((entity, project, run_id), None)
-        self._write(lambda conn: delete_run(conn, entity, project, run_id))
+        self._pks.pop((entity, project, run_id), None)
+        self._runner.run(lambda cur: delete_run(cur, self._d, entity, project, run_id), write=True)
 
     def append_run_history(
         self,
@@ -347,11 +364,11 @@ class RunTable:
     ) -> None:
         """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
         rows = list(rows)
-        cache = self._pk_cache()
         key = (entity, project, run_id)
-        known = cache.get(key)
-        cache[key] = self._write(
-            lambda conn: append_history(conn, entity, project, run_id, rows, stream, known)
+        known = self._pks.get(key)
+        self._pks[key] = self._runner.run(
+            lambda cur: append_history(cur, self._d, entity, project, run_id, rows, stream, known),
+            write=True,
         )
 
     def write_run(
@@ -364,21 +381,20 @@ class RunTable:
     ) -> None:
         """Append the rows of every stream and update ``fields`` in one transaction."""
         batches = {stream: list(rows) for stream, rows in history.items() if rows}
-        cache = self._pk_cache()
         key = (entity, project, run_id)
-        known = cache.get(key)
+        known = self._pks.get(key)
 
-        def tx(conn: sa.Connection) -> int | None:
+        def tx(cur: Any) -> int | None:
             pk = known
             for stream, rows in batches.items():
-                pk = append_history(conn, entity, project, run_id, rows, stream, pk)
+                pk = append_history(cur, self._d, entity, project, run_id, rows, stream, pk)
             if fields:
-                update_run(conn, entity, project, run_id, **fields)
+                update_run(cur, self._d, entity, project, run_id, **fields)
             return pk
 
-        pk = self._write(tx)
+        pk = self._runner.run(tx, write=True)
         if pk is not None:
-            cache[key] = pk
+            self._pks[key] = pk
 
     def get_run_history(
         self,
@@ -392,10 +408,11 @@ class RunTable:
         keys: Sequence[str] | None = None,
     ) -> list[dict[str, Any]]:
         """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
-        return self._read(
-            lambda conn: get_history(
-                conn, entity, project, run_id, stream, min_step, max_step, keys
-            )
+        return self._runner.run(
+            lambda cur: get_history(
+                cur, self._d, entity, project, run_id, stream, min_step, max_step, keys
+            ),
+            write=False,
         )
 
     def get_run_history_columns(
@@ -411,8 +428,9 @@ class RunTable:
     ) -> dict[str, Any]:
         """Columns of :meth:`get_run_history` straight from the chunks' arrays: a numeric key
         present in every row stays one float64/int64 array, never a list of rows."""
-        return self._read(
-            lambda conn: get_history_columns(
-                conn, entity, project, run_id, stream, min_step, max_step, keys
-            )
+        return self._runner.run(
+            lambda cur: get_history_columns(
+                cur, self._d, entity, project, run_id, stream, min_step, max_step, keys
+            ),
+            write=False,
         )

@@ -1,13 +1,15 @@
 """SQL text of the hot-path statements on ``trials``/``studies``, and column encoding.
 
-The statements run on raw DBAPI cursors (see ``_engine.RawSQL``), written with ``:name``
-parameters. ``version`` is the study's change counter (see ``_models``).
+The statements are templates with ``{name}`` parameters, spelled for each driver by
+``_dialect.Dialect.sql`` and run on the runner's DBAPI cursors (``_runner``). ``version`` is
+the study's change counter (see ``_models``).
 """
 
 from __future__ import annotations
 
 import json
 import numbers
+from collections.abc import Sequence
 from typing import Any
 
 from parabola.storages._sql._codec import dt_to_us, dumps_or_none, encode_distributions
@@ -23,47 +25,60 @@ __all__ = [
     "NEXT_NUMBER",
     "SELECT_TRIAL",
     "STALE",
+    "SET_PARAMS",
     "STUDY_VERSION",
     "TRIAL_COLUMNS",
     "encode_columns",
+    "update_trial",
 ]
 
 TRIAL_COLUMNS = (
     "trial_id, study_id, number, state, trial_values, datetime_start, datetime_complete, "
     "params, distributions, user_attrs, system_attrs, intermediate_values, heartbeat, version"
 )
-SELECT_TRIAL = f"SELECT {TRIAL_COLUMNS} FROM trials WHERE trial_id = :tid"
+SELECT_TRIAL = f"SELECT {TRIAL_COLUMNS} FROM trials WHERE trial_id = {{tid}}"
 CHANGED_TRIALS = (
-    f"SELECT {TRIAL_COLUMNS} FROM trials WHERE study_id = :sid AND version > :known ORDER BY number"
+    f"SELECT {TRIAL_COLUMNS} FROM trials WHERE study_id = {{sid}} AND version > {{known}} "
+    "ORDER BY number"
 )
-STUDY_VERSION = "SELECT version FROM studies WHERE study_id = :sid"
-BUMP = "UPDATE studies SET version = version + 1 WHERE study_id = :sid RETURNING version"
+STUDY_VERSION = "SELECT version FROM studies WHERE study_id = {sid}"
+BUMP = "UPDATE studies SET version = version + 1 WHERE study_id = {sid} RETURNING version"
 NEXT_NUMBER = (
-    "UPDATE studies SET n_trials = n_trials + 1, version = version + 1 WHERE study_id = :sid "
+    "UPDATE studies SET n_trials = n_trials + 1, version = version + 1 WHERE study_id = {sid} "
     "RETURNING n_trials, version"
 )
 INSERT_TRIAL = (
     "INSERT INTO trials (study_id, number, version, state, trial_values, datetime_start, "
     "datetime_complete, params, distributions, user_attrs, system_attrs, intermediate_values, "
-    "heartbeat) VALUES (:study_id, :number, :version, :state, :trial_values, :datetime_start, "
-    ":datetime_complete, :params, :distributions, :user_attrs, :system_attrs, "
-    ":intermediate_values, :heartbeat) RETURNING trial_id"
+    "heartbeat) VALUES ({study_id}, {number}, {version}, {state}, {trial_values}, "
+    "{datetime_start}, {datetime_complete}, {params}, {distributions}, {user_attrs}, "
+    "{system_attrs}, {intermediate_values}, {heartbeat}) RETURNING trial_id"
 )
-BEAT = "UPDATE trials SET heartbeat = :now WHERE trial_id = :tid AND state = :running"
+BEAT = "UPDATE trials SET heartbeat = {now} WHERE trial_id = {tid} AND state = {running}"
 # A running trial's params, written through without bumping the study's change counter: one
 # row, one page (half the cost of a bumped write). Other readers see them with the trial's next
 # bumped write (a heartbeat or its final state), as they would have from a buffer.
 SET_PARAMS = (
-    "UPDATE trials SET params = :params, distributions = :distributions "
-    "WHERE trial_id = :tid AND state = :running"
+    "UPDATE trials SET params = {params}, distributions = {distributions} "
+    "WHERE trial_id = {tid} AND state = {running}"
 )
 STALE = (
-    "SELECT trial_id FROM trials WHERE study_id = :sid AND state = :running AND heartbeat < :cutoff"
+    "SELECT trial_id FROM trials WHERE study_id = {sid} AND state = {running} "
+    "AND heartbeat < {cutoff}"
 )
 FAIL_STALE = (
-    "UPDATE trials SET state = :fail, datetime_complete = :now, version = :version "
-    "WHERE trial_id = :tid AND state = :running AND heartbeat < :cutoff"
+    "UPDATE trials SET state = {fail}, datetime_complete = {now}, version = {version} "
+    "WHERE trial_id = {tid} AND state = {running} AND heartbeat < {cutoff}"
 )
+
+
+def update_trial(cols: Sequence[str], guard: bool) -> str:
+    """``UPDATE trials`` of ``cols`` (and the change counter ``version``) of trial ``tid``;
+    with ``guard``, only while it is RUNNING (parameter ``running``)."""
+    sets = ", ".join(f"{c} = {{{c}}}" for c in cols)
+    where = " AND state = {running}" if guard else ""
+    return f"UPDATE trials SET version = {{version}}, {sets} WHERE trial_id = {{tid}}{where}"
+
 
 ALL_COLUMNS = frozenset(
     {

@@ -27,9 +27,7 @@ import threading
 import time
 import weakref
 from collections.abc import Callable, Container, Mapping, Sequence
-from typing import TYPE_CHECKING, Any, TypeVar
-
-import sqlalchemy as sa
+from typing import TYPE_CHECKING, Any
 
 from parabola._study_direction import StudyDirection
 from parabola.distributions import (
@@ -39,32 +37,26 @@ from parabola.distributions import (
 )
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.storages._base import BaseStorage
-from parabola.storages._records import RunRecord
+from parabola.storages._records import FrozenStudy, RunRecord
+from parabola.storages._revisions import HEAD, KNOWN_REVISIONS
 from parabola.storages._sql import _statements as st
-from parabola.storages._sql._budget import BudgetMixin
+from parabola.storages._sql._budget import insert_in_budget
 from parabola.storages._sql._cache import StudyCache
 from parabola.storages._sql._codec import (
     copy_trial,
     dt_to_us,
     dumps,
     encode_distributions,
+    loads_or_empty,
     no_gc,
     trial_from_row,
     trials_from_rows,
 )
-from parabola.storages._sql._engine import (
-    RawSQL,
-    create_engine,
-    normalize_url,
-    redact,
-    sqlite_file,
-    translate_error,
-    with_retries,
-)
-from parabola.storages._sql._migrate import check_or_create, current_revision, upgrade
-from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS
+from parabola.storages._sql._runner import Runner, open_runner
 from parabola.storages._sql._runs import RunTable
-from parabola.storages._sql._studies import StudiesMixin
+from parabola.storages._sql._schema import check_or_create, read_revision
+from parabola.storages._sql._studies import StudyTable
+from parabola.storages._sql._urls import normalize_url, redact, sqlite_file
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -73,7 +65,6 @@ if TYPE_CHECKING:
 
 __all__ = ["RDBStorage"]
 
-T = TypeVar("T")
 _DEFAULT = object()
 DEFAULT_HEARTBEAT_INTERVAL = 10
 GRACE_PERIOD_FACTOR = 6
@@ -98,7 +89,7 @@ def _after_fork_in_child() -> None:
     # A forked child must not use its parent's connections (SQLAlchemy's advice), nor write
     # the parent's buffered parameters, nor wait on a lock a parent thread held at fork time.
     for storage in list(_live):
-        storage.engine.dispose(close=False)
+        storage._runner.dispose(close=False)
         storage._lock = threading.RLock()
         storage._owned.clear()
         storage._pending.clear()
@@ -110,7 +101,7 @@ if hasattr(os, "register_at_fork"):
     os.register_at_fork(after_in_child=_after_fork_in_child)
 
 
-class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
+class RDBStorage(BaseStorage):
     """Store studies and runs in a SQL database: a SQLite file or PostgreSQL.
 
     Args:
@@ -196,22 +187,21 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
             heartbeat_stale_trial_callback or failed_trial_callback
         )
         self.failed_trial_callback = self.heartbeat_stale_trial_callback
-        self._is_pg = self.url.startswith("postgresql")
-        self.engine = create_engine(self.url, self.engine_kwargs)
+        # The one transaction runner: stdlib sqlite3 for a plain SQLite file (no SQLAlchemy
+        # import), SQLAlchemy's pool for PostgreSQL and the rest (see _runner.py).
+        self._runner: Runner = open_runner(self.url, self.engine_kwargs)
+        self._sql = self._runner.dialect.sql
+        self._for_update = self._runner.dialect.for_update
         try:
             check_or_create(
-                self.engine,
+                self._runner,
                 self.url,
                 create=not skip_table_creation,
                 allow_older=skip_compatibility_check,
             )
-        except sa.exc.DBAPIError as e:
-            self.engine.dispose()
-            raise translate_error(e, self.url) from e
         except BaseException:
-            self.engine.dispose()
+            self._runner.dispose()
             raise
-        self._raw = RawSQL(self.engine, self.url)
         self._lock = threading.RLock()
         self._caches: dict[int, StudyCache] = {}
         self._trial_study: dict[int, int] = {}
@@ -220,15 +210,22 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
         # Trials whose params may wait in memory for the trial's next write (optimize's own).
         self._buffered: set[int] = set()
         self._last_beat: dict[int, float] = {}
-        self._directions: dict[int, list[StudyDirection]] = {}
-        # The tracking half: its own part, on this store's transactions.
-        self._run_table = RunTable(self._write, self._read)
+        # The parts, each on this store's one transaction runner.
+        self._studies = StudyTable(self._runner)
+        self._run_table = RunTable(self._runner)
         _live.add(self)
         # Close pooled connections when the storage is dropped (psycopg warns otherwise).
-        weakref.finalize(self, self.engine.dispose)
+        weakref.finalize(self, self._runner.dispose)
 
     def __repr__(self) -> str:
         return f"RDBStorage({redact(self.url)!r})"
+
+    @property
+    def engine(self) -> Any:
+        """What holds this store's connections, with a ``dispose()`` that closes them: the
+        SQLAlchemy engine (PostgreSQL, in-memory SQLite, ``engine_kwargs``), or the standard
+        library driver of a plain SQLite file (which imports no SQLAlchemy)."""
+        return getattr(self._runner, "engine", self._runner)
 
     @property
     def sqlite_path(self) -> str | None:
@@ -257,7 +254,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
     def close(self) -> None:
         """Write buffered parameters and close the database connections."""
         self._flush_all_pending(quiet=False)
-        self.engine.dispose()
+        self._runner.dispose()
 
     # Tracking runs: forwarded to the run table (parabola/storages/_sql/_runs.py) -----------
     def create_run(self, record: RunRecord) -> None:
@@ -336,8 +333,8 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
     # Schema versions ----------------------------------------------------------------------
     def get_current_version(self) -> str | None:
         """The store's schema revision (``None`` for an empty database)."""
-        with self.engine.connect() as conn:
-            return current_revision(conn)
+        dialect = self._runner.dialect
+        return self._runner.run(lambda cur: read_revision(cur, dialect, self.url), write=False)
 
     def get_head_version(self) -> str:
         """The schema revision this parabola writes."""
@@ -352,31 +349,67 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
 
         Open the store with ``skip_compatibility_check=True`` to upgrade an older one.
         """
+        # Alembic needs SQLAlchemy: imported here, the only path that upgrades.
+        from parabola.storages._sql._engine import create_engine
+        from parabola.storages._sql._migrate import upgrade
+
         with self._lock:
             self._flush_all_pending(quiet=False)
-            upgrade(self.engine, self.url)
+            own = not hasattr(self._runner, "engine")
+            if own:
+                self._runner.dispose()
+                engine = create_engine(self.url, self.engine_kwargs)
+            else:
+                engine = self.engine
+            try:
+                upgrade(engine, self.url)
+            finally:
+                if own:
+                    engine.dispose()
             self._caches.clear()
 
+    # Studies: forwarded to the study table (parabola/storages/_sql/_studies.py) -----------
+    def create_new_study(
+        self, directions: Sequence[StudyDirection], study_name: str | None = None
+    ) -> int:
+        return self._studies.create(directions, study_name)
+
+    def delete_study(self, study_id: int) -> None:
+        self._studies.delete(study_id)
+        with self._lock:
+            self._caches.pop(study_id, None)
+            for tid in [t for t, s in self._trial_study.items() if s == study_id]:
+                del self._trial_study[tid]
+                self._disown(tid)
+
+    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._studies.set_attr(study_id, "user_attrs", key, value)
+
+    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
+        self._studies.set_attr(study_id, "system_attrs", key, value)
+
+    def get_study_id_from_name(self, study_name: str) -> int:
+        return self._studies.id_from_name(study_name)
+
+    def get_study_name_from_id(self, study_id: int) -> str:
+        return str(self._studies.column(study_id, "study_name"))
+
+    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+        return self._studies.directions(study_id)
+
+    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
+        return dict(loads_or_empty(self._studies.column(study_id, "user_attrs")))
+
+    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
+        return dict(loads_or_empty(self._studies.column(study_id, "system_attrs")))
+
+    def get_all_studies(self) -> list[FrozenStudy]:
+        return self._studies.all()
+
     # Transactions -------------------------------------------------------------------------
-    def _write(self, fn: Callable[[sa.Connection], T]) -> T:
-        def attempt() -> T:
-            with self.engine.connect() as conn:
-                conn.execution_options(parabola_write=True)
-                with conn.begin():
-                    return fn(conn)
-
-        return with_retries(attempt, self.url)
-
-    def _read(self, fn: Callable[[sa.Connection], T]) -> T:
-        def attempt() -> T:
-            with self.engine.connect() as conn:
-                return fn(conn)
-
-        return with_retries(attempt, self.url)
-
     def _bump(self, cur: Any, study_id: int) -> int:
         """Bump the study's change counter (taking its write lock); return the new value."""
-        cur.execute(self._raw.sql(st.BUMP), {"sid": study_id})
+        cur.execute(self._sql(st.BUMP), {"sid": study_id})
         row = cur.fetchone()
         if row is None:
             raise KeyError(f"No study with id {study_id} in this storage.")
@@ -391,19 +424,15 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
         return study_id
 
     def _select_trial(self, cur: Any, trial_id: int, lock: bool) -> Any:
-        sql = st.SELECT_TRIAL + (" FOR UPDATE" if lock and self._is_pg else "")
-        cur.execute(self._raw.sql(sql), {"tid": trial_id})
+        sql = st.SELECT_TRIAL + (self._for_update if lock else "")
+        cur.execute(self._sql(sql), {"tid": trial_id})
         row = cur.fetchone()
         if row is None:
             raise KeyError(f"No trial with id {trial_id} in this storage.")
         return row
 
     def _update_sql(self, cols: Sequence[str], guard: bool) -> str:
-        sets = ", ".join(f"{c} = :{c}" for c in cols)
-        where = " AND state = :running" if guard else ""
-        return self._raw.sql(
-            f"UPDATE trials SET version = :version, {sets} WHERE trial_id = :tid{where}"
-        )
+        return self._sql(st.update_trial(cols, guard))
 
     # Trial cache --------------------------------------------------------------------------
     def _sync(self, study_id: int) -> StudyCache:
@@ -413,14 +442,14 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
         known = -1 if cache is None else cache.version
 
         def read(cur: Any) -> tuple[int | None, list[Any]]:
-            cur.execute(self._raw.sql(st.STUDY_VERSION), {"sid": study_id})
+            cur.execute(self._sql(st.STUDY_VERSION), {"sid": study_id})
             row = cur.fetchone()
             if row is None or row[0] == known:
                 return None if row is None else row[0], []
-            cur.execute(self._raw.sql(st.CHANGED_TRIALS), {"sid": study_id, "known": known})
+            cur.execute(self._sql(st.CHANGED_TRIALS), {"sid": study_id, "known": known})
             return row[0], cur.fetchall()
 
-        version, rows = self._raw.run(read, write=False)
+        version, rows = self._runner.run(read, write=False)
         if version is None:
             self._caches.pop(study_id, None)
             raise KeyError(f"No study with id {study_id} in this storage.")
@@ -441,7 +470,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
         return cache
 
     def _put(self, study_id: int, cache: StudyCache, trial: FrozenTrial) -> None:
-        cache.put(trial, self._directions.get(study_id))
+        cache.put(trial, self._studies.known_directions(study_id))
         self._trial_study[trial._trial_id] = study_id
 
     def _after_own_write(self, study_id: int, version: int, trial: FrozenTrial | None) -> None:
@@ -490,10 +519,10 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                 values["heartbeat"] = beat
 
             values.setdefault("heartbeat", None)
-            insert = self._raw.sql(st.INSERT_TRIAL)
+            insert = self._sql(st.INSERT_TRIAL)
 
             def tx(cur: Any) -> tuple[int, int, int]:
-                cur.execute(self._raw.sql(st.NEXT_NUMBER), {"sid": study_id})
+                cur.execute(self._sql(st.NEXT_NUMBER), {"sid": study_id})
                 row = cur.fetchone()
                 if row is None:
                     raise KeyError(f"No study with id {study_id} in this storage.")
@@ -503,7 +532,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                 )
                 return int(cur.fetchone()[0]), number, version
 
-            trial_id, number, version = self._raw.run(tx, write=True)
+            trial_id, number, version = self._runner.run(tx, write=True)
             trial._trial_id = trial_id
             trial.number = number
             self._trial_study[trial_id] = study_id
@@ -513,6 +542,39 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                     self._last_beat[trial_id] = beat
             self._after_own_write(study_id, version, trial)
             return trial_id
+
+    def create_new_trial_in_budget(
+        self,
+        study_id: int,
+        budget_key: str,
+        n_max: int | None,
+        system_attrs: Mapping[str, Any] | None = None,
+        index_key: str | None = None,
+    ) -> int | None:
+        if not isinstance(budget_key, str):
+            raise TypeError(f"budget_key must be a str, got {budget_key!r}.")
+        extra = dict(system_attrs or {})
+        dumps(extra, "trial system attributes")
+        dialect = self._runner.dialect
+        with self._lock:
+            self.get_study_directions(study_id)  # KeyError for an unknown study
+            now = datetime.datetime.now()
+            beat = time.time() if self.heartbeat_interval is not None else None
+            result = self._runner.run(
+                lambda cur: insert_in_budget(
+                    cur, dialect, study_id, budget_key, n_max, extra, index_key, now, beat
+                ),
+                write=True,
+            )
+            if result is None:
+                return None
+            trial, version = result
+            self._trial_study[trial._trial_id] = study_id
+            self._owned[trial._trial_id] = trial
+            if beat is not None:
+                self._last_beat[trial._trial_id] = beat
+            self._after_own_write(study_id, version, trial)
+            return trial._trial_id
 
     def _create_trials(self, study_id: int, templates: Sequence[FrozenTrial]) -> list[int]:
         # One transaction for all of them (parabola import optuna): per-trial commits would
@@ -539,8 +601,8 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                 beat = running and self.heartbeat_interval is not None
                 values["heartbeat"] = time.time() if beat else None
                 rows.append(values)
-            insert = self._raw.sql(st.INSERT_TRIAL)
-            next_number = self._raw.sql(st.NEXT_NUMBER)
+            insert = self._sql(st.INSERT_TRIAL)
+            next_number = self._sql(st.NEXT_NUMBER)
 
             def tx(cur: Any) -> list[int]:
                 ids = []
@@ -557,7 +619,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                     ids.append(int(cur.fetchone()[0]))
                 return ids
 
-            ids = self._raw.run(tx, write=True)
+            ids = self._runner.run(tx, write=True)
             for trial_id in ids:
                 self._trial_study[trial_id] = study_id
             return ids
@@ -610,7 +672,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
         new = copy_trial(owned)
         mutate(new)
         values = st.encode_columns(new, {"params", "distributions"})
-        sql = self._raw.sql(st.SET_PARAMS)
+        sql = self._sql(st.SET_PARAMS)
 
         def tx(cur: Any) -> None:
             cur.execute(sql, {**values, "tid": trial_id, "running": _RUNNING})
@@ -618,7 +680,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                 raise _Lost
 
         try:
-            self._raw.run(tx, write=True)
+            self._runner.run(tx, write=True)
         except _Lost:
             self._disown(trial_id)
             raise _finished_error(self.get_trial(trial_id)) from None
@@ -630,7 +692,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                 self._buffered.add(trial_id)
 
     def _locate(self, trial_id: int) -> int:
-        row = self._raw.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
+        row = self._runner.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
         self._trial_study[trial_id] = int(row[1])
         return int(row[1])
 
@@ -710,7 +772,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
             trial.datetime_start = now
             return trial, int(row[1]), version
 
-        result = self._raw.run(tx, write=True)
+        result = self._runner.run(tx, write=True)
         if result is None:
             return False
         trial, study_id, version = result
@@ -767,7 +829,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
             return version
 
         try:
-            version = self._raw.run(tx, write=True)
+            version = self._runner.run(tx, write=True)
         except _Lost:
             self._disown(trial_id)
             raise _finished_error(self.get_trial(trial_id)) from None
@@ -791,7 +853,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
             )
             return trial, int(row[1]), version
 
-        trial, study_id, version = self._raw.run(tx, write=True)
+        trial, study_id, version = self._runner.run(tx, write=True)
         self._trial_study[trial_id] = study_id
         self._after_own_write(study_id, version, trial)
 
@@ -838,7 +900,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                 cached = cache.by_number[cache.id_to_number[trial_id]]
                 if cached.state.is_finished():
                     return copy_trial(cached)
-        row = self._raw.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
+        row = self._runner.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
         with self._lock:
             self._trial_study[trial_id] = int(row[1])
         return trial_from_row(row)
@@ -910,8 +972,8 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                 self._after_own_write(self._trial_study[trial_id], version, owned)
                 return
 
-        sql = self._raw.sql(st.BEAT)
-        self._raw.run(
+        sql = self._sql(st.BEAT)
+        self._runner.run(
             lambda cur: cur.execute(sql, {"now": now, "tid": trial_id, "running": _RUNNING}),
             write=True,
         )
@@ -926,17 +988,17 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
             return []
         cutoff = time.time() - self.grace_period
         args = {"sid": study_id, "running": _RUNNING, "cutoff": cutoff}
-        stale_sql = self._raw.sql(st.STALE)
+        stale_sql = self._sql(st.STALE)
 
         def read(cur: Any) -> list[Any]:
             cur.execute(stale_sql, args)
             return [r[0] for r in cur.fetchall()]
 
-        candidates = self._raw.run(read, write=False)
+        candidates = self._runner.run(read, write=False)
         if not candidates:
             return []
         now = dt_to_us(datetime.datetime.now())
-        fail_sql = self._raw.sql(st.FAIL_STALE)
+        fail_sql = self._sql(st.FAIL_STALE)
 
         def tx(cur: Any) -> list[int]:
             failed: list[int] = []
@@ -956,7 +1018,7 @@ class RDBStorage(StudiesMixin, BudgetMixin, BaseStorage):
                     failed.append(int(trial_id))
             return failed
 
-        failed = self._raw.run(tx, write=True)
+        failed = self._runner.run(tx, write=True)
         with self._lock:
             for trial_id in failed:
                 self._disown(trial_id)

@@ -1,7 +1,7 @@
-"""The study methods of :class:`~parabola.storages.RDBStorage` (a study is one row).
+"""The study table of :class:`~parabola.storages.RDBStorage`: one row per study.
 
 Study attributes are JSON columns of the ``studies`` row; directions never change, so they are
-cached per process.
+cached per process. Every statement runs on the store's transaction runner (``_runner``).
 """
 
 from __future__ import annotations
@@ -10,167 +10,159 @@ import datetime
 import json
 import threading
 import uuid
-from collections.abc import Callable, Sequence
-from typing import Any, TypeVar
-
-import sqlalchemy as sa
+from collections.abc import Sequence
+from typing import Any
 
 from parabola._study_direction import StudyDirection
 from parabola.exceptions import DuplicatedStudyError
 from parabola.storages._records import FrozenStudy
-from parabola.storages._sql._cache import StudyCache
 from parabola.storages._sql._codec import dt_to_us, dumps, loads_or_empty
-from parabola.storages._sql._models import studies, trials
-from parabola.trial._frozen import FrozenTrial
+from parabola.storages._sql._runner import Runner
 
-__all__ = ["StudiesMixin"]
+__all__ = ["StudyTable"]
 
-T = TypeVar("T")
+_INSERT = (
+    "INSERT INTO studies (study_name, directions, n_trials, version, created_at) "
+    "VALUES ({name}, {directions}, 0, 0, {created_at}) RETURNING study_id"
+)
+_DELETE_TRIALS = "DELETE FROM trials WHERE study_id = {sid}"
+_DELETE = "DELETE FROM studies WHERE study_id = {sid}"
+_ID_FROM_NAME = "SELECT study_id FROM studies WHERE study_name = {name}"
+_ALL = (
+    "SELECT study_id, study_name, directions, user_attrs, system_attrs FROM studies "
+    "ORDER BY study_id"
+)
+# The only columns read or written one at a time (a column name is never user input).
+_COLUMNS = ("study_name", "directions", "user_attrs", "system_attrs")
 
 
-class StudiesMixin:
-    """Study-level methods; the state they share is set up by ``RDBStorage.__init__``."""
+def _unknown(study_id: int) -> KeyError:
+    return KeyError(f"No study with id {study_id} in this storage.")
 
-    _lock: threading.RLock
-    _is_pg: bool
-    _caches: dict[int, StudyCache]
-    _directions: dict[int, list[StudyDirection]]
-    _trial_study: dict[int, int]
-    _owned: dict[int, FrozenTrial]
-    _pending: dict[int, set[str]]
 
-    def _write(self, fn: Callable[[sa.Connection], T]) -> T:
-        raise NotImplementedError
+class StudyTable:
+    """Studies: create, delete, attributes, lookups; owns the per-process directions cache."""
 
-    def _read(self, fn: Callable[[sa.Connection], T]) -> T:
-        raise NotImplementedError
+    def __init__(self, runner: Runner) -> None:
+        self._runner = runner
+        self._sql = runner.dialect.sql
+        self._lock = threading.Lock()
+        self._directions: dict[int, list[StudyDirection]] = {}
 
-    def create_new_study(
-        self, directions: Sequence[StudyDirection], study_name: str | None = None
-    ) -> int:
+    def create(self, directions: Sequence[StudyDirection], study_name: str | None) -> int:
         directions = [StudyDirection(d) for d in directions]
         if not directions or StudyDirection.NOT_SET in directions:
             raise ValueError(f"directions must be MINIMIZE/MAXIMIZE values; got {directions}.")
         name = study_name if study_name is not None else f"no-name-{uuid.uuid4()}"
+        args = {
+            "name": name,
+            "directions": json.dumps([d.name for d in directions]),
+            "created_at": dt_to_us(datetime.datetime.now()),
+        }
+        insert = self._sql(_INSERT)
+        duplicate = self._runner.integrity_error
 
-        def tx(conn: sa.Connection) -> int:
+        def tx(cur: Any) -> int:
             try:
-                result = conn.execute(
-                    studies.insert().values(
-                        study_name=name,
-                        directions=json.dumps([d.name for d in directions]),
-                        n_trials=0,
-                        version=0,
-                        created_at=dt_to_us(datetime.datetime.now()),
-                    )
-                )
-            except sa.exc.IntegrityError:
+                cur.execute(insert, args)
+            except duplicate:
                 raise DuplicatedStudyError(
                     f"Another study with name '{name}' already exists. Pass "
                     "load_if_exists=True to reuse it, or choose another study_name."
                 ) from None
-            assert result.inserted_primary_key is not None
-            return int(result.inserted_primary_key[0])
+            return int(cur.fetchone()[0])
 
-        study_id = self._write(tx)
+        study_id = self._runner.run(tx, write=True)
         with self._lock:
             self._directions[study_id] = list(directions)
         return study_id
 
-    def delete_study(self, study_id: int) -> None:
-        def tx(conn: sa.Connection) -> None:
-            conn.execute(trials.delete().where(trials.c.study_id == study_id))
-            if conn.execute(studies.delete().where(studies.c.study_id == study_id)).rowcount != 1:
-                raise KeyError(f"No study with id {study_id} in this storage.")
+    def delete(self, study_id: int) -> None:
+        """Delete the study's row and its trials' rows (``KeyError`` for an unknown study)."""
+        delete_trials, delete = self._sql(_DELETE_TRIALS), self._sql(_DELETE)
 
-        self._write(tx)
+        def tx(cur: Any) -> None:
+            cur.execute(delete_trials, {"sid": study_id})
+            cur.execute(delete, {"sid": study_id})
+            if cur.rowcount != 1:
+                raise _unknown(study_id)
+
+        self._runner.run(tx, write=True)
         with self._lock:
-            self._caches.pop(study_id, None)
             self._directions.pop(study_id, None)
-            for tid in [t for t, s in self._trial_study.items() if s == study_id]:
-                del self._trial_study[tid]
-                self._owned.pop(tid, None)
-                self._pending.pop(tid, None)
 
-    def _set_study_attr(self, study_id: int, column: str, key: str, value: Any) -> None:
+    def set_attr(self, study_id: int, column: str, key: str, value: Any) -> None:
+        """Set ``key`` in the JSON ``column`` (``user_attrs``/``system_attrs``) of the study."""
+        assert column in ("user_attrs", "system_attrs")
         if not isinstance(key, str):
             raise TypeError(f"study attribute key must be a str, got {key!r}.")
         dumps(value, f"study attribute '{key}'")
-        col = studies.c[column]
+        select = self._sql(
+            f"SELECT {column} FROM studies WHERE study_id = {{sid}}"
+            + self._runner.dialect.for_update
+        )
+        update = self._sql(f"UPDATE studies SET {column} = {{attrs}} WHERE study_id = {{sid}}")
 
-        def tx(conn: sa.Connection) -> None:
-            query = sa.select(col).where(studies.c.study_id == study_id)
-            row = conn.execute(query.with_for_update() if self._is_pg else query).first()
+        def tx(cur: Any) -> None:
+            cur.execute(select, {"sid": study_id})
+            row = cur.fetchone()
             if row is None:
-                raise KeyError(f"No study with id {study_id} in this storage.")
+                raise _unknown(study_id)
             attrs = loads_or_empty(row[0])
             attrs[key] = value
-            conn.execute(
-                studies.update()
-                .where(studies.c.study_id == study_id)
-                .values({column: dumps(attrs, "study attributes")})
-            )
+            cur.execute(update, {"attrs": dumps(attrs, "study attributes"), "sid": study_id})
 
-        self._write(tx)
+        self._runner.run(tx, write=True)
 
-    def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
-        self._set_study_attr(study_id, "user_attrs", key, value)
+    def column(self, study_id: int, column: str) -> Any:
+        """One column of the study's row (``KeyError`` for an unknown study)."""
+        assert column in _COLUMNS
+        select = self._sql(f"SELECT {column} FROM studies WHERE study_id = {{sid}}")
 
-    def set_study_system_attr(self, study_id: int, key: str, value: Any) -> None:
-        self._set_study_attr(study_id, "system_attrs", key, value)
-
-    def _study_column(self, study_id: int, column: str) -> Any:
-        def read(conn: sa.Connection) -> Any:
-            row = conn.execute(
-                sa.select(studies.c[column]).where(studies.c.study_id == study_id)
-            ).first()
+        def read(cur: Any) -> Any:
+            cur.execute(select, {"sid": study_id})
+            row = cur.fetchone()
             if row is None:
-                raise KeyError(f"No study with id {study_id} in this storage.")
+                raise _unknown(study_id)
             return row[0]
 
-        return self._read(read)
+        return self._runner.run(read, write=False)
 
-    def get_study_id_from_name(self, study_name: str) -> int:
-        study_id = self._read(
-            lambda conn: conn.execute(
-                sa.select(studies.c.study_id).where(studies.c.study_name == study_name)
-            ).scalar()
-        )
+    def id_from_name(self, study_name: str) -> int:
+        select = self._sql(_ID_FROM_NAME)
+
+        def read(cur: Any) -> Any:
+            cur.execute(select, {"name": study_name})
+            row = cur.fetchone()
+            return None if row is None else row[0]
+
+        study_id = self._runner.run(read, write=False)
         if study_id is None:
             raise KeyError(f"No study named '{study_name}' in this storage.")
         return int(study_id)
 
-    def get_study_name_from_id(self, study_id: int) -> str:
-        return str(self._study_column(study_id, "study_name"))
-
-    def get_study_directions(self, study_id: int) -> list[StudyDirection]:
+    def directions(self, study_id: int) -> list[StudyDirection]:
         with self._lock:
             cached = self._directions.get(study_id)
         if cached is None:
-            text = self._study_column(study_id, "directions")
+            text = self.column(study_id, "directions")
             cached = [StudyDirection[name] for name in json.loads(text)]
             with self._lock:
                 self._directions[study_id] = cached
         return list(cached)
 
-    def get_study_user_attrs(self, study_id: int) -> dict[str, Any]:
-        return dict(loads_or_empty(self._study_column(study_id, "user_attrs")))
+    def known_directions(self, study_id: int) -> list[StudyDirection] | None:
+        """The cached directions, without a query (``None`` when not read yet)."""
+        with self._lock:
+            return self._directions.get(study_id)
 
-    def get_study_system_attrs(self, study_id: int) -> dict[str, Any]:
-        return dict(loads_or_empty(self._study_column(study_id, "system_attrs")))
+    def all(self) -> list[FrozenStudy]:
+        select = self._sql(_ALL)
 
-    def get_all_studies(self) -> list[FrozenStudy]:
-        rows = self._read(
-            lambda conn: conn.execute(
-                sa.select(
-                    studies.c.study_id,
-                    studies.c.study_name,
-                    studies.c.directions,
-                    studies.c.user_attrs,
-                    studies.c.system_attrs,
-                ).order_by(studies.c.study_id)
-            ).all()
-        )
+        def read(cur: Any) -> list[Any]:
+            cur.execute(select)
+            return list(cur.fetchall())
+
         return [
             FrozenStudy(
                 study_id=r[0],
@@ -179,5 +171,5 @@ class StudiesMixin:
                 user_attrs=loads_or_empty(r[3]),
                 system_attrs=loads_or_empty(r[4]),
             )
-            for r in rows
+            for r in self._runner.run(read, write=False)
         ]
