@@ -29,6 +29,7 @@ from parabola.visualization._utils import (
     subsample,
     subsample_note,
     target_or_value,
+    title_layout,
 )
 
 __all__ = ["plot_contour"]
@@ -243,7 +244,7 @@ def plot_contour(
         names = sorted(set(params))
     title = "Contour Plot"
     if len(names) <= 1:
-        return g.Figure(data=[], layout=g.Layout(title=title))
+        return figure(g, [], title_layout(title))
     axes = {p: _axis(trials, p) for p in names}
     for p, a in axes.items():
         if len(a.indices) < 2:

@@ -13,6 +13,7 @@ from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     Target,
     check_plot_args,
+    figure,
     filter_nonfinite,
     logger,
     sources,
@@ -79,16 +80,15 @@ def plot_edf(
         >>> float(plot_edf(study).data[0].y[-1])
         1.0
     """
-    g = go()
-    layout = g.Layout(
-        title="Empirical Distribution Function Plot",
-        xaxis={"title": target_name},
-        yaxis={"title": "Cumulative Probability"},
-    )
+    layout: dict[str, Any] = {
+        "title": {"text": "Empirical Distribution Function Plot"},
+        "xaxis": {"title": {"text": target_name}},
+        "yaxis": {"title": {"text": "Cumulative Probability"}},
+    }
     x, lines = edf_lines(study, target, target_name)
-    if not lines:
-        return g.Figure(data=[], layout=layout)
-    traces = [g.Scatter(x=x, y=y, name=name, mode="lines") for name, y in lines]
-    fig = g.Figure(data=traces, layout=layout)
-    fig.update_yaxes(range=[0, 1])
-    return fig
+    if lines:
+        layout["yaxis"]["range"] = [0, 1]
+    traces = [
+        {"type": "scatter", "x": x, "y": y, "name": name, "mode": "lines"} for name, y in lines
+    ]
+    return figure(go(), traces, layout)

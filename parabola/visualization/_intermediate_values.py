@@ -13,6 +13,7 @@ from parabola.visualization._run_history import series_of
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     MAX_POINTS,
+    figure,
     logger,
     satisfies_constraints,
     subsample,
@@ -159,7 +160,7 @@ def plot_intermediate_values(
                 }
             )
     else:
-        # Plain dicts and _validate=False: validating a thousand Scatter objects costs more
+        # Plain dicts, unvalidated (_utils.figure): validating a thousand Scatter objects costs more
         # than computing the whole figure, and these dicts are valid by construction.
         # Lists, not arrays, for these short per-trial series: plotly converts each array to
         # its binary form one by one (about a millisecond each), lists go straight to JSON.
@@ -180,4 +181,4 @@ def plot_intermediate_values(
         "yaxis": {"title": {"text": "Intermediate Value" if metric is None else metric}},
         "showlegend": False,
     }
-    return g.Figure(data=traces, layout=layout, _validate=False)
+    return figure(g, traces, layout)

@@ -16,6 +16,7 @@ from parabola.visualization._source import TrialSource, load_trials
 from parabola.visualization._utils import (
     Target,
     check_plot_args,
+    figure,
     logger,
     satisfies_constraints,
     sources,
@@ -149,14 +150,13 @@ def plot_optimization_history(
         >>> [trace.name for trace in fig.data]
         ['Objective Value', 'Best Value', 'Infeasible Trial']
     """
-    g = go()
     infos = _history_info(sources(study), target, target_name, error_bar)
-    layout = g.Layout(
-        title="Optimization History Plot",
-        xaxis={"title": "Trial"},
-        yaxis={"title": target_name},
-    )
-    traces: list[Any] = []
+    layout = {
+        "title": {"text": "Optimization History Plot"},
+        "xaxis": {"title": {"text": "Trial"}},
+        "yaxis": {"title": {"text": target_name}},
+    }
+    traces: list[dict[str, Any]] = []
     for info in infos:
         vals = info.values
         if vals.stds is None:
@@ -183,39 +183,53 @@ def plot_optimization_history(
                 dtype=np.int64,
             )
             iy = np.array([], dtype=float)
-        traces.append(g.Scatter(x=fx, y=fy, error_y=error_y, mode="markers", name=vals.label))
+        errors = {} if error_y is None else {"error_y": error_y}
+        traces.append(
+            {"type": "scatter", "x": fx, "y": fy, **errors, "mode": "markers", "name": vals.label}
+        )
         if info.best is not None:
             best = info.best
-            traces.append(g.Scatter(x=vals.numbers, y=best.values, name=best.label, mode="lines"))
+            traces.append(
+                {
+                    "type": "scatter",
+                    "x": vals.numbers,
+                    "y": best.values,
+                    "name": best.label,
+                    "mode": "lines",
+                }
+            )
             if best.stds is not None:
                 traces.append(
-                    g.Scatter(
-                        x=vals.numbers,
-                        y=best.values + best.stds,
-                        mode="lines",
-                        line={"width": 0.01},
-                        showlegend=False,
-                    )
+                    {
+                        "type": "scatter",
+                        "x": vals.numbers,
+                        "y": best.values + best.stds,
+                        "mode": "lines",
+                        "line": {"width": 0.01},
+                        "showlegend": False,
+                    }
                 )
                 traces.append(
-                    g.Scatter(
-                        x=vals.numbers,
-                        y=best.values - best.stds,
-                        mode="none",
-                        showlegend=False,
-                        fill="tonexty",
-                        fillcolor="rgba(255,0,0,0.2)",
-                    )
+                    {
+                        "type": "scatter",
+                        "x": vals.numbers,
+                        "y": best.values - best.stds,
+                        "mode": "none",
+                        "showlegend": False,
+                        "fill": "tonexty",
+                        "fillcolor": "rgba(255,0,0,0.2)",
+                    }
                 )
         traces.append(
-            g.Scatter(
-                x=ix,
-                y=iy,
-                error_y=error_y,
-                mode="markers",
-                name="Infeasible Trial",
-                marker={"color": "#cccccc"},
-                showlegend=False,
-            )
+            {
+                "type": "scatter",
+                "x": ix,
+                "y": iy,
+                **errors,
+                "mode": "markers",
+                "name": "Infeasible Trial",
+                "marker": {"color": "#cccccc"},
+                "showlegend": False,
+            }
         )
-    return g.Figure(data=traces, layout=layout)
+    return figure(go(), traces, layout)

@@ -20,6 +20,7 @@ from parabola.visualization._utils import (
     MAX_POINTS,
     Target,
     check_plot_args,
+    figure,
     filter_nonfinite,
     is_log_scale,
     is_numerical,
@@ -286,12 +287,14 @@ def plot_parallel_coordinate(
         draw_order = np.arange(len(trials))
         colorbar_title = target_name
         reverse = is_reverse_scale(study.directions, target)
-    layout = g.Layout(title={"text": title, "y": 1, "yanchor": "bottom", "yref": "paper"})
+    layout: dict[str, Any] = {
+        "title": {"text": title, "y": 1, "yanchor": "bottom", "yref": "paper"}
+    }
     if not trials:
         logger.warning("Your study does not have any completed trials.")
-        return g.Figure(data=[], layout=layout)
+        return figure(g, [], layout)
     if not names:
-        return g.Figure(data=[], layout=layout)
+        return figure(g, [], layout)
     feasibility = None
     if any(t.constraints for t in trials):
         feasibility = np.array(
@@ -332,7 +335,7 @@ def plot_parallel_coordinate(
         # the colour scale) and line style, with gaps between trials; no per-line hover text.
         pick = subsample(len(draw_order), MAX_POINTS)
         order = draw_order if pick is None else draw_order[pick]
-        layout.title.text = f"{title}<br><sup>{subsample_note(len(order), len(trials))}</sup>"
+        layout["title"]["text"] = f"{title}<br><sup>{subsample_note(len(order), len(trials))}</sup>"
         span = c_hi - c_lo
         frac = (color_values[order] - c_lo) / span if span else np.full(len(order), 0.5)
         if reverse:
@@ -383,7 +386,7 @@ def plot_parallel_coordinate(
                     "hovertemplate": "%{customdata[0]}: %{customdata[1]}<extra></extra>",
                 }
             )
-    colorbar: dict[str, Any] = {"title": colorbar_title}
+    colorbar: dict[str, Any] = {"title": {"text": colorbar_title}}
     if multi:
         colorbar["tickvals"] = list(range(int(color_values.max()) + 1))
     if feasibility is not None:
@@ -424,11 +427,11 @@ def plot_parallel_coordinate(
             "tickmode": "array",
             "tickvals": x_values,
             "ticktext": [d.label for d in dims],
-            "range": (-0.2, len(dims) - 0.8),
+            "range": [-0.2, len(dims) - 0.8],
             "showgrid": False,
             "zeroline": False,
         },
-        yaxis={"range": (-0.08, 1.08), "visible": False, "fixedrange": True},
+        yaxis={"range": [-0.08, 1.08], "visible": False, "fixedrange": True},
         annotations=_annotations(dims),
         shapes=[
             {
@@ -446,4 +449,4 @@ def plot_parallel_coordinate(
         plot_bgcolor="white",
         legend={"orientation": "h", "x": 1, "xanchor": "right", "y": 1, "yanchor": "bottom"},
     )
-    return g.Figure(data=traces, layout=layout, _validate=False)
+    return figure(g, traces, layout)

@@ -7,7 +7,13 @@ from typing import Any
 from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
-from parabola.visualization._utils import Target, check_plot_args, filter_nonfinite, logger
+from parabola.visualization._utils import (
+    Target,
+    check_plot_args,
+    figure,
+    filter_nonfinite,
+    logger,
+)
 
 __all__ = ["importance_bars", "plot_param_importances"]
 
@@ -93,32 +99,32 @@ def plot_param_importances(
         >>> list(plot_param_importances(study).data[0].y)[-1]   # the most important on top
         'x'
     """
-    g = go()
     groups = importance_bars(study, evaluator, params, target, target_name)
     dists: dict[str, Any] = {}
     for t in study.get_trials(deepcopy=False):
         for k, d in t.distributions.items():
             dists.setdefault(k, d)
     data = [
-        g.Bar(
-            x=values,
-            y=names,
-            name=name,
-            text=labels,
-            textposition="outside",
-            cliponaxis=False,
-            hovertemplate=[
+        {
+            "type": "bar",
+            "x": values,
+            "y": names,
+            "name": name,
+            "text": labels,
+            "textposition": "outside",
+            "cliponaxis": False,
+            "hovertemplate": [
                 f"{p} ({type(dists[p]).__name__}): {v}<extra></extra>"
                 for p, v in zip(names, values, strict=True)
             ],
-            orientation="h",
-        )
+            "orientation": "h",
+        }
         for name, names, values, labels in groups
         if values
     ]
-    layout = g.Layout(
-        title="Hyperparameter Importances",
-        xaxis={"title": "Hyperparameter Importance"},
-        yaxis={"title": "Hyperparameter"},
-    )
-    return g.Figure(data, layout)
+    layout = {
+        "title": {"text": "Hyperparameter Importances"},
+        "xaxis": {"title": {"text": "Hyperparameter Importance"}},
+        "yaxis": {"title": {"text": "Hyperparameter"}},
+    }
+    return figure(go(), data, layout)

@@ -22,6 +22,7 @@ from parabola.visualization._utils import (
     subsample,
     subsample_note,
     target_or_value,
+    title_layout,
 )
 
 __all__ = ["plot_rank"]
@@ -126,7 +127,7 @@ def plot_rank(
     zs = np.array([fn(t) for t in trials], dtype=float)
     title = f"Rank ({target_name})"
     if not names:
-        return g.Figure(data=[], layout=g.Layout(title=title))
+        return figure(g, [], title_layout(title))
     ranks = _average_ranks(zs)
     color_idx = ranks / (len(trials) - 1) if len(trials) >= 2 else np.array([0.5])
     n_panels = 1 if len(names) == 2 else len(names) ** 2
@@ -213,12 +214,17 @@ def plot_rank(
         f"{lab} ({q:3g})"
         for lab, q in zip(["min.", "25%", "50%", "75%", "max."], quantiles, strict=True)
     ]
-    colorbar = g.Scatter(
-        x=[None],
-        y=[None],
-        mode="markers",
-        marker={
-            "colorscale": _CMAP,
+    import plotly.colors  # loaded with plotly itself: go() above
+
+    colorbar = {
+        "type": "scatter",
+        "x": [None],
+        "y": [None],
+        "mode": "markers",
+        "marker": {
+            # The named scale spelled out as [position, colour] pairs, the form validation
+            # would give it.
+            "colorscale": [list(pair) for pair in plotly.colors.get_colorscale(_CMAP)],
             "showscale": True,
             "cmin": 0,
             "cmax": 1,
@@ -228,8 +234,8 @@ def plot_rank(
                 "ticktext": text,
             },
         },
-        hoverinfo="none",
-        showlegend=False,
-    )
-    traces.append(colorbar.to_plotly_json())
+        "hoverinfo": "none",
+        "showlegend": False,
+    }
+    traces.append(colorbar)
     return figure(g, traces, layout)

@@ -9,6 +9,7 @@ from typing import Any, Protocol, runtime_checkable
 import numpy as np
 
 from parabola.visualization._plotly_imports import go
+from parabola.visualization._utils import figure
 
 __all__ = ["HistorySource", "RunHistory", "plot_run_history", "series_of"]
 
@@ -124,7 +125,6 @@ def plot_run_history(
         ValueError: no keys, or a bad ``samples``.
         KeyError: a :class:`RunHistory` lacks a key (the message lists those it has).
     """
-    g = go()
     key_list = [keys] if isinstance(keys, str) else list(keys)
     if not key_list or not all(isinstance(k, str) and k for k in key_list):
         raise ValueError(f"keys: expected one or more metric names, got {keys!r}.")
@@ -133,15 +133,15 @@ def plot_run_history(
     if isinstance(samples, bool) or not isinstance(samples, int) or samples < 1:
         raise ValueError(f"samples: expected an int >= 1, got {samples!r}.")
     run_list = [runs] if isinstance(runs, (RunHistory, HistorySource)) else list(runs)
-    traces = []
+    traces: list[dict[str, Any]] = []
     for run in run_list:
         for key in key_list:
             x, y = series_of(run, key, x_axis, samples)
             name = _name(run) if len(key_list) == 1 else f"{_name(run)}: {key}"
-            traces.append(g.Scatter(x=x, y=y, mode="lines", name=name))
-    layout = g.Layout(
-        title="Run History Plot",
-        xaxis={"title": {"step": "Step"}.get(x_axis.lstrip("_"), x_axis)},
-        yaxis={"title": key_list[0] if len(key_list) == 1 else "Value"},
-    )
-    return g.Figure(data=traces, layout=layout)
+            traces.append({"type": "scatter", "x": x, "y": y, "mode": "lines", "name": name})
+    layout = {
+        "title": {"text": "Run History Plot"},
+        "xaxis": {"title": {"text": {"step": "Step"}.get(x_axis.lstrip("_"), x_axis)}},
+        "yaxis": {"title": {"text": key_list[0] if len(key_list) == 1 else "Value"}},
+    }
+    return figure(go(), traces, layout)

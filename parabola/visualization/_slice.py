@@ -27,6 +27,7 @@ from parabola.visualization._utils import (
     subsample,
     subsample_note,
     target_or_value,
+    title_layout,
 )
 
 __all__ = ["plot_slice"]
@@ -156,7 +157,7 @@ def plot_slice(
     title = "Slice Plot"
     if not all_trials:
         logger.warning("Your study does not have any completed trials.")
-        return g.Figure(data=[], layout=g.Layout(title=title))
+        return figure(g, [], title_layout(title))
     names = check_params(all_trials, params)
     idx = subsample(len(all_trials))
     trials = all_trials if idx is None else [all_trials[i] for i in idx.tolist()]

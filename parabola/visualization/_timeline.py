@@ -11,7 +11,7 @@ from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._pareto_front import hovertext
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
-from parabola.visualization._utils import MAX_POINTS, logger
+from parabola.visualization._utils import MAX_POINTS, figure, logger
 
 __all__ = ["plot_timeline"]
 
@@ -73,7 +73,6 @@ def plot_timeline(study: TrialSource, n_recent_trials: int | None = None) -> Any
         or n_recent_trials <= 0
     ):
         raise ValueError("n_recent_trials must be a positive integer or None.")
-    g = go()
     all_trials = study.get_trials(deepcopy=False)
     end = _end_of_study(all_trials)
     trials = all_trials if n_recent_trials is None else all_trials[-n_recent_trials:]
@@ -96,24 +95,25 @@ def plot_timeline(study: TrialSource, n_recent_trials: int | None = None) -> Any
     # Every bar is kept (a timeline with gaps would lie); past the budget the per-trial JSON
     # hover text is what gets dropped, and the title says so.
     with_text = len(bars) <= MAX_POINTS
-    fig = g.Figure()
+    traces: list[dict[str, Any]] = []
 
     def add(group: list[Any], color: str, name: str) -> None:
         if not group:
             return
-        fig.add_trace(
-            g.Bar(
-                name=name,
-                x=np.array([(b[2] - b[1]).total_seconds() * 1000 for b in group]),
-                y=np.array([b[0].number for b in group], dtype=np.int64),
-                base=[b[1].isoformat() for b in group],
-                text=[hovertext(b[0]) for b in group] if with_text else None,
-                hovertemplate=("%{text}" if with_text else "Trial %{y}") + f"<extra>{name}</extra>",
-                orientation="h",
-                marker={"color": color},
-                textposition="none",
-            )
-        )
+        trace: dict[str, Any] = {
+            "type": "bar",
+            "name": name,
+            "x": np.array([(b[2] - b[1]).total_seconds() * 1000 for b in group]),
+            "y": np.array([b[0].number for b in group], dtype=np.int64),
+            "base": [b[1].isoformat() for b in group],
+            "hovertemplate": ("%{text}" if with_text else "Trial %{y}") + f"<extra>{name}</extra>",
+            "orientation": "h",
+            "marker": {"color": color},
+            "textposition": "none",
+        }
+        if with_text:
+            trace["text"] = [hovertext(b[0]) for b in group]
+        traces.append(trace)
 
     for state in sorted(TrialState, key=lambda s: s.name):
         if state == TrialState.COMPLETE:
@@ -125,11 +125,14 @@ def plot_timeline(study: TrialSource, n_recent_trials: int | None = None) -> Any
             )
         else:
             add([b for b in bars if b[0].state == state], _COLORS[state.name], state.name)
-    fig.update_xaxes(type="date")
     title = "Timeline Plot"
     if not with_text:
         note = f"{len(bars):,} trials; hover details left out above {MAX_POINTS:,}"
         title = f"{title}<br><sup>{note}</sup>"
-    fig.update_layout(g.Layout(title=title, xaxis={"title": "Datetime"}, yaxis={"title": "Trial"}))
-    fig.update_layout(showlegend=True)
-    return fig
+    layout = {
+        "title": {"text": title},
+        "xaxis": {"type": "date", "title": {"text": "Datetime"}},
+        "yaxis": {"title": {"text": "Trial"}},
+        "showlegend": True,
+    }
+    return figure(go(), traces, layout)
