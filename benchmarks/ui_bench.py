@@ -5,6 +5,12 @@ Usage::
     .venv/bin/python benchmarks/ui_bench.py                      # the issue's sizes
     .venv/bin/python benchmarks/ui_bench.py --trials 2000 --steps 20000 --big-steps 0 --quick
 
+The anchors' stores (optuna-dashboard's study, MLflow's run) are cached between runs in
+``--cache-dir`` (``~/.cache/parabola-ui-bench``), keyed by size: the first full-size run builds
+them (about 20 minutes on a busy 2-core machine), later ones copy them in seconds;
+``--build-only`` fills the cache and stops, ``--no-cache`` rebuilds. parabola's own store is
+built fresh every run.
+
 Every server is a real process on a free 127.0.0.1 port, asked over HTTP (gzip accepted, as a
 browser does); browser figures come from Debian's headless Chromium driven by Selenium.
 
@@ -142,32 +148,23 @@ def study_trials(n: int) -> list[tuple[dict[str, float], float]]:
     return out
 
 
-def build_studies(folder: Path, n: int) -> tuple[str, str]:
-    """The same study in optuna's store (for optuna-dashboard) and in parabola's."""
-    import optuna
-
-    import parabola
-
-    optuna.logging.set_verbosity(optuna.logging.WARNING)
-    parabola.logging.set_verbosity(parabola.logging.WARNING)
+def build_study(lib: Any, url: str, n: int) -> None:
+    """The benchmark's study of ``n`` trials in ``lib``'s store (optuna or parabola)."""
+    lib.logging.set_verbosity(lib.logging.WARNING)
     data = study_trials(n)
-    o_url = f"sqlite:///{folder / 'optuna.db'}"
-    p_url = f"sqlite:///{folder / 'parabola.db'}"
-    for lib, url in ((optuna, o_url), (parabola, p_url)):
-        dist = lib.distributions.FloatDistribution(-5, 5)
-        study = lib.create_study(study_name="bench", storage=url)
-        trials = [
-            lib.trial.create_trial(
-                params=params,
-                distributions={k: dist for k in params},
-                value=value,
-                state=lib.trial.TrialState.COMPLETE,
-            )
-            for params, value in data
-        ]
-        for i in range(0, n, 1000):
-            study.add_trials(trials[i : i + 1000])
-    return o_url, p_url
+    dist = lib.distributions.FloatDistribution(-5, 5)
+    study = lib.create_study(study_name="bench", storage=url)
+    trials = [
+        lib.trial.create_trial(
+            params=params,
+            distributions={k: dist for k in params},
+            value=value,
+            state=lib.trial.TrialState.COMPLETE,
+        )
+        for params, value in data
+    ]
+    for i in range(0, n, 1000):
+        study.add_trials(trials[i : i + 1000])
 
 
 def history_rows(steps: int, start: int = 0) -> list[dict[str, float]]:
@@ -196,11 +193,12 @@ def build_parabola_run(url: str, run_id: str, steps: int) -> None:
         )
 
 
-def build_mlflow_run(folder: Path, steps: int) -> tuple[str, str]:
+def build_mlflow_run(db: Path, steps: int) -> str:
+    """A finished MLflow run of 10 metrics x ``steps`` steps in the SQLite file ``db``; its id."""
     from mlflow.entities import Metric
     from mlflow.tracking import MlflowClient
 
-    uri = f"sqlite:///{folder / 'mlflow.db'}"
+    uri = f"sqlite:///{db}"
     client = MlflowClient(tracking_uri=uri)
     run = client.create_run(experiment_id="0")
     ts = int(time.time() * 1000)
@@ -216,7 +214,46 @@ def build_mlflow_run(folder: Path, steps: int) -> tuple[str, str]:
     if batch:
         client.log_batch(run.info.run_id, metrics=batch)
     client.set_terminated(run.info.run_id)
-    return uri, run.info.run_id
+    return str(run.info.run_id)
+
+
+# Anchor stores are cached on disk between runs: optuna adds trials one transaction each and MLflow
+# logs 10 metric rows per step, so at the issue's sizes building them takes longer than the whole
+# measurement. The key holds the size and CACHE_VERSION (bump it when the data above changes);
+# each run measures a fresh copy on tmpfs, so a server writing to its store never alters the cache.
+CACHE_VERSION = 1
+
+
+def cached_store(
+    cache_dir: Path | None, name: str, size: int, folder: Path, build: Any
+) -> tuple[Path, str]:
+    """``folder/name.db`` built by ``build(path) -> extra`` or copied from the cache; (path, extra).
+
+    A cache entry is ``<name>-<size>-v<CACHE_VERSION>.db`` plus ``.json`` (the extra, such as
+    MLflow's run id), written under temporary names and renamed last, so an interrupted build
+    is never taken for a finished one.
+    """
+    target = folder / f"{name}.db"
+    if cache_dir is None:
+        return target, str(build(target) or "")
+    stem = cache_dir / f"{name}-{size}-v{CACHE_VERSION}"
+    db, meta = stem.with_suffix(".db"), stem.with_suffix(".json")
+    if not (db.exists() and meta.exists()):
+        cache_dir.mkdir(parents=True, exist_ok=True)
+        for stale in (db, meta):
+            stale.unlink(missing_ok=True)
+        partial = cache_dir / f".{stem.name}.partial.db"
+        t = time.perf_counter()
+        # Built where the run's data lives (tmpfs: no fsync per commit), then copied.
+        extra = str(build(target) or "")
+        shutil.copyfile(target, partial)
+        partial.rename(db)
+        meta.write_text(json.dumps({"extra": extra, "build_s": time.perf_counter() - t}))
+        print(f"{name} ({size}) built and cached in {cache_dir}", flush=True)
+        return target, extra
+    print(f"{name} ({size}) taken from the cache {db}", flush=True)
+    shutil.copyfile(db, target)
+    return target, str(json.loads(meta.read_text())["extra"])
 
 
 def build_runs(url: str, n: int) -> None:
@@ -359,11 +396,29 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
 
     try:
         t = time.perf_counter()
-        o_url, p_url = build_studies(folder, args.trials)
-        print(f"studies built ({time.perf_counter() - t:.0f} s)", flush=True)
+        import optuna
+
+        import parabola
+
+        cache = None if args.no_cache else args.cache_dir
+        o_db, _ = cached_store(
+            cache,
+            "optuna",
+            args.trials,
+            folder,
+            lambda p: build_study(optuna, f"sqlite:///{p}", args.trials),
+        )
+        o_url = f"sqlite:///{o_db}"
+        # parabola's store is built fresh each run (seconds), so its cold figures are cold.
+        p_url = f"sqlite:///{folder / 'parabola.db'}"
+        build_study(parabola, p_url, args.trials)
+        print(f"studies ready ({time.perf_counter() - t:.0f} s)", flush=True)
         build_parabola_run(p_url, "run100k", args.steps)
-        m_uri, m_run = build_mlflow_run(folder, args.steps)
-        print(f"runs built ({time.perf_counter() - t:.0f} s)", flush=True)
+        m_db, m_run = cached_store(
+            cache, "mlflow", args.steps, folder, lambda p: build_mlflow_run(p, args.steps)
+        )
+        m_uri = f"sqlite:///{m_db}"
+        print(f"runs ready ({time.perf_counter() - t:.0f} s)", flush=True)
         if args.big_steps:
             build_parabola_run(p_url, "run1m", args.big_steps)
         build_runs(p_url, args.runs)
@@ -674,10 +729,41 @@ def main() -> int:
     parser.add_argument("--skip-browser", action="store_true")
     parser.add_argument("--quick", action="store_true", help="shorter idle sampling")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw figures here")
+    parser.add_argument(
+        "--cache-dir",
+        type=Path,
+        default=Path.home() / ".cache" / "parabola-ui-bench",
+        help="where the anchors' stores are kept between runs, keyed by size",
+    )
+    parser.add_argument("--no-cache", action="store_true", help="rebuild the anchors' stores")
+    parser.add_argument(
+        "--build-only", action="store_true", help="fill the cache for these sizes and stop"
+    )
     args = parser.parse_args()
     if args.quick:
         args.idle = 3.0
         args.repeat = 3
+    if args.build_only:
+        import optuna
+
+        shm = Path("/dev/shm")
+        with tempfile.TemporaryDirectory(dir=shm if shm.is_dir() else None) as tmp:
+            folder = Path(tmp)
+            cached_store(
+                args.cache_dir,
+                "optuna",
+                args.trials,
+                folder,
+                lambda p: build_study(optuna, f"sqlite:///{p}", args.trials),
+            )
+            cached_store(
+                args.cache_dir,
+                "mlflow",
+                args.steps,
+                folder,
+                lambda p: build_mlflow_run(p, args.steps),
+            )
+        return 0
     result = run(args)
     if args.json:
         args.json.write_text(json.dumps(result, indent=1, default=str))

@@ -11,6 +11,7 @@ without a stack trace.
 
 from __future__ import annotations
 
+import functools
 import gzip
 import json
 import logging
@@ -27,16 +28,18 @@ from starlette.requests import Request
 from starlette.responses import FileResponse, PlainTextResponse, Response
 from starlette.routing import Mount, Route
 from starlette.staticfiles import StaticFiles
-from starlette.templating import Jinja2Templates
 
 import parabola
 from parabola.storages import BaseStorage, get_storage
 from parabola.ui import _figures, _media, _runs, _studies
 from parabola.ui._json import dumps
+from parabola.ui._precompute import Precompute
 from parabola.ui._security import SecurityMiddleware, allowed_hosts_for
 from parabola.ui._series import SeriesCache
 
 if TYPE_CHECKING:
+    from starlette.templating import Jinja2Templates
+
     from parabola.tracking import PublicRun
 
 __all__ = ["create_app"]
@@ -69,9 +72,41 @@ def _int(request: Request, name: str, default: int | None, lo: int, hi: int) -> 
 
 
 def _plotly_js() -> Path:
-    import plotly
+    import importlib.util
 
-    return Path(plotly.__file__).parent / "package_data" / "plotly.min.js"
+    spec = importlib.util.find_spec("plotly")  # located, not imported (that costs ~0.1 s)
+    if spec is None or spec.origin is None:
+        raise ModuleNotFoundError("parabola ui needs plotly (the 'ui' extra)", name="plotly")
+    return Path(spec.origin).parent / "package_data" / "plotly.min.js"
+
+
+@functools.cache
+def plotly_url() -> str:
+    """The URL pages load plotly.js from: it names the installed plotly's version, so the
+    browser may keep it for good (``immutable``) and a plotly upgrade is a new URL."""
+    from importlib.metadata import version
+
+    return f"/static/plotly-{version('plotly')}.min.js"
+
+
+@functools.cache
+def _plotly_etag() -> str:
+    st = _plotly_js().stat()
+    return f'"plotly-{st.st_size:x}-{st.st_mtime_ns:x}"'
+
+
+def _serve_plotly(request: Request) -> Response:
+    """plotly.js (4.6 MB) with validators, and under :func:`plotly_url` cached for a year:
+    a second visit neither downloads nor (thanks to the browser's code cache) recompiles it."""
+    etag = _plotly_etag()
+    versioned = request.url.path == plotly_url()
+    headers = {
+        "etag": etag,
+        "cache-control": "public, max-age=31536000, immutable" if versioned else "no-cache",
+    }
+    if etag in request.headers.get("if-none-match", ""):
+        return Response(status_code=304, headers=headers)
+    return FileResponse(_plotly_js(), media_type="text/javascript", headers=headers)
 
 
 class Dashboard:
@@ -79,14 +114,36 @@ class Dashboard:
 
     def __init__(self, storage: BaseStorage, allow_writes: bool) -> None:
         self.storage = storage
-        self.api = parabola.Api(storage=storage)
         self.cache = SeriesCache(storage)
         self.figures = _figures.FigureCache()
         self.allow_writes = allow_writes
         self._lock = threading.Lock()
         self._study_answers: OrderedDict[tuple[Any, ...], tuple[bytes, bytes]] = OrderedDict()
-        self.templates = Jinja2Templates(directory=str(_HERE / "templates"))
-        self.templates.env.autoescape = True
+        # Poll answers by (study, token asked, token now, first unfinished): "nothing new" is
+        # answered from here after the two cheap store calls of change_token.
+        self._poll_answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self.precompute = Precompute(storage, self.figures)
+        self._templates: Jinja2Templates | None = None
+        self._api: parabola.Api | None = None
+
+    # Built on first use: Jinja2 and the tracking API cost a cold start a few hundred
+    # milliseconds, and the first answer (often a JSON request) may need neither.
+    @property
+    def templates(self) -> Jinja2Templates:
+        if self._templates is None:
+            from starlette.templating import Jinja2Templates
+
+            templates = Jinja2Templates(directory=str(_HERE / "templates"))
+            templates.env.autoescape = True
+            templates.env.globals["plotly_url"] = plotly_url()
+            self._templates = templates
+        return self._templates
+
+    @property
+    def api(self) -> parabola.Api:
+        if self._api is None:
+            self._api = parabola.Api(storage=self.storage)
+        return self._api
 
     # Pages ------------------------------------------------------------------------------------
     def page(self, request: Request, template: str, **context: Any) -> Response:
@@ -118,6 +175,8 @@ class Dashboard:
     def study_page(self, request: Request) -> Response:
         study_id = request.path_params["study_id"]
         name = self.storage.get_study_name_from_id(study_id)
+        # The first chart's figure is built while the browser loads the page and plotly.js.
+        self.precompute.study_seen(study_id, _studies.change_token(self.storage, study_id)[0])
         return self.page(request, "study.html", kind="study", study_id=study_id, study_name=name)
 
     def trial_page(self, request: Request) -> Response:
@@ -289,10 +348,10 @@ class Dashboard:
     def study(self, request: Request) -> Response:
         study_id = request.path_params["study_id"]
         since = _int(request, "since", 0, 0, 10**9) or 0
-        self.storage.get_study_name_from_id(study_id)  # KeyError (404) for an unknown id
-        trials = self.storage.get_all_trials(study_id, deepcopy=False)
+        token, _ = _studies.change_token(self.storage, study_id)  # KeyError (404): unknown id
+        self.precompute.study_seen(study_id, token)
         # The answer only changes with the trials (their token) or the runs linked to them.
-        key = (study_id, since, _studies.study_token(trials), self.storage.count_runs())
+        key = (study_id, since, token, self.storage.count_runs())
         with self._lock:
             hit = self._study_answers.get(key)
         if hit is None:
@@ -311,8 +370,20 @@ class Dashboard:
         return Response(hit[0], media_type="application/json")
 
     def study_poll(self, request: Request) -> Response:
-        token = request.query_params.get("token", "")
-        return _json(_studies.poll(self.storage, request.path_params["study_id"], token))
+        study_id = request.path_params["study_id"]
+        asked = request.query_params.get("token", "")
+        now, first = _studies.change_token(self.storage, study_id)
+        key = (study_id, asked, now, first)
+        with self._lock:
+            body = self._poll_answers.get(key)
+        if body is None:  # a new state of the study (or a new asker): build and keep its answer
+            self.precompute.study_seen(study_id, now)
+            body = dumps({"changed": now != asked, "token": now, "first_unfinished": first})
+            with self._lock:
+                self._poll_answers[key] = body
+                while len(self._poll_answers) > 64:
+                    self._poll_answers.popitem(last=False)
+        return Response(body, media_type="application/json")
 
     def figure_list(self, request: Request) -> Response:
         study_id = request.path_params["study_id"]
@@ -336,17 +407,15 @@ class Dashboard:
         study_id = request.path_params["study_id"]
         name = request.path_params["name"]
         options = dict(request.query_params)
-        study = _studies.load(self.storage, study_id)
-        trials = study.get_trials(deepcopy=False)
-        key = (study_id, _studies.study_token(trials), name, tuple(sorted(options.items())))
-        cached = self.figures.get(key)
-        if cached is None:
-            figure, reason = _figures.build_figure(study, name, options)
-            if figure is None:
-                return _json({"available": False, "reason": reason})
-            cached = b'{"available":true,"figure":' + figure + b"}"
-            self.figures.put(key, cached)
-        return Response(cached, media_type="application/json")
+        token, _ = _studies.change_token(self.storage, study_id)
+        self.precompute.study_seen(study_id, token)
+        # A figure the background thread builds (or has built) for this token is waited for,
+        # not built twice.
+        body = self.figures.get_or_build(
+            (study_id, token, name, tuple(sorted(options.items()))),
+            lambda: _figures.figure_answer(_studies.load(self.storage, study_id), name, options),
+        )
+        return Response(body, media_type="application/json")
 
     def trial(self, request: Request) -> Response:
         p = request.path_params
@@ -427,12 +496,44 @@ def _warm_up() -> None:
     import contextlib
 
     import numpy  # noqa: F401
+    import starlette.templating  # noqa: F401
 
     import parabola.study
     import parabola.tracking
 
     with contextlib.suppress(ImportError):  # the figures' first import (plotly) is the slowest
         import parabola.visualization  # noqa: F401
+
+
+class WarmUpAfterFirstAnswer:
+    """ASGI middleware: once the first answer is sent, import in a background thread what
+    later requests need (the study machinery, numpy, plotly, ``parabola.visualization``).
+
+    Started here rather than at app creation, so the imports do not compete (for the GIL and
+    the cores) with the server's own start: the first answer comes as early as it can.
+    """
+
+    def __init__(self, app: Any) -> None:
+        self.app = app
+        self._started = False
+
+    async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
+        if self._started or scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def sending(message: Any) -> None:
+            await send(message)
+            if message["type"] == "http.response.body" and not message.get("more_body"):
+                self.start()
+
+        await self.app(scope, receive, sending)
+
+    def start(self) -> None:
+        """Start the warm-up thread (once)."""
+        if not self._started:
+            self._started = True
+            threading.Thread(target=_warm_up, name="parabola-ui-warm-up", daemon=True).start()
 
 
 def create_app(
@@ -461,9 +562,6 @@ def create_app(
     """
     store = get_storage(storage)
     board = Dashboard(store, allow_writes)
-    # Import what the first study and chart requests need (the study machinery, numpy) in the
-    # background: the server answers at once, and the first page does not pay for imports.
-    threading.Thread(target=_warm_up, name="parabola-ui-warm-up", daemon=True).start()
     routes = [
         Route("/", board.home),
         Route("/projects/{entity}/{project}", board.project_page),
@@ -491,10 +589,13 @@ def create_app(
         Route("/api/studies/{study_id:int}/figures/{name}", board.figure),
         Route("/api/studies/{study_id:int}/curves", board.study_curves),
         Route("/api/studies/{study_id:int}/trials/{number:int}", board.trial),
-        Route("/static/plotly.min.js", lambda r: FileResponse(_plotly_js())),
+        Route("/static/plotly.min.js", _serve_plotly),
+        Route(plotly_url(), _serve_plotly),
         Mount("/static", StaticFiles(directory=str(_HERE / "static")), name="static"),
     ]
     middleware = [
+        # Outermost: the server answers its first request before anything else is imported.
+        Middleware(WarmUpAfterFirstAnswer),
         Middleware(
             SecurityMiddleware,
             hosts=allowed_hosts_for(host, allowed_hosts),
@@ -508,4 +609,6 @@ def create_app(
         HTTPException: _on_http,
         Exception: _on_other,
     }
-    return Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app = Starlette(routes=routes, middleware=middleware, exception_handlers=handlers)
+    app.state.dashboard = board
+    return app

@@ -12,6 +12,7 @@ Built-in panels go through :func:`register_panel`, the hook a third-party packag
 from __future__ import annotations
 
 import importlib
+import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
@@ -21,7 +22,7 @@ from typing import TYPE_CHECKING, Any
 if TYPE_CHECKING:
     from parabola.study import Study
 
-__all__ = ["Panel", "build_figure", "panels", "register_panel"]
+__all__ = ["FigureCache", "Panel", "build_figure", "figure_answer", "panels", "register_panel"]
 
 
 @dataclass(frozen=True)
@@ -157,11 +158,13 @@ def _kwargs(panel: Panel, source: Any, options: Mapping[str, str]) -> dict[str, 
 
 class FigureCache:
     """Built figures' JSON by (study, trials token, panel, options): a poll with no change
-    redraws nothing."""
+    redraws nothing, and a figure being built (by a request or the background thread of
+    :mod:`parabola.ui._precompute`) is waited for instead of built a second time."""
 
     def __init__(self, size: int = 64) -> None:
         self._size = size
         self._data: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
+        self._building: dict[tuple[Any, ...], threading.Event] = {}
         self._lock = threading.Lock()
 
     def get(self, key: tuple[Any, ...]) -> bytes | None:
@@ -176,6 +179,43 @@ class FigureCache:
             self._data[key] = value
             while len(self._data) > self._size:
                 self._data.popitem(last=False)
+
+    def get_or_build(self, key: tuple[Any, ...], build: Callable[[], bytes]) -> bytes:
+        """The cached value of ``key``, or ``build()``'s (once, however many ask at a time).
+
+        An error of ``build`` reaches the caller that ran it and is not cached; a caller that
+        was waiting then builds for itself (and meets the same error).
+        """
+        with self._lock:
+            value = self._data.get(key)
+            if value is not None:
+                self._data.move_to_end(key)
+                return value
+            event = self._building.get(key)
+            owner = event is None
+            if event is None:
+                event = self._building[key] = threading.Event()
+        if not owner:
+            event.wait()
+            value = self.get(key)
+            return value if value is not None else self.get_or_build(key, build)
+        try:
+            value = build()
+            self.put(key, value)
+            return value
+        finally:
+            with self._lock:
+                self._building.pop(key, None)
+            event.set()
+
+
+def figure_answer(study: Study, panel_name: str, options: Mapping[str, str]) -> bytes:
+    """The JSON answer of ``/figures/{name}``: ``{"available": true, "figure": ...}`` or
+    ``{"available": false, "reason": ...}`` (``KeyError``/``ValueError`` for a bad request)."""
+    figure, reason = build_figure(study, panel_name, options)
+    if figure is None:
+        return json.dumps({"available": False, "reason": reason}).encode()
+    return b'{"available":true,"figure":' + figure + b"}"
 
 
 def build_figure(

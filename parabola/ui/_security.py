@@ -132,7 +132,11 @@ class SecurityMiddleware:
 
         async def with_headers(message: Any) -> None:
             if message["type"] == "http.response.start":
-                message = {**message, "headers": [*message.get("headers", []), *_HEADERS]}
+                own = list(message.get("headers", []))
+                # no-store unless the route chose its own caching (plotly.js is immutable).
+                chose = any(k.lower() == b"cache-control" for k, _ in own)
+                extra = [h for h in _HEADERS if not (chose and h[0] == b"cache-control")]
+                message = {**message, "headers": [*own, *extra]}
             await send(message)
 
         try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import csv
 import io
 import json
+import re
 from collections.abc import Iterator
 
 import pytest
@@ -36,7 +37,7 @@ def test_pages_render_with_escaped_names(client: TestClient, seeded: Seeded, url
     assert response.status_code == 200
     assert response.headers["content-type"].startswith("text/html")
     assert "<script>window.__xss" not in response.text  # names are escaped by the template
-    assert '<script src="/static/app.js"></script>' in response.text
+    assert '<script src="/static/app.js" defer></script>' in response.text
 
 
 def test_page_context_is_json_in_an_attribute(client: TestClient, seeded: Seeded) -> None:
@@ -52,6 +53,30 @@ def test_static_assets_and_plotly_are_served_locally(client: TestClient) -> None
     assert client.get("/static/app.js").status_code == 200
     assert client.get("/static/app.css").status_code == 200
     assert client.get("/static/nope.js").status_code == 404
+
+
+def test_plotly_is_cached_by_the_browser(client: TestClient, seeded: Seeded) -> None:
+    page = client.get(f"/studies/{seeded.study_id}").text
+    url = re.search(r'<script id="plotly-js" src="([^"]+)" defer>', page)
+    assert url is not None and re.fullmatch(r"/static/plotly-[0-9][\w.]*\.min\.js", url[1])
+    versioned = client.get(url[1])
+    assert versioned.status_code == 200 and len(versioned.content) > 1_000_000
+    assert versioned.headers["cache-control"] == "public, max-age=31536000, immutable"
+    assert versioned.headers["content-type"].startswith("text/javascript")
+    etag = versioned.headers["etag"]
+    again = client.get(url[1], headers={"if-none-match": etag})
+    assert again.status_code == 304 and again.content == b""
+    # The unversioned name (kept for links) is revalidated each time instead.
+    plain = client.get("/static/plotly.min.js")
+    assert plain.headers["cache-control"] == "no-cache" and plain.headers["etag"] == etag
+    assert client.get("/static/plotly.min.js", headers={"if-none-match": etag}).status_code == 304
+
+
+def test_pages_load_app_js_before_plotly_both_deferred(client: TestClient, seeded: Seeded) -> None:
+    page = client.get(f"/studies/{seeded.study_id}").text
+    app_js, plotly_js = page.index('src="/static/app.js" defer'), page.index('id="plotly-js"')
+    assert app_js < plotly_js
+    assert "plotly" not in client.get("/").text  # the home page draws no chart
 
 
 def test_projects(client: TestClient) -> None:

@@ -242,3 +242,31 @@ def test_screenshot_pages(tmp_path: Path) -> None:
         d.quit()
     for name in ("dashboard-run.png", "dashboard-study.png"):
         assert nonblank((out / name).read_bytes()) > 50
+
+
+_ORDER = """
+window.__order = [];
+new MutationObserver(() => {
+  const seen = new Set(window.__order);
+  const chart = document.querySelector('.figure[data-drawn="1"]');
+  if (!seen.has("chart") && chart) window.__order.push("chart");
+  const row = document.querySelector("#trials tbody tr");
+  if (!seen.has("table") && row) window.__order.push("table");
+}).observe(document, { childList: true, subtree: true, attributes: true });
+"""
+
+
+def test_study_page_draws_its_first_chart_before_the_trials_table(
+    server: DashboardServer, seeded: Seeded
+) -> None:
+    d = make_driver()
+    try:
+        d.execute_cdp_cmd("Page.addScriptToEvaluateOnNewDocument", {"source": _ORDER})
+        d.get(server.url + f"studies/{seeded.study_id}")
+        order = wait_for(
+            lambda: (o := d.execute_script("return window.__order")) and len(o) == 2 and o
+        )
+        assert order == ["chart", "table"]
+        assert errors(d) == []
+    finally:
+        d.quit()

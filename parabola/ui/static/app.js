@@ -98,6 +98,19 @@ function every(ms, fn) {
 
 const PLOT_CONFIG = { responsive: true, displaylogo: false };
 
+// plotly.js is a deferred script after this one: pages ask for their data first and draw once
+// it has run. (Pages without charts do not load it; their promise never settles.)
+const plotlyReady = new Promise((resolve, reject) => {
+  if (window.Plotly) { resolve(); return; }
+  const script = document.getElementById("plotly-js");
+  if (!script) return;
+  script.addEventListener("load", () => resolve());
+  script.addEventListener("error", () => reject(new Error("plotly.js could not be loaded")));
+});
+
+// Lets the browser paint and handle input between two heavy steps (a figure, the table).
+const nextFrame = () => new Promise((resolve) => requestAnimationFrame(() => setTimeout(resolve, 0)));
+
 // ---------------------------------------------------------------------------------- charts
 // One chart per metric: the server sends min/max-bucketed points; zooming asks for the
 // visible step range again, so detail appears as you zoom, and spikes are never averaged away.
@@ -669,8 +682,14 @@ async function renderMedia(run) {
 // ------------------------------------------------------------------------------------- study
 async function studyPage() {
   const id = CTX.study_id;
+  // Everything the first view needs is asked for at once, before plotly.js has even run: the
+  // panel list, the history figure (the first panel; the server builds it in the background
+  // as soon as the page is asked for) and the trials.
   const panelsPromise = getJSON(`/api/studies/${id}/figures`);
+  const prefetched = new Map([["history", getJSON(`/api/studies/${id}/figures/history`)]]);
+  for (const p of prefetched.values()) p.catch(() => {});
   const dataPromise = getJSON(`/api/studies/${id}`);
+  dataPromise.catch(() => {});
   // Figures: each panel is a parabola.visualization function's figure, drawn by Plotly.react.
   const panels = await panelsPromise;
   const box = document.getElementById("figures");
@@ -684,7 +703,10 @@ async function studyPage() {
   const drawPanel = async (p) => {
     const body = nodes.get(p.name);
     if (!p.available) { body.replaceChildren(el("p", { class: "na", text: p.reason })); return; }
-    const answer = await getJSON(`/api/studies/${id}/figures/${p.name}`);
+    const early = prefetched.get(p.name);
+    prefetched.delete(p.name);  // a redraw after a change asks again
+    const answer = await (early || getJSON(`/api/studies/${id}/figures/${p.name}`));
+    await plotlyReady;
     if (!answer.available) { body.replaceChildren(el("p", { class: "na", text: answer.reason })); body.dataset.drawn = "na"; return; }
     const fig = answer.figure;
     fig.layout = Object.assign(fig.layout || {}, { height: 360, margin: { l: 50, r: 20, t: 40, b: 40 } });
@@ -702,9 +724,15 @@ async function studyPage() {
       if (!stale.has(p.name) || !visible.has(p.name)) return;
       stale.delete(p.name);
       try { await drawPanel(p); } catch (e) { nodes.get(p.name).replaceChildren(el("p", { class: "na", text: e.message })); }
+      firstDrawn();
+      await nextFrame();  // one figure per task: the page stays responsive between them
     });
     return queue;
   };
+  // The trials table waits for the first figure (drawn or failed; at most 15 s): it is below
+  // the figures, and the first chart is what the page is for.
+  let firstDrawn = () => {};
+  const firstFigure = shown.length ? new Promise((resolve) => { firstDrawn = resolve; setTimeout(resolve, 15000); }) : Promise.resolve();
   const observer = new IntersectionObserver((entries) => {
     for (const entry of entries) {
       const name = entry.target.dataset.panel;
@@ -716,6 +744,8 @@ async function studyPage() {
   const figuresDrawn = Promise.resolve();
 
   let data = await dataPromise;
+  await firstFigure;
+  await nextFrame();
   const t = { cols: data.trials, page: 0, sortKey: "number", sortDesc: false };
   const meta = () => {
     document.getElementById("study-meta").textContent =
@@ -777,6 +807,7 @@ async function studyPage() {
     for (const k of c.keys) if (!have.has(k)) curveSel.append(el("option", { value: k, text: k }));
     document.getElementById("curve-note").textContent = c.n_runs ? `${c.n_runs} linked runs` : "no tracking run is linked to this study's trials";
     if (!key) return;
+    await plotlyReady;
     const node = document.getElementById("curves-chart");
     Plotly.react(node, c.curves.map((s) => ({ x: s.x, y: s.y, type: "scatter", mode: "lines", name: `trial ${s.trial}` })), layoutFor(key, c.curves), PLOT_CONFIG);
   };
@@ -838,5 +869,7 @@ async function trialPage() {
   liveCharts(d.run, charts, detail.state);
 }
 
-const PAGES = { home: homePage, project: projectPage, run: runPage, study: studyPage, trial: trialPage };
+// The study page waits for plotly.js itself (it fetches first); the others start once it ran.
+const afterPlotly = (page) => async () => { await plotlyReady; await page(); };
+const PAGES = { home: homePage, project: afterPlotly(projectPage), run: afterPlotly(runPage), study: studyPage, trial: afterPlotly(trialPage) };
 (PAGES[CTX.kind] || (async () => {}))().catch((e) => showError(e.message));
