@@ -133,6 +133,9 @@ class State:
     small_evals: int = 0
     large_evals: int = 0
     small: bool = False
+    # A small-regime run stops after this many generations (Hansen's rule: half the
+    # evaluations spent in the large regime so far); None for the other runs.
+    max_generations: int | None = None
     told: set[int] = field(default_factory=set)
 
     def __post_init__(self) -> None:
@@ -150,7 +153,11 @@ class State:
         self.told.update(numbers)
 
     def should_restart(self) -> bool:
-        return self.config.strategy is not None and bool(self.optimizer.should_stop())
+        if self.config.strategy is None:
+            return False
+        if self.max_generations is not None and self.generation >= self.max_generations:
+            return True
+        return bool(self.optimizer.should_stop())
 
     def apply(self, restart: Restart) -> None:
         self.optimizer = make_optimizer(
@@ -166,12 +173,28 @@ class State:
         self.small_evals = restart.small_evals
         self.large_evals = restart.large_evals
         self.small = restart.small
+        self.max_generations = (
+            max(1, math.floor(0.5 * restart.large_evals / restart.popsize))
+            if restart.small
+            else None
+        )
 
 
 def new_restart(state: State, rng: np.random.RandomState) -> Restart:
-    """The next run after ``state``'s optimiser stopped: IPOP doubles the population; BIPOP
-    alternates that with small populations and step sizes, so that both regimes spend about
-    the same number of evaluations (Hansen, 2009)."""
+    """The next run after ``state``'s optimiser stopped.
+
+    IPOP multiplies the population by ``inc_popsize`` at every restart. BIPOP (Hansen 2009, as
+    in his reference code and pycma's ``fmin``) interlaces two regimes and runs next the one that
+    has spent fewer evaluations so far:
+
+    * large: ``popsize0 * inc**k`` at the ``k``-th large run, the default step size;
+    * small: ``floor(popsize0 * (inc**k) ** (U**2))`` with ``k`` the large runs so far, the step
+      size ``sigma0 * 10**(-2 U')`` (a local search), and at most half of the large regime's
+      evaluations so far (see :attr:`State.max_generations`).
+
+    The first run (default population) is booked to the small regime, as in the reference
+    code, so the first restart is a large one.
+    """
     c = state.config
     low, high = c.bounds[:, 0], c.bounds[:, 1]
     mean = tuple(float(v) for v in low + (high - low) * rng.rand(len(low)))
@@ -181,7 +204,7 @@ def new_restart(state: State, rng: np.random.RandomState) -> Restart:
         popsize, sigma, small = state.popsize * inc, c.sigma0, False
     else:
         evals = state.popsize * state.generation
-        if state.small:
+        if state.small or state.restart == 0:
             small_evals += evals
         else:
             large_evals += evals

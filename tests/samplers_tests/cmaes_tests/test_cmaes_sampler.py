@@ -107,6 +107,22 @@ def test_bipop_alternates_small_and_large_populations() -> None:
             assert r[1] == default * 2 ** r[4]
 
 
+def test_bipop_books_the_first_run_as_small_and_caps_small_runs() -> None:
+    # Hansen's reference code: the default first run counts toward the small regime's budget,
+    # so the first restart is a large one; a small run may spend at most half of what the
+    # large regime has spent so far.
+    study = _study(_restarting(seed=3, restart_strategy="bipop"))
+    study.optimize(_flat, n_trials=900)
+    records = _restart_records(study)
+    assert records and not records[0][7], "the first restart must be a large one"
+    tags = [t.system_attrs["cma:tag"] for t in study.trials if "cma:tag" in t.system_attrs]
+    trials_per_run = np.bincount([tag[0] for tag in tags])
+    small_runs = [r for r in records if r[7] and r[0] < len(trials_per_run) - 1]
+    assert small_runs, "the study must finish at least one small run"
+    for r in small_runs:
+        assert trials_per_run[r[0]] <= max(r[1], 0.5 * r[6])
+
+
 def test_a_converged_run_restarts() -> None:
     study = _study(_restarting(seed=1, restart_strategy="ipop"))
     study.optimize(_sphere, n_trials=600)
