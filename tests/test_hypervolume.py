@@ -59,3 +59,37 @@ def test_boxes_give_the_exact_hypervolume_improvement(m: int) -> None:
     for y in rng.rand(20, m) * 1.3 - 0.1:
         gain = float(np.sum(np.prod(np.maximum(0.0, hi - np.maximum(lo, y)), axis=1)))
         assert gain == pytest.approx(hypervolume(np.vstack([loss, y]), ref) - base, abs=1e-12)
+
+
+@pytest.mark.parametrize("m", [4, 5])
+def test_wfg_matches_brute_force_beyond_three_objectives(m: int) -> None:
+    rng = np.random.RandomState(10 + m)
+    loss = rng.rand(7, m)
+    loss = np.vstack([loss, loss[:2]])  # duplicates count once
+    ref = np.full(m, 1.2)
+    assert hypervolume(loss, ref) == pytest.approx(_grid_volume(loss, ref), rel=1e-12)
+
+
+def _random_front(rng: np.random.RandomState, n: int, m: int) -> np.ndarray:
+    """Points near the unit sphere (mostly non-dominated), some dominated, some duplicated."""
+    x = np.abs(rng.randn(n, m))
+    x /= np.linalg.norm(x, axis=1, keepdims=True)
+    x[: n // 5] *= 1.3  # dominated
+    x[-2:] = x[:2]  # duplicates
+    return x
+
+
+@pytest.mark.parametrize("m", [2, 3, 4, 5])
+def test_hypervolume_equals_optunas_to_1e_12(m: int) -> None:
+    # The differential test against Optuna 5.0 (the bench extra): skipped without it.
+    pytest.importorskip("optuna")
+    from optuna._hypervolume import compute_hypervolume
+
+    rng = np.random.RandomState(100 + m)
+    sizes = {2: [1, 2, 10, 200], 3: [1, 3, 30, 150], 4: [3, 12, 25], 5: [3, 10, 16]}[m]
+    for n in sizes:
+        for _ in range(3):
+            loss = _random_front(rng, n, m)
+            ref = np.full(m, 1.5) + rng.rand(m)
+            ours, theirs = hypervolume(loss, ref), compute_hypervolume(loss, ref)
+            assert abs(ours - theirs) <= 1e-12 * abs(theirs), (n, ours, theirs)
