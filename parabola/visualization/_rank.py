@@ -85,7 +85,7 @@ def _colors(color_idx: np.ndarray) -> np.ndarray:
     low = high - 1
     t = (points - scale[low]) / (scale[high] - scale[low])
     mixed = rgb[low] + t[:, None] * (rgb[high] - rgb[low])
-    return np.rint(mixed * 255.0)
+    return np.asarray(np.rint(mixed * 255.0), dtype=float)
 
 
 def plot_rank(
