@@ -5,6 +5,8 @@ Two parts, each row side by side with Optuna in the same invocation:
 * ``cost``: CPU seconds per trial (``time.process_time`` of the whole ``optimize``, in-memory
   storage, ``--trials`` trials, default 1,000) on cheap pure-Python objectives: ZDT1 (2
   objectives) and DTLZ2 (3), both 10-D; median over seeds of each library, and their ratio.
+* ``hv``: the largest relative difference between ``parabola._hypervolume.hypervolume`` and
+  ``optuna._hypervolume.compute_hypervolume`` on 20 random fronts per objective count (2-5).
 * ``quality``: pymoo's ZDT1-4 (2 objectives, pymoo's default dimensions), DTLZ1-4 and
   WFG1-4 (3 objectives; DTLZ at pymoo's defaults, WFG with 10 variables). For each problem
   and seed ``s``: Optuna with seed ``s``, parabola with seed ``s``, and Optuna with seed
@@ -30,6 +32,7 @@ it measured; ``--report`` prints the tables of such a file. Usage::
     nice -n 10 .venv/bin/python benchmarks/nsga_bench.py --part quality --algos nsga2 \\
         --trials 1000 --seeds 0 1 2 3 4 --out /tmp/nsga2.jsonl
     .venv/bin/python benchmarks/nsga_bench.py --report /tmp/nsga2.jsonl
+    nice -n 10 .venv/bin/python benchmarks/nsga_bench.py --part hv
 """
 
 from __future__ import annotations
@@ -124,6 +127,24 @@ def _objective(problem: Any) -> Callable[[Any], tuple[float, ...]]:
         return tuple(float(v) for v in problem.evaluate(x))
 
     return objective
+
+
+def hv_equality(args: argparse.Namespace) -> None:
+    """Largest relative difference from Optuna's hypervolume on random fronts, 2-5 objectives."""
+    from optuna._hypervolume import compute_hypervolume
+
+    print("| objectives | fronts | points per front | max relative difference |")
+    print("|---|---|---|---|")
+    rng = np.random.RandomState(0)
+    for m, n in ((2, 200), (3, 100), (4, 30), (5, 15)):
+        worst = 0.0
+        for _ in range(20):
+            x = np.abs(rng.randn(n, m))
+            x /= np.linalg.norm(x, axis=1, keepdims=True)
+            ref = np.full(m, 1.5) + rng.rand(m)
+            theirs = compute_hypervolume(x, ref)
+            worst = max(worst, abs(hypervolume(x, ref) - theirs) / abs(theirs))
+        print(f"| {m} | 20 | {n} | {worst:.1e} |", flush=True)
 
 
 def cost(args: argparse.Namespace) -> None:
@@ -241,7 +262,7 @@ def report(paths: list[str]) -> None:
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
-    parser.add_argument("--part", choices=["cost", "quality"], default="cost")
+    parser.add_argument("--part", choices=["cost", "quality", "hv"], default="cost")
     parser.add_argument(
         "--algos", nargs="+", choices=["nsga2", "nsga3"], default=["nsga2", "nsga3"]
     )
@@ -257,7 +278,9 @@ def main() -> None:
     warnings.simplefilter("ignore")
     optuna.logging.set_verbosity(optuna.logging.ERROR)
     parabola.logging.set_verbosity(parabola.logging.ERROR)
-    if args.part == "cost":
+    if args.part == "hv":
+        hv_equality(args)
+    elif args.part == "cost":
         cost(args)
     else:
         quality(args)
