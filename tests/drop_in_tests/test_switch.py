@@ -105,7 +105,7 @@ print("child-stderr:", child.stderr.count("drop-in switch active"))
         ("import wandb; wandb.no_such_thing", "AttributeError", "wandb.no_such_thing"),
         ("import optuna.terminator", "ModuleNotFoundError", "Terminator"),
         ("from optuna.integration import LightGBMTuner", "ModuleNotFoundError", "LightGBMTuner"),
-        ("import optuna.samplers.nsgaii", "ModuleNotFoundError", "optuna.samplers.nsgaii"),
+        ("import optuna.samplers.no_such", "ModuleNotFoundError", "optuna.samplers.no_such"),
         ("import wandb.integration.keras", "ModuleNotFoundError", "Keras"),
         ("from wandb.sdk.lib import no_such", "ModuleNotFoundError", "wandb.sdk.lib.no_such"),
     ],
