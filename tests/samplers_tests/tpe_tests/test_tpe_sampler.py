@@ -34,8 +34,13 @@ def _quadratic(trial: Any) -> float:
     return float((x - 2) ** 2 + (y + 1) ** 2)
 
 
-def test_default_sampler_is_tpe() -> None:
-    assert isinstance(_study(None).sampler, TPESampler)
+def test_the_default_sampler_uses_tpe_on_categorical_spaces() -> None:
+    # The default is AutoSampler now (its policy: tests/samplers_tests/test_auto.py); TPE is what
+    # it picks for a categorical space, from the second trial on.
+    study = _study(None, study_name="default")
+    study.optimize(lambda t: float(t.suggest_categorical("c", ["a", "b"]) == "a"), n_trials=3)
+    (summary,) = parabola.get_all_study_summaries(study._storage)
+    assert summary.system_attrs["auto:sampler"] == "TPESampler"
 
 
 def test_default_gamma_and_weights() -> None:
