@@ -21,7 +21,13 @@ from typing import TYPE_CHECKING, Any
 
 from parabola.distributed._keys import INDEX_KEY, RUN_KEY, UNLIMITED, WORKER_KEY, budget_key
 from parabola.distributed._retry import fail_and_retry
-from parabola.distributed._worker import LoopSpec, SQLiteFile, check_worker, trial_loop
+from parabola.distributed._worker import (
+    LoopSpec,
+    SQLiteFile,
+    StoreRecipe,
+    check_worker,
+    trial_loop,
+)
 from parabola.logging import get_logger, get_verbosity
 from parabola.trial import TrialState
 
@@ -203,7 +209,7 @@ def _shareable_store(storage: BaseStorage) -> tuple[bytes, SQLiteFile | None]:
             )
         st = os.stat(path)
         sqlite = SQLiteFile(path, socket.gethostname(), st.st_dev, st.st_ino)
-    return pickle.dumps(storage), sqlite
+    return pickle.dumps(StoreRecipe.of(storage)), sqlite
 
 
 def _workers(client: Any) -> dict[str, Any]:

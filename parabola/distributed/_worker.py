@@ -33,10 +33,10 @@ if TYPE_CHECKING:
     from parabola.distributions import BaseDistribution
     from parabola.pruners import BasePruner
     from parabola.samplers import BaseSampler
-    from parabola.storages import BaseStorage
+    from parabola.storages import BaseStorage, RDBStorage
     from parabola.trial import FrozenTrial
 
-__all__ = ["LoopSpec", "SQLiteFile", "check_worker", "open_store", "trial_loop"]
+__all__ = ["LoopSpec", "SQLiteFile", "StoreRecipe", "check_worker", "open_store", "trial_loop"]
 
 _logger = get_logger(__name__)
 
@@ -65,7 +65,7 @@ class LoopSpec:
 
     run_id: str
     study_name: str
-    storage: bytes  # the pickled store: its URL and settings, never its connections
+    storage: bytes  # the pickled StoreRecipe: the store's URL and settings, no connections
     sqlite: SQLiteFile | None
     sampler: BaseSampler
     pruner: BasePruner
@@ -78,18 +78,64 @@ class LoopSpec:
     verbosity: int | None = None  # the driver's parabola.logging verbosity, applied here too
 
 
-def open_store(blob: bytes, sqlite: SQLiteFile | None) -> BaseStorage:
-    """This worker process's store for ``blob``: one per process, shared by its slots.
+#: ``engine_kwargs`` that size a SQLAlchemy pool: when the user gave any, the pool is theirs.
+_POOL_KEYS = frozenset({"poolclass", "pool_size", "max_overflow"})
+#: How long a thread waits for the worker's connection held by another (SQLAlchemy's 30 s is
+#: short on a loaded machine where one transaction may wait for the study row's lock).
+POOL_TIMEOUT_S = 120
 
-    One store (one connection pool) per process keeps PostgreSQL connections near one per
-    worker process however many slots it runs.
+
+@dataclasses.dataclass(frozen=True)
+class StoreRecipe:
+    """The study's store as workers rebuild it: its class and pickled state (URL, settings).
+
+    The driver sends this rather than the pickled store so that each worker can size its
+    connection pool before the store opens it (see :meth:`open`).
+    """
+
+    cls: type[RDBStorage]
+    state: dict[str, Any]
+
+    @classmethod
+    def of(cls, storage: RDBStorage) -> StoreRecipe:
+        """The recipe of ``storage`` (its ``__getstate__``: URL and settings, no connections)."""
+        return cls(type(storage), dict(storage.__getstate__()))
+
+    def open(self, connections: int) -> BaseStorage:
+        """A new store; a PostgreSQL pool capped at ``connections`` (the worker's threads).
+
+        Everything in the worker process (its trial loops, their heartbeat thread, the
+        tracking runs' background writers) shares this one pool, so a worker holds at most
+        ``connections`` database connections: threads wait their turn for a connection
+        instead of opening more. A pool sized by the user (``engine_kwargs``) is kept.
+        """
+        state = dict(self.state)
+        url = str(state.get("url", ""))
+        kwargs = dict(state.get("engine_kwargs") or {})
+        if not url.startswith("sqlite") and not (_POOL_KEYS & kwargs.keys()):
+            kwargs.update(
+                pool_size=max(1, connections), max_overflow=0, pool_timeout=POOL_TIMEOUT_S
+            )
+            state["engine_kwargs"] = kwargs
+        store = self.cls.__new__(self.cls)
+        store.__setstate__(state)
+        return store
+
+
+def open_store(blob: bytes, sqlite: SQLiteFile | None, connections: int = 1) -> BaseStorage:
+    """This worker process's store for ``blob`` (a pickled :class:`StoreRecipe`): one per
+    process, shared by its slots, with at most ``connections`` PostgreSQL connections.
+
+    One store (one capped connection pool) per process keeps PostgreSQL connections at one
+    per worker thread (``--nthreads``), however many slots and tracking runs it serves.
     """
     if sqlite is not None:
         _check_sqlite(sqlite)
     with _stores_lock:
         store = _stores.get(blob)
         if store is None:
-            store = _stores[blob] = pickle.loads(blob)
+            recipe: StoreRecipe = pickle.loads(blob)
+            store = _stores[blob] = recipe.open(connections)
         return store
 
 
@@ -109,13 +155,20 @@ def _check_sqlite(sqlite: SQLiteFile) -> None:
         )
 
 
-def check_worker(blob: bytes, sqlite: SQLiteFile | None) -> str | None:
-    """Open the store here (run on every worker before any trial): ``None`` or what is wrong."""
+def check_worker(blob: bytes, sqlite: SQLiteFile | None, dask_worker: Any = None) -> str | None:
+    """Open the store here (run on every worker before any trial): ``None`` or what is wrong.
+
+    ``dask_worker`` is filled in by ``Client.run``.
+    """
     try:
-        open_store(blob, sqlite)
+        open_store(blob, sqlite, _threads(dask_worker))
     except Exception as e:
         return f"{type(e).__name__}: {e}"
     return None
+
+
+def _threads(worker: Any) -> int:
+    return int(getattr(worker, "nthreads", 1) or 1)
 
 
 class _SlotStudy(Study):
@@ -151,7 +204,7 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
     spec: LoopSpec = pickle.loads(payload)
     if spec.verbosity is not None:
         set_verbosity(spec.verbosity)
-    storage = open_store(spec.storage, spec.sqlite)
+    storage = open_store(spec.storage, spec.sqlite, _threads(worker))
     study = _SlotStudy(spec.study_name, storage, spec.sampler, spec.pruner)
     seeder = TrialSeeder(study.sampler)
     budget = budget_key(spec.run_id)
@@ -202,6 +255,16 @@ def trial_loop(payload: bytes, slot: int) -> dict[str, Any]:
             study.claimed = trial_id
             try:
                 frozen = run_trial(study, spec.func, spec.catch, heartbeat)
+            except UpdateFinishedTrialError:
+                # The driver failed this trial while it ran here: the scheduler had reported
+                # this worker gone (starved past its timeout, a network blip) and the retry is
+                # queued. The stored outcome stands; this loop goes on with the next trial.
+                _logger.warning(
+                    f"Trial {storage.get_trial_number_from_id(trial_id)} was failed by the "
+                    "driver (this Dask worker was reported gone) and is retried elsewhere; "
+                    "this worker continues."
+                )
+                continue
             except BaseException:
                 _close_budget(study, budget, n_max)  # an uncaught error stops every slot
                 raise

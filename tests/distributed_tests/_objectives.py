@@ -10,7 +10,14 @@ import cloudpickle
 
 import parabola
 
-__all__ = ["failing", "init_in_objective", "quadratic", "stop_after", "tracked"]
+__all__ = [
+    "failing",
+    "init_in_objective",
+    "logs_rows",
+    "quadratic",
+    "stop_after",
+    "tracked",
+]
 
 
 def quadratic(trial: Any, seconds: float = 0.0) -> float:
@@ -47,6 +54,33 @@ def init_in_objective(trial: Any) -> float:
     x = trial.suggest_float("x", -10, 10)
     run = parabola.init(config={"lr": 0.5})
     run.log({"pid": os.getpid(), "trial": trial.number})
+    return float(x * x)
+
+
+def logs_rows(trial: Any, n_rows: int = 40, parallel_reads: int = 2) -> float:
+    """Tracking rows while other threads of the worker hold database transactions.
+
+    The ``parallel_reads`` threads each run a 0.2 s transaction on the worker's store at the
+    same time, as a tracking writer, the heartbeat and a trial write may: with one pool of
+    one connection per worker thread they take turns; without a cap each opens its own.
+    """
+    import threading
+
+    x = trial.suggest_float("x", -10, 10)
+    store = trial.study._storage
+
+    def read() -> None:
+        store._runner.run(lambda cur: cur.execute("SELECT pg_sleep(0.2)"), write=False)
+
+    threads = [threading.Thread(target=read) for _ in range(parallel_reads)]
+    for t in threads:
+        t.start()
+    run = parabola.init()
+    for step in range(n_rows):
+        trial.log({"loss": x / (step + 1)}, step=step)
+        run.summary["last"] = step
+    for t in threads:
+        t.join()
     return float(x * x)
 
 

@@ -26,7 +26,7 @@ import parabola
 from parabola.distributed._keys import INDEX_KEY, RUN_KEY, WORKER_KEY
 from parabola.trial import TrialState
 from tests.distributed_tests import _objectives as obj
-from tests.distributed_tests._cluster import Cluster, stop
+from tests.distributed_tests._cluster import Cluster, dask_cluster, stop
 
 pytestmark = [pytest.mark.slow, pytest.mark.postgres]
 
@@ -93,6 +93,48 @@ def test_scheduler_and_workers_on_postgres_within_the_connection_budget(
     # 4 slots on 2 worker processes: one pool per process, plus this driver's.
     n_slots = 4
     assert 1 <= peak[0] <= n_slots + 2, peak[0]
+
+
+def _peak_connections(url: str, done: threading.Event, peak: list[int]) -> None:
+    # From the server's "postgres" database: this connection is not counted.
+    engine = sa.create_engine(url.rsplit("/", 1)[0] + "/postgres")
+    try:
+        with engine.connect() as conn:
+            while not done.is_set():
+                peak[0] = max(peak[0], _connections(conn, url))
+                conn.rollback()
+                time.sleep(0.02)
+    finally:
+        engine.dispose()
+
+
+def test_tracking_workers_share_one_capped_pool_per_process(tmp_path: Path, pg_url: str) -> None:
+    # Trial writes, heartbeats and the tracking runs' flushes of one worker process share one
+    # pool of one connection per worker thread: 4 single-thread workers hold at most 4.
+    n_workers = 4
+    with dask_cluster(tmp_path, n_workers=n_workers, nthreads=1) as cluster:
+        study = parabola.create_study(study_name="rows", storage=pg_url)
+        peak = [0]
+        done = threading.Event()
+        sampler = threading.Thread(target=_peak_connections, args=(pg_url, done, peak))
+        with _client(cluster, n_workers=n_workers) as client:
+            sampler.start()
+            try:
+                study.optimize(obj.logs_rows, n_trials=24, client=client)
+            finally:
+                done.set()
+                sampler.join()
+    trials = study.trials
+    complete = {t.number for t in trials if t.state == TrialState.COMPLETE}
+    assert len(complete) == 24
+    # A worker the scheduler dropped under load has its trial failed and retried: allowed.
+    failed = [t for t in trials if t.state == TrialState.FAIL]
+    assert len(failed) == sum(1 for t in trials if "failed_trial" in t.system_attrs)
+    runs = {r.trial_number: r for r in parabola.Api(storage=pg_url).runs("rows", {"group": "rows"})}
+    assert complete <= runs.keys()
+    assert all(len(list(runs[n].scan_history())) == 40 for n in complete)
+    # One connection per worker process, plus the driver's own pool (13 without the cap).
+    assert 1 <= peak[0] <= n_workers + 2, peak[0]
 
 
 def test_worker_sigkilled_mid_trial_is_retried_at_once(procs: Cluster, pg_url: str) -> None:
@@ -323,3 +365,16 @@ def test_pickled_store_keeps_its_settings() -> None:
     storage = parabola.storages.RDBStorage("sqlite:///x.db", heartbeat_interval=2)
     clone = pickle.loads(pickle.dumps(storage))
     assert (clone.url, clone.heartbeat_interval) == (storage.url, 2)
+
+
+def test_worker_store_pool_is_capped_at_its_threads_unless_sized_by_the_user(pg_url: str) -> None:
+    from parabola.distributed._worker import StoreRecipe
+
+    storage = parabola.storages.RDBStorage(pg_url)
+    opened = pickle.loads(pickle.dumps(StoreRecipe.of(storage))).open(3)
+    pool = opened.engine.pool
+    assert (pool.size(), pool._max_overflow) == (3, 0)
+    own = parabola.storages.RDBStorage(pg_url, engine_kwargs={"pool_size": 7})
+    assert StoreRecipe.of(own).open(3).engine.pool.size() == 7
+    for store in (storage, opened, own):
+        store.close()

@@ -15,7 +15,7 @@ from typing import Any
 import pytest
 
 import parabola
-from parabola.distributed._worker import SQLiteFile, check_worker
+from parabola.distributed._worker import SQLiteFile, StoreRecipe, check_worker
 from tests.distributed_tests import _objectives as obj
 
 
@@ -71,7 +71,7 @@ def test_sqlite_file_other_machines_cannot_see(tmp_path: Path) -> None:
     storage = parabola.storages.RDBStorage(f"sqlite:///{path}")
     st = os.stat(path)
     here = socket.gethostname()
-    blob = pickle.dumps(storage)
+    blob = pickle.dumps(StoreRecipe.of(storage))
     assert check_worker(blob, SQLiteFile(str(path), here, st.st_dev, st.st_ino)) is None
     # A worker on another host, or one where the path is another (or no) file:
     for seen in (
