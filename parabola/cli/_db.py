@@ -51,21 +51,13 @@ def db() -> None:
 @click.option("--storage", "storage", default=None, metavar="URL", help=_STORAGE_HELP)
 def current(storage: str | None) -> None:
     """Print the store's schema revision and this parabola's (head)."""
-    from parabola.storages import default_storage_url
-    from parabola.storages._revisions import (
-        HEAD,
-        KNOWN_REVISIONS,
-        plain_sqlite_file,
-        sqlite_revision,
-    )
+    from parabola.storages._factory import default_storage_url
+    from parabola.storages._revisions import HEAD, KNOWN_REVISIONS, light_sqlite_revision
 
-    # A SQLite file needs one row of one table: read it without SQLAlchemy, whose import alone
-    # costs more than the whole answer. Anything unusual (a revision this parabola does not
-    # know, not a parabola store, PostgreSQL) takes the full path and its errors.
-    path = plain_sqlite_file(storage or default_storage_url())
-    revision = None if path is None else sqlite_revision(path)
-    if revision in KNOWN_REVISIONS:
-        label, head = f"RDBStorage({'sqlite:///' + str(path)!r})", HEAD
+    revision: str | None
+    light = light_sqlite_revision(storage or default_storage_url())
+    if light is not None and light[1] in KNOWN_REVISIONS:
+        label, revision, head = f"RDBStorage({light[0]!r})", light[1], HEAD
     else:
         store = _open(storage, create=False)
         try:

@@ -10,8 +10,10 @@
 from __future__ import annotations
 
 import os
+import typing
 
-from parabola.storages._base import BaseStorage
+if typing.TYPE_CHECKING:
+    from parabola.storages._base import BaseStorage
 
 __all__ = ["DEFAULT_STORAGE_URL", "ENV_VAR", "default_storage_url", "get_storage"]
 
@@ -31,6 +33,9 @@ def get_storage(storage: str | BaseStorage | None) -> BaseStorage:
     Raises:
         TypeError: if ``storage`` is neither ``None``, a ``str`` nor a ``BaseStorage``.
     """
+    # Imported here: `default_storage_url` alone (the CLI) needs none of the contract.
+    from parabola.storages._base import BaseStorage
+
     if storage is None:
         storage = default_storage_url()
     if isinstance(storage, BaseStorage):

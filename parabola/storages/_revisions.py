@@ -1,19 +1,13 @@
-"""Schema revisions of a parabola store, readable without SQLAlchemy.
+"""Schema revisions of a parabola store, importable without SQLAlchemy.
 
-``parabola db current`` on a SQLite file only needs one row of one table; importing SQLAlchemy
-to read it costs more CPU than the whole answer (see ``benchmarks/README.md``, cold start), so
-this module reads it with the standard library's ``sqlite3``, read-only. Anything unusual (not
-a parabola store, a locked or read-only file it cannot open) returns ``None`` and the caller
-takes the full path through :class:`~parabola.storages.RDBStorage`, with its clear errors.
+The constants are shared by the SQLAlchemy models, Alembic's migrations and the SQLite path of
+the store (``_sql/_sqlite.py``, ``_sql/_schema.py``); :func:`light_sqlite_revision` reads a
+SQLite store's revision through that path for ``parabola db current``.
 """
 
 from __future__ import annotations
 
-import os
-import sqlite3
-import urllib.parse
-
-__all__ = ["HEAD", "KNOWN_REVISIONS", "VERSION_TABLE", "plain_sqlite_file", "sqlite_revision"]
+__all__ = ["HEAD", "KNOWN_REVISIONS", "VERSION_TABLE", "light_sqlite_revision"]
 
 #: The Alembic revision this code writes and understands.
 HEAD = "0001"
@@ -26,50 +20,45 @@ KNOWN_REVISIONS = ("0001",)
 VERSION_TABLE = "parabola_version"
 
 
-def sqlite_revision(path: str) -> str | None:
-    """The revision stored in the parabola SQLite store at ``path``, or ``None`` when this
-    light read cannot tell (no such file, not a parabola store, cannot be opened read-only).
+def light_sqlite_revision(url: str) -> tuple[str, str | None] | None:
+    """``(normalised URL, revision)`` of an existing plain SQLite file, read by the store's own
+    SQLite driver and schema check (neither imports SQLAlchemy, whose import alone costs more
+    than the whole answer of ``parabola db current``); ``None`` when anything is unusual
+    (PostgreSQL, no such file, not a parabola store): the caller then opens the store the full
+    way, with its clear errors. Never creates a file.
 
     Example:
         >>> import os, tempfile, parabola
         >>> path = os.path.join(tempfile.mkdtemp(), "r.db")
-        >>> _ = parabola.storages.RDBStorage(f"sqlite:///{path}")
-        >>> sqlite_revision(path) == HEAD
+        >>> light_sqlite_revision(path) is None  # no such file (and none created)
+        True
+        >>> _ = parabola.storages.RDBStorage(path)
+        >>> light_sqlite_revision(path) == (f"sqlite:///{path}", HEAD)
         True
     """
-    if not os.path.isfile(path):
+    import os
+
+    from parabola.exceptions import ParabolaError
+    from parabola.storages._sql._urls import is_light_sqlite, normalize_url, sqlite_file
+
+    if "://" in url and not url.startswith("sqlite"):
         return None
-    uri = f"file:{urllib.parse.quote(os.path.abspath(path))}?mode=ro"
     try:
-        conn = sqlite3.connect(uri, uri=True, timeout=5)
-    except sqlite3.Error:
+        normalized = normalize_url(url)
+    except ValueError:
         return None
+    path = sqlite_file(normalized)
+    if not is_light_sqlite(normalized) or path is None or not os.path.isfile(path):
+        return None
+    from parabola.storages._sql._schema import read_revision
+    from parabola.storages._sql._sqlite import SqliteRunner
+
+    runner = SqliteRunner(normalized)
     try:
-        row = conn.execute(f"SELECT version_num FROM {VERSION_TABLE}").fetchone()
-    except sqlite3.Error:
+        return normalized, runner.run(
+            lambda cur: read_revision(cur, runner.dialect, normalized), write=False
+        )
+    except ParabolaError:
         return None
     finally:
-        conn.close()
-    return None if row is None else str(row[0])
-
-
-def plain_sqlite_file(url: str) -> str | None:
-    """The absolute file of a plain SQLite URL or path (no query, not in memory), else ``None``.
-
-    The same reading as :class:`~parabola.storages.RDBStorage` gives those URLs, for the light
-    paths; anything else (PostgreSQL, URI options) goes the full way.
-
-    Example:
-        >>> plain_sqlite_file("sqlite:////tmp/a.db"), plain_sqlite_file("postgresql://h/db")
-        ('/tmp/a.db', None)
-    """
-    url = url.strip()
-    if "://" not in url:
-        path = url if url.lower().endswith((".db", ".sqlite", ".sqlite3")) else ""
-    elif url.startswith("sqlite:///") and "?" not in url:
-        path = url[len("sqlite:///") :]
-    else:
-        return None
-    if not path or path == ":memory:" or path.startswith("file:"):
-        return None
-    return os.path.abspath(os.path.expanduser(path))
+        runner.dispose()

@@ -8,34 +8,12 @@ import sys
 from pathlib import Path
 
 from parabola.storages import RDBStorage
-from parabola.storages._revisions import HEAD, plain_sqlite_file, sqlite_revision
+from parabola.storages._revisions import HEAD
 
 
-def test_revision_of_a_store_a_foreign_file_and_no_file(tmp_path: Path) -> None:
-    store = tmp_path / "s.db"
-    RDBStorage(str(store)).close()
-    assert sqlite_revision(str(store)) == HEAD
-    foreign = tmp_path / "other.db"
-    con = sqlite3.connect(foreign)
-    con.execute("CREATE TABLE t (a)")
-    con.commit()
-    con.close()
-    assert sqlite_revision(str(foreign)) is None
-    assert sqlite_revision(str(tmp_path / "missing.db")) is None
-    assert not (tmp_path / "missing.db").exists()  # never created
-
-
-def test_plain_sqlite_file() -> None:
-    assert plain_sqlite_file("sqlite:////tmp/a.db") == "/tmp/a.db"
-    assert plain_sqlite_file("/tmp/b.sqlite") == "/tmp/b.sqlite"
-    assert plain_sqlite_file("sqlite:///:memory:") is None
-    assert plain_sqlite_file("sqlite:////tmp/a.db?mode=ro") is None
-    assert plain_sqlite_file("postgresql://u@h/db") is None
-
-
-def test_db_current_on_sqlite_does_not_import_sqlalchemy(tmp_path: Path) -> None:
-    store = tmp_path / "s.db"
-    RDBStorage(str(store)).close()
+def _db_current(url: str) -> str:
+    """``parabola db current`` in a fresh interpreter; its output, then whether it loaded
+    SQLAlchemy."""
     code = (
         "import sys\n"
         "from parabola.cli import main\n"
@@ -45,11 +23,28 @@ def test_db_current_on_sqlite_does_not_import_sqlalchemy(tmp_path: Path) -> None
         "    pass\n"
         "print('sqlalchemy' in sys.modules)\n"
     )
-    out = subprocess.run(
-        [sys.executable, "-c", code, f"sqlite:///{store}"],
-        capture_output=True,
-        text=True,
-        check=True,
-    ).stdout
+    result = subprocess.run([sys.executable, "-c", code, url], capture_output=True, text=True)
+    return result.stdout + result.stderr
+
+
+def test_db_current_on_sqlite_does_not_import_sqlalchemy(tmp_path: Path) -> None:
+    store = tmp_path / "s.db"
+    RDBStorage(str(store)).close()
+    out = _db_current(f"sqlite:///{store}")
     assert "revision: " + HEAD in out and "up to date" in out
     assert out.strip().splitlines()[-1] == "False"
+    out = _db_current(str(store))  # a plain path: the same light path
+    assert "up to date" in out and out.strip().splitlines()[-1] == "False"
+
+
+def test_db_current_on_a_foreign_file_takes_the_full_path(tmp_path: Path) -> None:
+    foreign = tmp_path / "other.db"
+    con = sqlite3.connect(foreign)
+    con.execute("CREATE TABLE t (a)")
+    con.commit()
+    con.close()
+    out = _db_current(f"sqlite:///{foreign}")
+    assert "not a parabola store" in out
+    missing = tmp_path / "missing.db"
+    assert "No store at" in _db_current(f"sqlite:///{missing}")
+    assert not missing.exists()  # never created

@@ -4,11 +4,25 @@ from __future__ import annotations
 
 import os
 import threading
+import typing
 
-from parabola.storages._sql._storage import RDBStorage
 from parabola.storages._sql._urls import normalize_url
 
+if typing.TYPE_CHECKING:
+    from parabola.storages._sql._storage import RDBStorage
+
 __all__ = ["RDBStorage", "open_rdb_storage"]
+
+
+def __getattr__(name: str) -> typing.Any:
+    # The light parts of this package (the SQLite driver, URLs, schema checks) import without
+    # the store itself, for `parabola db current`.
+    if name == "RDBStorage":
+        from parabola.storages._sql._storage import RDBStorage
+
+        return RDBStorage
+    raise AttributeError(f"module 'parabola.storages._sql' has no attribute {name!r}")
+
 
 _opened: dict[tuple[str, int], RDBStorage] = {}
 _opened_lock = threading.Lock()
@@ -27,6 +41,8 @@ def open_rdb_storage(url: str) -> RDBStorage:
         >>> open_rdb_storage(path) is open_rdb_storage(f"sqlite:///{path}")
         True
     """
+    from parabola.storages._sql._storage import RDBStorage
+
     key = (normalize_url(url), os.getpid())
     with _opened_lock:
         storage = _opened.get(key)

@@ -458,6 +458,8 @@ class RDBStorage(BaseStorage):
         if version != cache.version:
             with no_gc():
                 decoded = trials_from_rows(rows)
+            directions = self._studies.known_directions(study_id)  # once, not per trial
+            trial_study = self._trial_study
             for trial in decoded:
                 owned = self._owned.get(trial._trial_id)
                 if owned is not None:
@@ -465,7 +467,8 @@ class RDBStorage(BaseStorage):
                         trial = owned  # our in-memory copy is newer (it may hold buffered params)
                     else:  # finished by another worker (stale): no longer ours
                         self._disown(trial._trial_id)
-                self._put(study_id, cache, trial)
+                cache.put(trial, directions)
+                trial_study[trial._trial_id] = study_id
             cache.version = int(version)
         return cache
 
