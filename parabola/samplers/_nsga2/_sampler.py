@@ -338,7 +338,7 @@ class NSGAIISampler(BaseSampler):
                 for n, s in zip(categorical, take_last, strict=True)
             }
         else:
-            k = rng.randint(len(parents))
+            k = _index(len(parents), rng)
             one = parents[k]
             x = unit[k] if numeric else None
             child_cat = {n: one.params[n] for n in categorical}
@@ -380,6 +380,11 @@ def _objectives(study: StudyView, trials: Sequence[FrozenTrial]) -> tuple[_Array
     return values, violation
 
 
+def _index(n: int, rng: np.random.RandomState) -> int:
+    """A uniform index below ``n``: ``RandomState.randint`` costs ~20 us a call, ``rand`` 0.3."""
+    return int(rng.rand() * n)
+
+
 def _tournament(
     dominates: np.ndarray[Any, np.dtype[np.bool_]], n: int, rng: np.random.RandomState
 ) -> list[int]:
@@ -387,8 +392,8 @@ def _tournament(
     available = list(range(len(dominates)))
     chosen: list[int] = []
     for _ in range(n):
-        a = available[rng.randint(len(available))]
-        b = available[rng.randint(len(available))]
+        a = available[_index(len(available), rng)]
+        b = available[_index(len(available), rng)]
         winner = a if dominates[a, b] else b
         chosen.append(winner)
         available.remove(winner)
