@@ -5,9 +5,10 @@ under a wall-clock timeout and an address-space limit (Optuna's contour plot at 
 needs more than 6 GiB), so a plot that blows up is reported as such instead of taking the
 machine down. A worker builds the same in-memory study in its library (not timed: trials from
 one seeded generator, added with ``add_trial``), then times the plot call plus ``fig.to_json()``
-and reports seconds (cold: the first figure of the process, which loads plotly's validators
-and template; warm: the best of three more figures in the same process), JSON bytes and the
-growth of peak RSS during the first plot. Ratios are parabola / Optuna, cold / warm.
+and reports seconds, wall and process CPU (cold: the first figure of the process, which loads
+plotly's validators and template; warm: the best of three more figures in the same process),
+JSON bytes and the growth of peak RSS during the first plot. Ratios are parabola / Optuna,
+cold / warm, wall and CPU (CPU time is the steadier on a shared machine).
 
 Studies:
 
@@ -118,27 +119,30 @@ def _worker(tool: str, plot: str, kind: str, n: int, mem_gib: float) -> None:
     if plot == "plot_hypervolume_history":
         kwargs["reference_point"] = [100.0, 100.0]
     rss0 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
-    t = time.perf_counter()
+    t, c = time.perf_counter(), time.process_time()
     fig = getattr(viz, plot)(study, **kwargs)
     payload = fig.to_json()
-    cold = time.perf_counter() - t
+    cold, cold_cpu = time.perf_counter() - t, time.process_time() - c
     rss1 = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss
     # Later figures in the same process: what a notebook or the dashboard pays once plotly's
     # validators and template are loaded. The best of three, since the machine is shared
     # (skipped when the first figure took over 10 s).
-    warm = None
+    warm = warm_cpu = None
     if cold < 10:
-        times = []
+        times, cpus = [], []
         for _ in range(3):
-            t = time.perf_counter()
+            t, c = time.perf_counter(), time.process_time()
             getattr(viz, plot)(study, **kwargs).to_json()
             times.append(time.perf_counter() - t)
-        warm = min(times)
+            cpus.append(time.process_time() - c)
+        warm, warm_cpu = min(times), min(cpus)
     title = fig.layout.title.text or ""
     note = title.split("<sup>")[1].split("</sup>")[0] if "<sup>" in title else ""
     result = {
         "seconds": cold,
         "warm_seconds": warm,
+        "cpu_seconds": cold_cpu,
+        "warm_cpu_seconds": warm_cpu,
         "json_bytes": len(payload),
         "rss_mib": (rss1 - rss0) / 1024,
         "note": note,
@@ -162,7 +166,20 @@ def _fmt(r: dict[str, Any]) -> str:
     if "error" in r:
         return r["error"]
     warm = "-" if r["warm_seconds"] is None else f"{r['warm_seconds']:.3f}"
-    return f"{r['seconds']:.3f} / {warm} s, {r['json_bytes'] / 1e6:.2f} MB, +{r['rss_mib']:.0f} MiB"
+    warm_cpu = "-" if r["warm_cpu_seconds"] is None else f"{r['warm_cpu_seconds']:.3f}"
+    return (
+        f"{r['seconds']:.3f} / {warm} s (CPU {r['cpu_seconds']:.3f} / {warm_cpu}), "
+        f"{r['json_bytes'] / 1e6:.2f} MB, +{r['rss_mib']:.0f} MiB"
+    )
+
+
+def _ratio(ps: dict[str, Any], os_: dict[str, Any], cold: str, warm: str) -> str:
+    if cold not in ps or cold not in os_:
+        return "-"
+    out = f"{ps[cold] / os_[cold]:.2f}"
+    if ps[warm] and os_[warm]:
+        out += f" / {ps[warm] / os_[warm]:.2f}"
+    return out
 
 
 def main() -> None:
@@ -193,11 +210,10 @@ def main() -> None:
         row["optuna_small"] = _run("optuna", plot, kind, args.small, args.timeout, args.mem_gib)
         rows.append(row)
         ps, os_ = row["parabola_small"], row["optuna_small"]
-        ratio = "-"
-        if "seconds" in ps and "seconds" in os_:
-            ratio = f"{ps['seconds'] / os_['seconds']:.2f}"
-            if ps["warm_seconds"] and os_["warm_seconds"]:
-                ratio += f" / {ps['warm_seconds'] / os_['warm_seconds']:.2f}"
+        ratio = (
+            f"{_ratio(ps, os_, 'seconds', 'warm_seconds')} "
+            f"(CPU {_ratio(ps, os_, 'cpu_seconds', 'warm_cpu_seconds')})"
+        )
         line = (
             f"| {plot} | {large:,}: {_fmt(row['parabola_large'])} | "
             + (f"{_fmt(row['optuna_large'])} | " if args.optuna_large else "")
