@@ -7,6 +7,7 @@ import warnings
 from typing import Any
 
 from parabola.distributions import BaseDistribution
+from parabola.trial._base import BaseTrial
 from parabola.trial._constraints import check_constraint, constraint_key, constraints_from_attrs
 from parabola.trial._suggest import SuggestMixin
 
@@ -123,3 +124,6 @@ class FixedTrial(SuggestMixin):
     @property
     def number(self) -> int:
         return self._number
+
+
+BaseTrial.register(FixedTrial)  # isinstance(t, BaseTrial), as in Optuna

@@ -11,6 +11,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from parabola.distributions import BaseDistribution
+from parabola.trial._base import BaseTrial
 
 # CONSTRAINTS_KEY stays importable from here: samplers write a constraints_func's list under it.
 from parabola.trial._constraints import (
@@ -353,3 +354,6 @@ def create_trial(
     )
     trial._validate()
     return trial
+
+
+BaseTrial.register(FrozenTrial)  # isinstance(t, BaseTrial), as in Optuna

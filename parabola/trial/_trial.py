@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
 from parabola.distributions import BaseDistribution, check_distribution_compatibility
+from parabola.trial._base import BaseTrial
 from parabola.trial._constraints import check_constraint, constraint_key, constraints_from_attrs
 from parabola.trial._suggest import SuggestMixin
 
@@ -324,3 +325,6 @@ def _check_finite(name: str, distribution: BaseDistribution) -> None:
                     f"suggest_float('{name}', ...): {bound} must be finite to be sampled, got "
                     f"{bound}={value}."
                 )
+
+
+BaseTrial.register(Trial)  # isinstance(t, BaseTrial), as in Optuna

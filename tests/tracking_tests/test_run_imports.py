@@ -2,7 +2,8 @@
 
 Checked in a real child interpreter on a real SQLite file, with system metrics on (the default):
 no numpy, pandas, SciPy, plotly, nor psutil (the run ends before its first system sample is
-due), and none of tracking's other parts (the read API, artifacts, media, the study link).
+due), and none of tracking's other parts (the read API, artifacts, media, the study link)
+nor the running-trial class.
 """
 
 from __future__ import annotations
@@ -21,6 +22,7 @@ UNUSED_PARTS = (
     "parabola.tracking._study",
     "parabola.study",
     "parabola.samplers",
+    "parabola.trial._trial",  # a run needs FrozenTrial at most (the store's types)
 )
 
 _SCRIPT = """
