@@ -19,7 +19,7 @@ Cases:
 * ``cli_help`` / ``cli_db_current``: ``parabola --help`` and ``parabola db current`` on a store
   (no anchor: the targets are absolute, <= 0.15 s of CPU).
 * ``python_empty``: ``python -c pass``, the floor every process pays, and the imports of
-  SQLAlchemy and of parabola's SQL store alone (what every store-touching process pays now).
+  SQLAlchemy and of parabola's SQL store alone (a SQLite store no longer imports SQLAlchemy).
 """
 
 from __future__ import annotations
