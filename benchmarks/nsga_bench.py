@@ -231,6 +231,8 @@ def report(paths: list[str]) -> None:
                 )
             )
             runs = [r for r in runs if r["seed"] in seeds]
+            if not seeds:
+                continue
             fronts = [
                 np.array(r["front"]).reshape(-1, 2 if name.startswith("ZDT") else 3) for r in runs
             ]
