@@ -1,0 +1,271 @@
+"""The default sampler (``AutoSampler``) against Optuna 5.0's TPE, GP and CMA-ES on COCO BBOB.
+
+``bbob`` runs, per problem and seed, ``--trials`` trials (default 200) of each sampler, one after
+the other in this process, in-memory storages, defaults apart from the seed:
+
+* ``default``: parabola's ``AutoSampler(seed=s)``, the sampler ``create_study()`` uses, exactly
+  as shipped. On BBOB (an objective of microseconds) its duration rule hands over from the GP to
+  TPE as soon as a GP step costs more than the objective;
+* ``auto-nodur``: ``AutoSampler(seed=s, max_overhead=None)``, the same policy with the duration
+  rule off: what the default does for an objective that takes longer than a GP step (any real
+  training run);
+* ``tpe``, ``gp``, ``cmaes``: Optuna 5.0's ``TPESampler``, ``GPSampler``, ``CmaEsSampler``
+  (seed s); with ``--control`` also each of them with seed s + 1000, the noise floor.
+
+OptunaHub's ``AutoSampler`` is not compared: ``optunahub.load_module("samplers/auto_sampler")``
+clones the registry from GitHub and the bench extra does not ship the module, so it cannot run
+offline.
+
+The value of every trial and the CPU time (process time) of every run are written to ``--out``
+(one JSON object per line, appended after each problem, so a run stopped early keeps what it
+finished). Budgets 50/100/200 are read from the same 200-trial runs (no sampler here knows the
+budget in advance). ``report`` prints the table: normalised regret as in ``tpe_quality.py``
+(median over seeds), "not worse" = median within 1.26x of the best Optuna sampler for that
+problem and budget (chosen after the fact), or both below 1e-6. ``cost`` measures the whole-run
+CPU time of one 300-trial 5-D study. Usage::
+
+    nice -n 10 .venv/bin/python benchmarks/default_bench.py bbob --dims 5 --control --out d5.jsonl
+    .venv/bin/python benchmarks/default_bench.py report d5.jsonl
+    nice -n 10 .venv/bin/python benchmarks/default_bench.py cost --trials 300
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import math
+import os
+import sys
+import time
+from collections.abc import Callable
+from typing import Any
+
+# One BLAS/OpenMP thread on both sides: CPU times then compare the algorithms, not the threads.
+for _var in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+    os.environ.setdefault(_var, "1")
+
+import numpy as np  # noqa: E402
+import optuna  # noqa: E402
+
+import parabola  # noqa: E402
+import parabola.logging as plog  # noqa: E402
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from tpe_quality import bbob_problems, regret  # noqa: E402
+
+BUDGETS = (50, 100, 200)
+OPTUNA = ("tpe", "gp", "cmaes")
+PARABOLA = ("default", "auto-nodur")
+TIE = 1.26  # "not worse": within this factor of the best, or both below FLOOR
+FLOOR = 1e-6
+
+
+def _optuna_sampler(name: str, seed: int) -> Any:
+    if name == "tpe":
+        return optuna.samplers.TPESampler(seed=seed)
+    if name == "gp":
+        return optuna.samplers.GPSampler(seed=seed)
+    return optuna.samplers.CmaEsSampler(seed=seed)
+
+
+def run_one(
+    who: str,
+    objective: Callable[[Any], float],
+    seed: int,
+    n_trials: int,
+    callbacks: list[Callable[[Any, Any], None]] | None = None,
+) -> tuple[list[float], float]:
+    """Values per trial and the run's CPU seconds for one sampler (``who``) and seed."""
+    start = time.process_time()
+    if who in PARABOLA:
+        overhead: dict[str, Any] = {"max_overhead": None} if who == "auto-nodur" else {}
+        p_study = parabola.create_study(
+            storage=parabola.storages.InMemoryStorage(),
+            sampler=parabola.samplers.AutoSampler(seed=seed, **overhead),
+        )
+        p_study.optimize(objective, n_trials=n_trials, callbacks=callbacks)
+        values = [float(t.value) for t in p_study.trials]  # type: ignore[arg-type]
+    else:
+        name, _, control = who.partition("@")
+        o_study = optuna.create_study(
+            storage=optuna.storages.InMemoryStorage(),
+            sampler=_optuna_sampler(name, seed + (1000 if control else 0)),
+        )
+        o_study.optimize(objective, n_trials=n_trials, callbacks=callbacks)
+        values = [float(t.value) for t in o_study.trials]  # type: ignore[arg-type]
+    return values, time.process_time() - start
+
+
+def bbob(args: argparse.Namespace) -> None:
+    who = list(PARABOLA) + list(OPTUNA)
+    if args.control:
+        who += [f"{name}@control" for name in OPTUNA]
+    if args.only:
+        who = [w for w in who if w in args.only]
+    for problem, d, f_opt, f_ref, objective in bbob_problems(args.dims, args.functions):
+        t0 = time.time()
+        rows = []
+        for seed in args.seeds:
+            for w in who:
+                values, cpu = run_one(w, objective, seed, args.trials)
+                rows.append(
+                    {
+                        "problem": f"bbob f{problem.id_function:02d} {d}D",
+                        "seed": seed,
+                        "sampler": w,
+                        "f_opt": f_opt,
+                        "f_ref": f_ref,
+                        "values": values,
+                        "cpu_s": cpu,
+                    }
+                )
+        with open(args.out, "a") as f:
+            for row in rows:
+                f.write(json.dumps(row) + "\n")
+        print(f"{problem.id} done in {time.time() - t0:.1f}s", flush=True)
+
+
+def _not_worse(mine: float, best: float) -> bool:
+    return mine <= TIE * best or (mine < FLOOR and best < FLOOR)
+
+
+def report(paths: list[str]) -> None:
+    rows = []
+    for path in paths:
+        with open(path) as f:
+            rows.extend(json.loads(line) for line in f if line.strip())
+    # median regret per (problem, sampler, budget)
+    runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for row in rows:
+        runs.setdefault((row["problem"], row["sampler"]), []).append(row)
+    problems = sorted({p for p, _ in runs})
+    samplers = sorted({s for _, s in runs})
+    med: dict[tuple[str, str, int], float] = {}
+    for (p, s), rs in runs.items():
+        for b in BUDGETS:
+            med[p, s, b] = float(
+                np.median([regret(r["values"], b, r["f_opt"], r["f_ref"]) for r in rs])
+            )
+    seeds = sorted({r["seed"] for r in rows})
+    mine = [s for s in PARABOLA if s in samplers]
+    ours_cols = " | ".join(mine)
+    print(
+        f"| problem @ budget (median normalised regret, {len(seeds)} seeds) | {ours_cols} | "
+        "tpe | gp | cmaes | best Optuna | control of the best |"
+    )
+    print("|---" * (len(mine) + 6) + "|")
+    cells: dict[str, list[bool]] = {s: [] for s in [*mine, "control"]}
+    logs: dict[tuple[str, int], list[float]] = {}
+    for p in problems:
+        if not all((p, s, BUDGETS[0]) in med for s in OPTUNA):
+            continue
+        for b in BUDGETS:
+            best_name = min(OPTUNA, key=lambda s: med[p, s, b])
+            best = med[p, best_name, b]
+            out = []
+            for s in mine:
+                ok = _not_worse(med[p, s, b], best)
+                cells[s].append(ok)
+                out.append(f"{med[p, s, b]:.3g}{'' if ok else ' (worse)'}")
+            ctl = med.get((p, f"{best_name}@control", b))
+            ctl_text = "-"
+            if ctl is not None:
+                ok = _not_worse(ctl, best)
+                cells["control"].append(ok)
+                ctl_text = f"{ctl:.3g}{'' if ok else ' (worse)'}"
+            theirs = " | ".join(f"{med[p, s, b]:.3g}" for s in OPTUNA)
+            print(f"| {p} @{b} | {' | '.join(out)} | {theirs} | {best_name} | {ctl_text} |")
+            for s in samplers:
+                if (p, s, b) in med:
+                    logs.setdefault((s, b), []).append(math.log10(med[p, s, b]))
+    print()
+    print("| sampler | cells not worse than the best Optuna sampler (1.26x or both < 1e-6) |")
+    print("|---|---|")
+    for s, oks in cells.items():
+        if oks:
+            print(f"| {s} | {sum(oks)}/{len(oks)} = {sum(oks) / len(oks):.0%} |")
+    print()
+    print("| budget | " + " | ".join(samplers) + " |")
+    print("|---" * (len(samplers) + 1) + "|")
+    for b in BUDGETS:
+        vals = [np.mean(logs[s, b]) if (s, b) in logs else float("nan") for s in samplers]
+        print(f"| mean log10 regret @{b} | " + " | ".join(f"{v:.3f}" for v in vals) + " |")
+    print()
+    print("| sampler | CPU s per run (mean over runs) |")
+    print("|---|---|")
+    for s in samplers:
+        cpu = [r["cpu_s"] for (_, s2), rs in runs.items() if s2 == s for r in rs]
+        print(f"| {s} | {np.mean(cpu):.2f} |")
+
+
+def cost(args: argparse.Namespace) -> None:
+    """Whole-run CPU of one ``--trials``-trial study, each sampler in turn, same process.
+
+    OptunaHub's AutoSampler (not importable offline) runs Optuna's ``GPSampler`` for the first
+    250 trials of a numerical single-objective space, then CMA-ES; so Optuna's GP CPU up to
+    trial 250 is a lower bound of its whole-run CPU here, and the ratio to it an upper bound.
+    """
+    # Keep the generator alive: cocoex frees its problems when the suite is exhausted.
+    problems = bbob_problems([args.dim], [args.function])
+    problem, _, _, _, objective = next(problems)
+    results: dict[str, float] = {}
+    at_250: dict[str, float] = {}
+    samplers = ("default", "auto-nodur", "gp", "tpe", "cmaes")
+    for w in samplers:  # warm-up: imports (SciPy, torch) are not the samplers' per-run cost
+        run_one(w, objective, 1, 12)
+    for w in samplers:
+        start = time.process_time()
+
+        def record(study: Any, trial: Any, w: str = w, start: float = start) -> None:
+            if trial.number == 249:
+                at_250[w] = time.process_time() - start
+
+        _, cpu = run_one(w, objective, 0, args.trials, callbacks=[record])
+        results[w] = cpu
+        print(f"{w}: {cpu:.2f} s", flush=True)
+    gp250 = at_250.get("gp", float("nan"))
+    print()
+    print(
+        f"| sampler ({args.trials} trials, {problem.id}, seed 0) | CPU s (whole run) | "
+        f"CPU s (first 250 trials) | ratio to Optuna GP (whole run) | ratio to Optuna GP's "
+        "first 250 trials (bound for OptunaHub's AutoSampler) |"
+    )
+    print("|---|---|---|---|---|")
+    for w, cpu in results.items():
+        print(
+            f"| {w} | {cpu:.2f} | {at_250.get(w, float('nan')):.2f} | "
+            f"{cpu / results['gp']:.3f} | {cpu / gp250:.3f} |",
+            flush=True,
+        )
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(description=__doc__)
+    sub = parser.add_subparsers(dest="cmd", required=True)
+    b = sub.add_parser("bbob")
+    b.add_argument("--dims", type=int, nargs="+", default=[5])
+    b.add_argument("--functions", type=int, nargs="+", default=list(range(1, 25)))
+    b.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
+    b.add_argument("--trials", type=int, default=200)
+    b.add_argument("--control", action="store_true", help="Optuna's samplers with seed + 1000")
+    b.add_argument("--only", nargs="*", help="run only these samplers")
+    b.add_argument("--out", required=True)
+    r = sub.add_parser("report")
+    r.add_argument("files", nargs="+")
+    c = sub.add_parser("cost")
+    c.add_argument("--trials", type=int, default=300)
+    c.add_argument("--dim", type=int, default=5)
+    c.add_argument("--function", type=int, default=10)
+    args = parser.parse_args()
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    plog.set_verbosity(plog.WARNING)
+    if args.cmd == "report":
+        report(args.files)
+    elif args.cmd == "bbob":
+        bbob(args)
+    else:
+        cost(args)
+
+
+if __name__ == "__main__":
+    main()
