@@ -152,7 +152,8 @@ class AutoSampler(BaseSampler):
             return sampler
         import warnings
 
-        from parabola.samplers._gp import GPSampler
+        # Only the chosen sampler's modules load: a study that starts with TPE (categorical
+        # space) or is only read never imports the GP's SciPy stack.
         from parabola.samplers._tpe import TPESampler
 
         offset = {"TPESampler": 0, "GPSampler": 1, "CmaEsSampler": 2, "NSGAIISampler": 3}[name]
@@ -163,6 +164,8 @@ class AutoSampler(BaseSampler):
             if name == "TPESampler":
                 sampler = TPESampler(seed=seed, constraints_func=self._constraints_func)
             elif name == "GPSampler":
+                from parabola.samplers._gp import GPSampler
+
                 # Conditional parameters go to TPE, never to random sampling.
                 sampler = GPSampler(
                     seed=seed,
