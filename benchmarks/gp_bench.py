@@ -20,6 +20,9 @@ Usage::
     nice -n 10 .venv/bin/python benchmarks/gp_bench.py bbob --dims 5 --seeds 0 1 2 3 4 \\
         --functions 1 2 3 --trials 100 --out gp_q.json
     .venv/bin/python benchmarks/gp_bench.py report gp_q.json
+
+The columns can be run apart (``--samplers optuna control`` once, ``--samplers parabola``
+after each change) and joined by ``report`` on (problem, seed).
 """
 
 from __future__ import annotations
@@ -65,6 +68,8 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
             sampler._prior = _prior.optuna_prior
         elif knob == "dimprior":
             sampler._prior = _prior.dim_scaled_prior
+        elif knob == "noprecond":
+            sampler._precondition = False
         elif knob == "refitall":
             sampler._refit_growth = 0.0
         else:
@@ -138,6 +143,7 @@ def cost(
     long_trials: int,
     only: list[str] | None,
     out: str | None = None,
+    samplers: tuple[str, ...] = ("parabola", "optuna"),
 ) -> list[Any]:
     cases: list[tuple[str, Callable[[Any], Any], list[str], int]] = [
         ("5-D continuous", _space_5d, ["minimize"], n_trials),
@@ -150,7 +156,7 @@ def cost(
         if only and not any(o in name for o in only):
             continue
         windows = [(10, min(n, 100))] + ([(100, n)] if n > 100 else [])
-        for who in ("parabola", "optuna"):
+        for who in samplers:
             t0 = time.time()
             ms = _cpu_windows(who, objective, directions, windows)
             rows.append({"case": name, "who": who, "windows": windows, "ms": ms})
@@ -184,16 +190,16 @@ def report_cost(rows: list[dict[str, Any]]) -> None:
     print("|---|---|---|---|---|")
     by = {(r["case"], r["who"]): r for r in rows}
     for (case, who), r in by.items():
-        if who != "parabola":
+        if not who.startswith("parabola"):
             continue
         o = by.get((case, "optuna"))
         for i, (a, b) in enumerate(r["windows"]):
             p_ms = r["ms"][i]
             if o is None:
-                print(f"| {case} | {a}-{b} | {p_ms:.1f} | (not run) | |")
+                print(f"| {case} ({who}) | {a}-{b} | {p_ms:.1f} | (not run) | |")
             else:
                 print(
-                    f"| {case} | {a}-{b} | {p_ms:.1f} | {o['ms'][i]:.1f} | "
+                    f"| {case} ({who}) | {a}-{b} | {p_ms:.1f} | {o['ms'][i]:.1f} | "
                     f"1/{o['ms'][i] / p_ms:.1f} |"
                 )
 
@@ -237,7 +243,26 @@ def bbob(
     return rows
 
 
+def merge_rows(rows: list[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Join rows of the same (problem, seed) from runs of different ``--samplers``.
+
+    Each sampler's run depends only on its seed, so Optuna's columns can be run once (they
+    cost most) and parabola's columns run later against them. Only (problem, seed) pairs that
+    every sampler ran are kept, so each comparison is on equal ground.
+    """
+    merged: dict[tuple[str, int], dict[str, Any]] = {}
+    for row in rows:
+        key = (row["problem"], row["seed"])
+        if key not in merged:
+            merged[key] = {**row, "values": {}, "cpu_s": {}}
+        merged[key]["values"].update(row["values"])
+        merged[key]["cpu_s"].update(row.get("cpu_s", {}))
+    whos = set().union(*(r["values"] for r in merged.values()))
+    return [r for r in merged.values() if set(r["values"]) == whos]
+
+
 def report_quality(rows: list[dict[str, Any]], baseline: str) -> None:
+    rows = merge_rows(rows)
     problems: dict[str, list[dict[str, Any]]] = {}
     for row in rows:
         problems.setdefault(row["problem"], []).append(row)
@@ -287,6 +312,9 @@ def main() -> None:
     c.add_argument("--mo-trials", type=int, default=150)
     c.add_argument("--long", type=int, default=1000)
     c.add_argument("--only", nargs="*")
+    c.add_argument(
+        "--samplers", nargs="+", default=["parabola", "optuna"], help="e.g. parabola:noprecond"
+    )
     c.add_argument("--out", required=True)
     b = sub.add_parser("bbob")
     b.add_argument("--dims", type=int, nargs="+", default=[5])
@@ -312,7 +340,7 @@ def main() -> None:
             report_quality(rows, args.baseline)
         return
     if args.cmd == "cost":
-        rows = cost(args.trials, args.mo_trials, args.long, args.only, args.out)
+        rows = cost(args.trials, args.mo_trials, args.long, args.only, args.out, args.samplers)
     else:
         rows = bbob(args.dims, args.functions, args.seeds, args.trials, args.samplers, args.out)
     with open(args.out, "w") as f:

@@ -173,6 +173,7 @@ class GPSampler(BaseSampler):
         self._n_sweep = 512
         self._n_local = 6
         self._local_max_iter = 60
+        self._precondition = True  # local search in units of the objective's length scales
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -324,6 +325,7 @@ class GPSampler(BaseSampler):
             n_sweep=_sweep_size(self._n_sweep, len(x)),
             n_local=self._n_local,
             max_iter=self._local_max_iter,
+            length_scales=1.0 / np.sqrt(models[0].hyper.inv_sq_ls) if self._precondition else None,
         )
         return gsp.decode(row)
 
