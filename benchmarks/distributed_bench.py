@@ -130,19 +130,22 @@ def _span_rate(trials: list[Any]) -> tuple[float, float]:
 
 
 def _steady_rate(trials: list[Any], key: str) -> float:
-    """Trials/s once every worker has started its first trial (warm-up left out).
+    """Trials/s once every worker has finished its first trial (warm-up left out).
 
     ``key`` groups the trials by worker (a system attribute for parabola-dask, the pid user
-    attribute for the multi-process runs). Counts the trials that start at or after the last
-    worker's first start, over the time from then to the last end.
+    attribute for the multi-process runs). A worker's first trial carries its warm-up (first
+    unpickling, imports, the sampler's and the store's first use), so this counts the trials
+    that start at or after the last worker's first trial ended, over the time from then to
+    the last end.
     """
     done = [t for t in trials if t.datetime_complete is not None and t.datetime_start is not None]
     first: dict[Any, Any] = {}
-    for t in done:
-        w = t.system_attrs.get(key, t.user_attrs.get(key))
-        first[w] = min(first.get(w, t.datetime_start), t.datetime_start)
-    t0 = max(first.values())
+    for t in sorted(done, key=lambda t: t.datetime_start):
+        first.setdefault(t.system_attrs.get(key, t.user_attrs.get(key)), t)
+    t0 = max(t.datetime_complete for t in first.values())
     later = [t for t in done if t.datetime_start >= t0]
+    if not later:
+        return float("nan")  # every trial started before the last warm-up ended
     span = (max(t.datetime_complete for t in later) - t0).total_seconds()
     return len(later) / span
 
@@ -308,7 +311,7 @@ def section_scaling(out: list[str]) -> None:
         out.append(f"| {w} | " + " | ".join(cells) + " |")
     out.append(
         "(efficiency: rate / (workers x the same method's 1-worker rate); steady: from the "
-        "moment every worker has started its first trial, so process warm-up is left out)"
+        "moment every worker has finished its first trial, so its warm-up is left out)"
     )
 
 
