@@ -126,6 +126,7 @@ class AutoSampler(BaseSampler):
         self._choice: dict[tuple[str, int], str] = {}
         self._last_choice: dict[str, str] = {}
         self._gp_cost: list[float] = []  # CPU seconds of recent GP steps
+        self._gp_steps = 0
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -134,6 +135,7 @@ class AutoSampler(BaseSampler):
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
+        state.setdefault("_gp_steps", 0)  # pickled before the counter existed
         self.__dict__.update(state)
         self._lock = threading.RLock()
 
@@ -260,8 +262,13 @@ class AutoSampler(BaseSampler):
         params = sampler.sample_relative(study, trial, search_space)
         if params and sampler is self._samplers.get("GPSampler"):
             with self._lock:
-                self._gp_cost.append(time.process_time() - start)
-                del self._gp_cost[:-5]
+                # The process's first GP step also loads SciPy and the model code (about a
+                # second here): it says nothing about what a GP step costs, so the duration
+                # rule starts from the second one.
+                self._gp_steps += 1
+                if self._gp_steps > 1:
+                    self._gp_cost.append(time.process_time() - start)
+                    del self._gp_cost[:-5]
         return params
 
     def sample_independent(

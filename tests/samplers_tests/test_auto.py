@@ -253,3 +253,28 @@ def test_creating_the_default_loads_no_sub_sampler() -> None:
         "assert loaded == [], loaded\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_start_up_trials_under_the_gp_load_no_scipy() -> None:
+    import subprocess
+    import sys
+
+    code = (
+        "import sys, parabola\n"
+        "parabola.logging.set_verbosity(parabola.logging.WARNING)\n"
+        "study = parabola.create_study(storage=parabola.storages.InMemoryStorage())\n"
+        "study.optimize(lambda t: t.suggest_float('x', -1, 1) ** 2, n_trials=5)\n"
+        "attrs = study._storage.get_study_system_attrs(study._study_id)\n"
+        "assert attrs['auto:sampler'] == 'GPSampler', attrs\n"
+        "assert 'scipy' not in sys.modules\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_the_first_gp_step_is_not_counted_as_a_gp_steps_cost() -> None:
+    sampler = AutoSampler(seed=0)
+    study = _study(sampler)
+    _optimize(study, _continuous, 11)  # 10 start-up trials, then the first GP step
+    assert sampler._gp_steps == 1 and sampler._gp_cost == []
+    study.optimize(_continuous, n_trials=1)
+    assert sampler._gp_steps == 2 and len(sampler._gp_cost) == 1

@@ -7,7 +7,7 @@ import threading
 import warnings
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
@@ -17,16 +17,20 @@ from parabola.distributions import BaseDistribution
 from parabola.exceptions import ExperimentalWarning
 from parabola.samplers._base import BaseSampler, _warn_independent_sampling
 from parabola.samplers._constraints_func import record_constraints
-from parabola.samplers._gp._acqf import Acquisition, LogEHVI, LogEI, LogPF, Sum
-from parabola.samplers._gp._optim import optimize_acqf
 from parabola.samplers._gp._prior import LogPrior, optuna_prior
-from parabola.samplers._gp._regressor import GPModel, Hyper, fit_hyper
 from parabola.samplers._gp._space import GPSpace
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._view import StudyView
 from parabola.search_space import IntersectionSearchSpace
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
+
+if TYPE_CHECKING:
+    # The model and acquisition modules pull in SciPy: they load at the first model-based
+    # trial (see _sample/_model), so the start-up trials, and a default AutoSampler that
+    # has picked the GP, cost no SciPy import.
+    from parabola.samplers._gp._acqf import Acquisition
+    from parabola.samplers._gp._regressor import GPModel, Hyper
 
 __all__ = ["GPSampler"]
 
@@ -260,6 +264,9 @@ class GPSampler(BaseSampler):
         space: dict[str, BaseDistribution],
         trials: list[FrozenTrial],
     ) -> dict[str, Any]:
+        from parabola.samplers._gp._acqf import LogEHVI, LogEI, LogPF, Sum
+        from parabola.samplers._gp._optim import optimize_acqf
+
         st = self._state(study)
         gsp = self._sync(st, space)
         by_number: dict[int, FrozenTrial] = {}
@@ -332,6 +339,8 @@ class GPSampler(BaseSampler):
     def _model(
         self, st: _StudyState, key: str, x: _Array, y: _Array, gsp: GPSpace, xr: _Array
     ) -> GPModel:
+        from parabola.samplers._gp._regressor import GPModel, fit_hyper
+
         m = st.models.setdefault(key, _Model())
         n = len(x)
         stale = m.hyper is None or n - m.fit_n >= max(1, math.ceil(self._refit_growth * m.fit_n))

@@ -152,13 +152,16 @@ def test_deterministic_objective_pins_the_noise() -> None:
 
 def test_hyperparameters_are_refitted_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
     fits: list[int] = []
-    real = gp_sampler_module.fit_hyper
+    from parabola.samplers._gp import _regressor
+
+    real = _regressor.fit_hyper
 
     def counting(x: Any, *args: Any, **kwargs: Any) -> Any:
         fits.append(len(x))
         return real(x, *args, **kwargs)
 
-    monkeypatch.setattr(gp_sampler_module, "fit_hyper", counting)
+    # _sampler imports the model code at the first model-based trial, from _regressor.
+    monkeypatch.setattr(_regressor, "fit_hyper", counting)
     study = _study(GPSampler(seed=0, n_startup_trials=10))
     study.optimize(_quadratic, n_trials=60)
     # A refit once the data grew by a tenth (every trial at first), row extensions in between.
