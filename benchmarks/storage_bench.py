@@ -34,6 +34,8 @@ import time
 import uuid
 from typing import Any
 
+from parabola.storages import RunKey
+
 PG_SERVER = os.environ.get("PARABOLA_BENCH_PG", "postgresql+psycopg://postgres@127.0.0.1:5432")
 LIBS = ("parabola", "optuna")
 
@@ -105,7 +107,7 @@ def child_history(url: str) -> dict[str, float]:
     rows = [{"_step": s, **{f"m{k}": random.random() for k in range(10)}} for s in range(100_000)]
     start = time.perf_counter()
     for i in range(0, len(rows), 1000):
-        storage.append_run_history("e", "p", "r", rows[i : i + 1000])
+        storage.append_run_history(RunKey("e", "p", "r"), rows[i : i + 1000])
     elapsed = time.perf_counter() - start
     storage.close()
     path = url.removeprefix("sqlite:///")

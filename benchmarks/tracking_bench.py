@@ -43,6 +43,8 @@ import time
 from pathlib import Path
 from typing import Any
 
+from parabola.storages import RunKey
+
 TOOLS = ("parabola", "wandb", "mlflow")
 
 
@@ -336,19 +338,19 @@ def micro(n_metrics: int) -> None:
         backend = parabola.Api(storage=store)._storage
         best = min(
             timeit.repeat(
-                lambda: backend.get_run_history(r.entity, "micro", r.id), number=1, repeat=3
+                lambda: backend.get_run_history(RunKey(r.entity, "micro", r.id)), number=1, repeat=3
             )
         )
         print(f"SQL get_run_history, 100,000 rows (store side of a read): {best:.3f} s")
         best = min(
             timeit.repeat(
-                lambda: backend.get_run_history_columns(r.entity, "micro", r.id),
+                lambda: backend.get_run_history_columns(RunKey(r.entity, "micro", r.id)),
                 number=1,
                 repeat=3,
             )
         )
         print(f"SQL get_run_history_columns, 100,000 rows (the columnar read): {best:.3f} s")
-        cols = backend.get_run_history_columns(r.entity, "micro", r.id)
+        cols = backend.get_run_history_columns(RunKey(r.entity, "micro", r.id))
         best = min(timeit.repeat(lambda: pd.DataFrame(cols, copy=False), number=1, repeat=3))
         print(f"columns -> DataFrame, 100,000 rows: {best:.3f} s")
         api_run = parabola.Api(storage=store).run(f"{r.entity}/micro/{r.id}")

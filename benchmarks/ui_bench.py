@@ -49,6 +49,8 @@ from typing import Any
 
 import psutil
 
+from parabola.storages import RunKey
+
 ROOT = Path(__file__).resolve().parent.parent
 VENV_BIN = Path(sys.executable).parent
 N_METRICS = 10
@@ -191,7 +193,7 @@ def build_parabola_run(url: str, run_id: str, steps: int) -> None:
     store.create_run(RunRecord(run_id, "bench", "e", run_id, RunState.FINISHED, now, now))
     for start in range(0, steps, 50_000):
         store.append_run_history(
-            "e", "bench", run_id, history_rows(min(50_000, steps - start), start)
+            RunKey("e", "bench", run_id), history_rows(min(50_000, steps - start), start)
         )
 
 

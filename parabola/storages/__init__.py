@@ -18,17 +18,21 @@ if _typing.TYPE_CHECKING:
     )
     from parabola.storages._in_memory import InMemoryStorage
     from parabola.storages._records import FrozenStudy, RunRecord, RunState
+    from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
     from parabola.storages._sql import RDBStorage
 
 __all__ = [
     "BaseStorage",
     "FrozenStudy",
+    "HistoryQuery",
     "InMemoryStorage",
     "RDBStorage",
     "RetryFailedTrialCallback",
     "RetryHeartbeatStaleTrialCallback",
+    "RunKey",
     "RunRecord",
     "RunState",
+    "RunUpdate",
     "default_storage_url",
     "fail_stale_trials",
     "get_storage",
@@ -40,12 +44,15 @@ __all__ = [
 _WHERE = {
     "BaseStorage": "parabola.storages._base",
     "FrozenStudy": "parabola.storages._records",
+    "HistoryQuery": "parabola.storages._run_types",
     "InMemoryStorage": "parabola.storages._in_memory",
     "RDBStorage": "parabola.storages._sql",
     "RetryFailedTrialCallback": "parabola.storages._heartbeat",
     "RetryHeartbeatStaleTrialCallback": "parabola.storages._heartbeat",
+    "RunKey": "parabola.storages._run_types",
     "RunRecord": "parabola.storages._records",
     "RunState": "parabola.storages._records",
+    "RunUpdate": "parabola.storages._run_types",
     "default_storage_url": "parabola.storages._factory",
     "fail_stale_trials": "parabola.storages._heartbeat",
     "get_storage": "parabola.storages._factory",

@@ -37,6 +37,7 @@ heartbeat is older than the grace period is failed by the next worker through
 from __future__ import annotations
 
 import abc
+import dataclasses
 import datetime
 from collections.abc import Container, Mapping, Sequence
 from typing import Any
@@ -44,6 +45,7 @@ from typing import Any
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
 from parabola.storages._records import FrozenStudy, RunRecord
+from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -298,16 +300,18 @@ class BaseStorage(abc.ABC):
         return []
 
     # Tracking runs ------------------------------------------------------------------------
+    # A run is named by a RunKey, changed by a RunUpdate and read by a HistoryQuery
+    # (parabola/storages/_run_types.py).
     @abc.abstractmethod
     def create_run(self, record: RunRecord) -> None:
         """Store a new run; ``ValueError`` if ``(entity, project, run_id)`` exists."""
 
     @abc.abstractmethod
-    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
-        """Update fields of a run (state, summary, config, tags, heartbeat_at, finished_at...)."""
+    def update_run(self, key: RunKey, update: RunUpdate) -> None:
+        """Set the fields of ``update`` on the run (the others stay); ``KeyError`` if unknown."""
 
     @abc.abstractmethod
-    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
+    def get_run(self, key: RunKey) -> RunRecord:
         """Return a copy of the run; ``KeyError`` naming the path if unknown."""
 
     @abc.abstractmethod
@@ -315,17 +319,12 @@ class BaseStorage(abc.ABC):
         """Return runs, newest first, optionally limited to an entity and/or project."""
 
     @abc.abstractmethod
-    def delete_run(self, entity: str, project: str, run_id: str) -> None:
+    def delete_run(self, key: RunKey) -> None:
         """Delete a run with its history."""
 
     @abc.abstractmethod
     def append_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        rows: Sequence[Mapping[str, Any]],
-        stream: str = "default",
+        self, key: RunKey, rows: Sequence[Mapping[str, Any]], stream: str = "default"
     ) -> None:
         """Append history rows (each a flat dict with ``_step``) atomically, in order.
 
@@ -334,13 +333,11 @@ class BaseStorage(abc.ABC):
 
     def write_run(
         self,
-        entity: str,
-        project: str,
-        run_id: str,
+        key: RunKey,
         history: Mapping[str, Sequence[Mapping[str, Any]]],
-        **fields: Any,
+        update: RunUpdate | None = None,
     ) -> None:
-        """Append ``history`` (stream name -> rows) and update ``fields`` as one atomic write.
+        """Append ``history`` (stream name -> rows) and apply ``update`` as one atomic write.
 
         The tracking writer sends a run's rows and the summary that describes exactly those
         rows through this one call, so a crash at any point leaves the stored summary and the
@@ -350,32 +347,29 @@ class BaseStorage(abc.ABC):
         in-memory store overrides it under its lock).
 
         Example:
-            >>> from parabola.storages import InMemoryStorage, RunRecord, RunState
+            >>> from parabola.storages import InMemoryStorage, RunKey, RunRecord, RunState
+            >>> from parabola.storages import RunUpdate
             >>> from parabola.storages._base import utcnow
             >>> s = InMemoryStorage()
             >>> now = utcnow()
             >>> s.create_run(RunRecord("r1", "p", "e", "r1", RunState.RUNNING, now, now))
-            >>> s.write_run("e", "p", "r1", {"default": [{"_step": 0}]}, summary={"_step": 0})
-            >>> s.get_run("e", "p", "r1").summary, len(s.get_run_history("e", "p", "r1"))
+            >>> key = RunKey("e", "p", "r1")
+            >>> s.write_run(key, {"default": [{"_step": 0}]}, RunUpdate(summary={"_step": 0}))
+            >>> s.get_run(key).summary, len(s.get_run_history(key))
             ({'_step': 0}, 1)
         """
         for stream, rows in history.items():
             if rows:
-                self.append_run_history(entity, project, run_id, rows, stream=stream)
-        if fields:
-            self.update_run(entity, project, run_id, **fields)
+                self.append_run_history(key, rows, stream=stream)
+        if update:
+            self.update_run(key, update)
 
     @abc.abstractmethod
     def get_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
+        self, key: RunKey, query: HistoryQuery | None = None
     ) -> list[dict[str, Any]]:
-        """Return the stream's rows in insertion order, optionally limited to a step range."""
+        """Return the rows ``query`` selects (default: every row of the default stream) in
+        insertion order; with ``query.keys`` each row keeps only those keys and ``_step``."""
 
     def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
         """How many runs :meth:`get_runs` would return, without reading them.
@@ -388,86 +382,77 @@ class BaseStorage(abc.ABC):
         return len(self.get_runs(entity, project))
 
     def get_run_history_columns(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
-        *,
-        keys: Sequence[str] | None = None,
+        self, key: RunKey, query: HistoryQuery | None = None
     ) -> dict[str, Any]:
         """The rows of :meth:`get_run_history` as columns, for readers that build tables.
 
         Every column has one cell per row, in the same order; a row without the key has
         ``None`` there. Columns come in first-seen key order. A backend may return a column
         as a numpy array (``float64``/``int64``) instead of a list; it does so only when
-        every row holds the key. ``keys`` keeps only those columns and ``_step``. This
+        every row holds the key. ``query.keys`` keeps only those columns and ``_step``. This
         default builds the columns from :meth:`get_run_history`; stores that keep history
         column-wise override it.
 
         Example:
-            >>> from parabola.storages import InMemoryStorage, RunRecord, RunState
+            >>> from parabola.storages import InMemoryStorage, RunKey, RunRecord, RunState
             >>> from parabola.storages._base import utcnow
             >>> s = InMemoryStorage()
             >>> now = utcnow()
             >>> s.create_run(RunRecord("r1", "p", "e", "r1", RunState.RUNNING, now, now))
-            >>> s.append_run_history("e", "p", "r1", [{"_step": 0, "a": 1.0}, {"_step": 1}])
-            >>> s.get_run_history_columns("e", "p", "r1")
+            >>> s.append_run_history(RunKey("e", "p", "r1"), [{"_step": 0, "a": 1.0}, {"_step": 1}])
+            >>> s.get_run_history_columns(RunKey("e", "p", "r1"))
             {'_step': [0, 1], 'a': [1.0, None]}
         """
-        rows = self.get_run_history(entity, project, run_id, stream, min_step, max_step)
-        names = dict.fromkeys(key for row in rows for key in row)
-        if keys is not None:
-            wanted = set(keys) | {"_step"}
+        query = query or HistoryQuery()
+        rows = self.get_run_history(key, dataclasses.replace(query, keys=None))
+        names = dict.fromkeys(k for row in rows for k in row)
+        if query.keys is not None:
+            wanted = set(query.keys) | {"_step"}
             names = {k: None for k in names if k in wanted}
         return {k: [row.get(k) for row in rows] for k in names}
 
     def get_run_history_envelope(
         self,
-        entity: str,
-        project: str,
-        run_id: str,
-        keys: Sequence[str] | None = None,
+        key: RunKey,
+        query: HistoryQuery | None = None,
         *,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
         n_buckets: int = 500,
         carry: Sequence[str] = ("_runtime", "_timestamp"),
     ) -> dict[str, dict[str, list[Any]]]:
         """A chart-sized sample of each numeric series: min/max buckets over the step range.
 
-        For each of ``keys`` (default: every numeric column) the rows holding a finite value
-        are split into ``n_buckets`` equal-width step buckets; the rows of each bucket's
+        For each of ``query.keys`` (default: every numeric column) the rows holding a finite
+        value are split into ``n_buckets`` equal-width step buckets; the rows of each bucket's
         minimum and maximum are kept, with the first and the last row, in step order. So at
         most ``2 * n_buckets + 2`` points come back per key, and no spike is lost. Each
         series is ``{"_step": [...], key: [...], c: [...] for c in carry}`` (a carried cell
-        is ``None`` where that row lacks a number). ``min_step``/``max_step`` (inclusive)
-        limit the range, as in :meth:`get_run_history`, for re-bucketing a zoomed chart.
-        This default buckets :meth:`get_run_history_columns` (which SQL stores read
-        column-wise and skip chunks outside the step range).
+        is ``None`` where that row lacks a number). ``query.min_step``/``max_step``
+        (inclusive) limit the range, as in :meth:`get_run_history`, for re-bucketing a
+        zoomed chart. This default buckets :meth:`get_run_history_columns` (which SQL stores
+        read column-wise and skip chunks outside the step range).
 
         Example:
-            >>> from parabola.storages import InMemoryStorage, RunRecord, RunState
+            >>> from parabola.storages import HistoryQuery, InMemoryStorage, RunKey, RunRecord
+            >>> from parabola.storages import RunState
             >>> from parabola.storages._base import utcnow
             >>> s = InMemoryStorage()
             >>> now = utcnow()
             >>> s.create_run(RunRecord("r1", "p", "e", "r1", RunState.RUNNING, now, now))
             >>> rows = [{"_step": i, "loss": 1.0} for i in range(1000)]
             >>> rows[500]["loss"] = 99.0
-            >>> s.append_run_history("e", "p", "r1", rows)
-            >>> env = s.get_run_history_envelope("e", "p", "r1", ["loss"], n_buckets=10)
+            >>> key = RunKey("e", "p", "r1")
+            >>> s.append_run_history(key, rows)
+            >>> env = s.get_run_history_envelope(key, HistoryQuery(keys=["loss"]), n_buckets=10)
             >>> len(env["loss"]["_step"]) <= 22, max(env["loss"]["loss"])
             (True, 99.0)
         """
         from parabola.storages._envelope import envelope_of_columns
 
-        wanted = None if keys is None else [*keys, *carry]
-        columns = self.get_run_history_columns(
-            entity, project, run_id, stream, min_step, max_step, keys=wanted
-        )
+        query = query or HistoryQuery()
+        keys = None if query.keys is None else list(query.keys)
+        if keys is not None:
+            query = dataclasses.replace(query, keys=(*keys, *carry))
+        columns = self.get_run_history_columns(key, query)
         return envelope_of_columns(columns, keys, n_buckets, carry)
 
 

@@ -18,6 +18,7 @@ from parabola.distributions import (
 from parabola.exceptions import DuplicatedStudyError
 from parabola.storages._base import BaseStorage
 from parabola.storages._records import RUN_TEXT_LIMITS, FrozenStudy, RunRecord, check_run_text
+from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -61,8 +62,8 @@ class InMemoryStorage(BaseStorage):
         self._study_name_to_id: dict[str, int] = {}
         self._max_study_id = -1
         self._max_trial_id = -1
-        self._runs: dict[tuple[str, str, str], RunRecord] = {}
-        self._history: dict[tuple[str, str, str, str], list[dict[str, Any]]] = {}
+        self._runs: dict[RunKey, RunRecord] = {}
+        self._history: dict[tuple[RunKey, str], list[dict[str, Any]]] = {}
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict[str, Any]:
@@ -309,29 +310,24 @@ class InMemoryStorage(BaseStorage):
 
     # Runs ---------------------------------------------------------------------------------
     def create_run(self, record: RunRecord) -> None:
-        key = (record.entity, record.project, record.run_id)
         check_run_text({name: getattr(record, name) for name in RUN_TEXT_LIMITS})
+        key = RunKey.of(record)
         with self._lock:
             if key in self._runs:
-                raise ValueError(f"A run with path '{'/'.join(key)}' already exists.")
+                raise ValueError(f"A run with path '{key.path}' already exists.")
             self._runs[key] = copy.deepcopy(record)
 
-    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
+    def update_run(self, key: RunKey, update: RunUpdate) -> None:
+        fields = update.fields()
+        check_run_text(fields)
         with self._lock:
-            record = self._get_run_ref(entity, project, run_id)
-            known = {f.name for f in dataclasses.fields(RunRecord)}
-            unknown = set(fields) - known
-            if unknown:
-                raise ValueError(
-                    f"update_run: unknown field(s) {sorted(unknown)}; allowed: {sorted(known)}."
-                )
-            check_run_text(fields)
+            record = self._get_run_ref(key)
             for name, value in fields.items():
                 setattr(record, name, copy.deepcopy(value))
 
-    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
+    def get_run(self, key: RunKey) -> RunRecord:
         with self._lock:
-            return copy.deepcopy(self._get_run_ref(entity, project, run_id))
+            return copy.deepcopy(self._get_run_ref(key))
 
     def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
         with self._lock:
@@ -343,60 +339,45 @@ class InMemoryStorage(BaseStorage):
             ]
         return sorted(runs, key=lambda r: r.created_at, reverse=True)
 
-    def delete_run(self, entity: str, project: str, run_id: str) -> None:
+    def delete_run(self, key: RunKey) -> None:
         with self._lock:
-            self._get_run_ref(entity, project, run_id)
-            del self._runs[(entity, project, run_id)]
-            for key in [k for k in self._history if k[:3] == (entity, project, run_id)]:
-                del self._history[key]
+            self._get_run_ref(key)
+            del self._runs[key]
+            for k in [k for k in self._history if k[0] == key]:
+                del self._history[k]
 
     def append_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        rows: Sequence[Mapping[str, Any]],
-        stream: str = "default",
+        self, key: RunKey, rows: Sequence[Mapping[str, Any]], stream: str = "default"
     ) -> None:
         with self._lock:
-            self._get_run_ref(entity, project, run_id)
-            self._history.setdefault((entity, project, run_id, stream), []).extend(
-                dict(r) for r in rows
-            )
+            self._get_run_ref(key)
+            self._history.setdefault((key, stream), []).extend(dict(r) for r in rows)
 
     def write_run(
         self,
-        entity: str,
-        project: str,
-        run_id: str,
+        key: RunKey,
         history: Mapping[str, Sequence[Mapping[str, Any]]],
-        **fields: Any,
+        update: RunUpdate | None = None,
     ) -> None:
         with self._lock:  # one lock: no reader sees the rows without their summary
-            self._get_run_ref(entity, project, run_id)
-            unknown = set(fields) - {f.name for f in dataclasses.fields(RunRecord)}
-            if unknown:  # checked before the rows go in: all or nothing
-                self.update_run(entity, project, run_id, **fields)
-            check_run_text(fields)
-            super().write_run(entity, project, run_id, history, **fields)
+            self._get_run_ref(key)
+            if update:  # checked before the rows go in: all or nothing
+                check_run_text(update.fields())
+            super().write_run(key, history, update)
 
     def get_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
+        self, key: RunKey, query: HistoryQuery | None = None
     ) -> list[dict[str, Any]]:
+        q = query or HistoryQuery()
+        wanted = None if q.keys is None else set(q.keys) | {"_step"}
         with self._lock:
-            self._get_run_ref(entity, project, run_id)
-            rows = self._history.get((entity, project, run_id, stream), [])
+            self._get_run_ref(key)
+            rows = self._history.get((key, q.stream), [])
             return [
-                dict(r)
+                dict(r) if wanted is None else {k: v for k, v in r.items() if k in wanted}
                 for r in rows
-                if (min_step is None or r.get("_step", 0) >= min_step)
-                and (max_step is None or r.get("_step", 0) <= max_step)
+                if (q.min_step is None or r.get("_step", 0) >= q.min_step)
+                and (q.max_step is None or r.get("_step", 0) <= q.max_step)
             ]
 
     # Helpers ------------------------------------------------------------------------------
@@ -414,10 +395,9 @@ class InMemoryStorage(BaseStorage):
         study_id, number = self._trial_id_to_study_id_and_number[trial_id]
         return self._studies[study_id].trials[number]
 
-    def _get_run_ref(self, entity: str, project: str, run_id: str) -> RunRecord:
-        key = (entity, project, run_id)
+    def _get_run_ref(self, key: RunKey) -> RunRecord:
         if key not in self._runs:
-            raise KeyError(f"No run with path '{entity}/{project}/{run_id}' in this storage.")
+            raise KeyError(f"No run with path '{key.path}' in this storage.")
         return self._runs[key]
 
     @staticmethod

@@ -32,6 +32,7 @@ from parabola.distributions import CategoricalDistribution, FloatDistribution, I
 from parabola.exceptions import DuplicatedStudyError, UpdateFinishedTrialError
 from parabola.storages._base import BaseStorage
 from parabola.storages._records import RunRecord, RunState
+from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
 from parabola.trial._frozen import create_trial
 from parabola.trial._state import TrialState
 
@@ -465,28 +466,29 @@ class StorageContract:
             trial_number=3,
         )
         storage.create_run(record)
-        got = storage.get_run("e", "p", "r1")
+        got = storage.get_run(RunKey("e", "p", "r1"))
         assert got == record
         got.config["lr"] = 1.0
-        assert storage.get_run("e", "p", "r1").config["lr"] == 0.1
+        assert storage.get_run(RunKey("e", "p", "r1")).config["lr"] == 0.1
         with pytest.raises(ValueError, match="e/p/r1"):
             storage.create_run(make_run())
         with pytest.raises(KeyError, match="e/p/zz"):
-            storage.get_run("e", "p", "zz")
+            storage.get_run(RunKey("e", "p", "zz"))
 
     def test_update_run(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
         end = datetime.datetime(2026, 1, 2, 4, 0, 0)
         storage.update_run(
-            "e", "p", "r1", state=RunState.FINISHED, finished_at=end, summary={"a": 1}, exit_code=0
+            RunKey("e", "p", "r1"),
+            RunUpdate(state=RunState.FINISHED, finished_at=end, summary={"a": 1}, exit_code=0),
         )
-        got = storage.get_run("e", "p", "r1")
+        got = storage.get_run(RunKey("e", "p", "r1"))
         assert got.state == RunState.FINISHED and got.finished_at == end
         assert got.summary == {"a": 1} and got.exit_code == 0
-        with pytest.raises(ValueError, match="bogus"):
-            storage.update_run("e", "p", "r1", bogus=1)
+        with pytest.raises(TypeError, match="bogus"):
+            RunUpdate(bogus=1)  # type: ignore[call-arg]
         with pytest.raises(KeyError):
-            storage.update_run("e", "p", "missing", notes="x")
+            storage.update_run(RunKey("e", "p", "missing"), RunUpdate(notes="x"))
 
     def test_get_runs_newest_first_and_filters(self, storage: BaseStorage) -> None:
         t0 = datetime.datetime(2026, 1, 1)
@@ -510,36 +512,44 @@ class StorageContract:
             {"_step": 2, "loss": math.inf, "count": 7, "big": 2**70},
             {"_step": 3},
         ]
-        storage.append_run_history("e", "p", "r1", rows[:2])
-        storage.append_run_history("e", "p", "r1", rows[2:])
-        storage.append_run_history("e", "p", "r1", [{"_step": 0, "cpu": 12.5}], stream="system")
-        got = storage.get_run_history("e", "p", "r1")
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[:2])
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[2:])
+        storage.append_run_history(
+            RunKey("e", "p", "r1"), [{"_step": 0, "cpu": 12.5}], stream="system"
+        )
+        got = storage.get_run_history(RunKey("e", "p", "r1"))
         assert len(got) == 4
         assert got[0] == rows[0]
         assert math.isnan(got[1]["loss"]) and got[1]["flag"] is True
         assert got[1]["nested"] == [1, {"x": None}] and set(got[1]) == set(rows[1])
         assert got[2] == rows[2] and type(got[2]["count"]) is int
         assert got[3] == {"_step": 3}
-        assert storage.get_run_history("e", "p", "r1", stream="system") == [
+        assert storage.get_run_history(RunKey("e", "p", "r1"), HistoryQuery(stream="system")) == [
             {"_step": 0, "cpu": 12.5}
         ]
-        assert storage.get_run_history("e", "p", "r1", stream="other") == []
+        assert storage.get_run_history(RunKey("e", "p", "r1"), HistoryQuery(stream="other")) == []
         with pytest.raises(KeyError):
-            storage.get_run_history("e", "p", "nope")
+            storage.get_run_history(RunKey("e", "p", "nope"))
         with pytest.raises(KeyError):
-            storage.append_run_history("e", "p", "nope", rows)
+            storage.append_run_history(RunKey("e", "p", "nope"), rows)
 
     def test_history_step_range_and_large_batches(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
         rows = [{"_step": i, "loss": 1.0 / (i + 1), "lr": 0.1} for i in range(2500)]
-        storage.append_run_history("e", "p", "r1", rows[:1700])
-        storage.append_run_history("e", "p", "r1", rows[1700:])
-        assert storage.get_run_history("e", "p", "r1") == rows
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[:1700])
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[1700:])
+        assert storage.get_run_history(RunKey("e", "p", "r1")) == rows
         assert (
-            storage.get_run_history("e", "p", "r1", min_step=990, max_step=1010) == rows[990:1011]
+            storage.get_run_history(
+                RunKey("e", "p", "r1"), HistoryQuery(min_step=990, max_step=1010)
+            )
+            == rows[990:1011]
         )
-        assert storage.get_run_history("e", "p", "r1", min_step=2400) == rows[2400:]
-        assert storage.get_run_history("e", "p", "r1", max_step=4) == rows[:5]
+        assert (
+            storage.get_run_history(RunKey("e", "p", "r1"), HistoryQuery(min_step=2400))
+            == rows[2400:]
+        )
+        assert storage.get_run_history(RunKey("e", "p", "r1"), HistoryQuery(max_step=4)) == rows[:5]
 
     def test_history_columns_match_rows(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
@@ -549,10 +559,12 @@ class StorageContract:
             {"_step": 2, "count": 7, "big": 2**70, "loss": 0.5},
             {"_step": 3},
         ]
-        storage.append_run_history("e", "p", "r1", rows[:2])
-        storage.append_run_history("e", "p", "r1", rows[2:])
-        storage.append_run_history("e", "p", "r1", [{"_step": 0, "cpu": 12.5}], stream="system")
-        cols = storage.get_run_history_columns("e", "p", "r1")
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[:2])
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[2:])
+        storage.append_run_history(
+            RunKey("e", "p", "r1"), [{"_step": 0, "cpu": 12.5}], stream="system"
+        )
+        cols = storage.get_run_history_columns(RunKey("e", "p", "r1"))
         # First-seen key order, one cell per row, None where a row lacks the key.
         assert list(cols) == ["_step", "loss", "label", "flag", "nested", "count", "big"]
         got = {k: _cells(v) for k, v in cols.items()}
@@ -564,32 +576,54 @@ class StorageContract:
         assert got["nested"] == [None, [1, {"x": None}], None, None]
         assert got["count"] == [None, None, 7, None] and type(got["count"][2]) is int
         assert got["big"] == [None, None, 2**70, None]
-        assert _cells(storage.get_run_history_columns("e", "p", "r1", "system")["cpu"]) == [12.5]
-        assert storage.get_run_history_columns("e", "p", "r1", stream="other") == {}
+        assert _cells(
+            storage.get_run_history_columns(RunKey("e", "p", "r1"), HistoryQuery(stream="system"))[
+                "cpu"
+            ]
+        ) == [12.5]
+        assert (
+            storage.get_run_history_columns(RunKey("e", "p", "r1"), HistoryQuery(stream="other"))
+            == {}
+        )
         with pytest.raises(KeyError):
-            storage.get_run_history_columns("e", "p", "nope")
+            storage.get_run_history_columns(RunKey("e", "p", "nope"))
 
     def test_history_columns_step_range_and_keys(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
         rows = [{"_step": i, "loss": 1.0 / (i + 1), "epoch": i // 100} for i in range(2500)]
-        storage.append_run_history("e", "p", "r1", rows[:1700])
-        storage.append_run_history("e", "p", "r1", rows[1700:])
-        cols = storage.get_run_history_columns("e", "p", "r1")
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[:1700])
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[1700:])
+        cols = storage.get_run_history_columns(RunKey("e", "p", "r1"))
         assert {k: _cells(v) for k, v in cols.items()} == {
             k: [r[k] for r in rows] for k in ("_step", "loss", "epoch")
         }
-        part = storage.get_run_history_columns("e", "p", "r1", min_step=990, max_step=1010)
+        part = storage.get_run_history_columns(
+            RunKey("e", "p", "r1"), HistoryQuery(min_step=990, max_step=1010)
+        )
         assert _cells(part["_step"]) == list(range(990, 1011))
         assert _cells(part["loss"]) == [r["loss"] for r in rows[990:1011]]
-        assert _cells(storage.get_run_history_columns("e", "p", "r1", max_step=4)["_step"]) == [
+        assert _cells(
+            storage.get_run_history_columns(RunKey("e", "p", "r1"), HistoryQuery(max_step=4))[
+                "_step"
+            ]
+        ) == [
             0,
             1,
             2,
             3,
             4,
         ]
-        assert len(storage.get_run_history_columns("e", "p", "r1", min_step=2400)["loss"]) == 100
-        only = storage.get_run_history_columns("e", "p", "r1", keys=["loss", "absent"])
+        assert (
+            len(
+                storage.get_run_history_columns(
+                    RunKey("e", "p", "r1"), HistoryQuery(min_step=2400)
+                )["loss"]
+            )
+            == 100
+        )
+        only = storage.get_run_history_columns(
+            RunKey("e", "p", "r1"), HistoryQuery(keys=["loss", "absent"])
+        )
         assert list(only) == ["_step", "loss"]
         assert _cells(only["loss"]) == [r["loss"] for r in rows]
 
@@ -602,9 +636,11 @@ class StorageContract:
         rows[2345]["loss"] = -7.0
         rows[10]["loss"] = math.nan  # not plotted
         rows[11] = {"_step": 11, "label": "x"}  # a row without the metric
-        storage.append_run_history("e", "p", "r1", rows[:1700])
-        storage.append_run_history("e", "p", "r1", rows[1700:])
-        env = storage.get_run_history_envelope("e", "p", "r1", ["loss"], n_buckets=20)
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[:1700])
+        storage.append_run_history(RunKey("e", "p", "r1"), rows[1700:])
+        env = storage.get_run_history_envelope(
+            RunKey("e", "p", "r1"), HistoryQuery(keys=["loss"]), n_buckets=20
+        )
         assert list(env) == ["loss"]
         loss = env["loss"]
         assert len(loss["_step"]) <= 2 * 20 + 2
@@ -616,53 +652,72 @@ class StorageContract:
         at = loss["_step"].index(1234)
         assert loss["_runtime"][at] == 123.4  # carried columns come from the same row
         # Every numeric key by default; a step range re-buckets only that range.
-        assert set(storage.get_run_history_envelope("e", "p", "r1")) == {"loss", "_runtime", "acc"}
+        assert set(storage.get_run_history_envelope(RunKey("e", "p", "r1"))) == {
+            "loss",
+            "_runtime",
+            "acc",
+        }
         part = storage.get_run_history_envelope(
-            "e", "p", "r1", ["loss"], min_step=1200, max_step=1300, n_buckets=500
+            RunKey("e", "p", "r1"),
+            HistoryQuery(keys=["loss"], min_step=1200, max_step=1300),
+            n_buckets=500,
         )["loss"]
         assert part["_step"] == list(range(1200, 1301)) and max(part["loss"]) == 50.0
         # Few rows: all of them, whatever the budget.
-        small = storage.get_run_history_envelope("e", "p", "r1", ["acc"], max_step=5)
+        small = storage.get_run_history_envelope(
+            RunKey("e", "p", "r1"), HistoryQuery(keys=["acc"], max_step=5)
+        )
         assert small["acc"]["_step"] == [0, 1, 2, 3, 4, 5]
-        assert storage.get_run_history_envelope("e", "p", "r1", ["absent"]) == {}
+        assert (
+            storage.get_run_history_envelope(RunKey("e", "p", "r1"), HistoryQuery(keys=["absent"]))
+            == {}
+        )
         with pytest.raises(ValueError, match="n_buckets"):
-            storage.get_run_history_envelope("e", "p", "r1", ["loss"], n_buckets=0)
+            storage.get_run_history_envelope(
+                RunKey("e", "p", "r1"), HistoryQuery(keys=["loss"]), n_buckets=0
+            )
         with pytest.raises(KeyError):
-            storage.get_run_history_envelope("e", "p", "nope", ["loss"])
+            storage.get_run_history_envelope(RunKey("e", "p", "nope"), HistoryQuery(keys=["loss"]))
 
     def test_delete_run(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
-        storage.append_run_history("e", "p", "r1", [{"_step": 0, "a": 1.0}])
-        storage.delete_run("e", "p", "r1")
+        storage.append_run_history(RunKey("e", "p", "r1"), [{"_step": 0, "a": 1.0}])
+        storage.delete_run(RunKey("e", "p", "r1"))
         with pytest.raises(KeyError):
-            storage.get_run("e", "p", "r1")
+            storage.get_run(RunKey("e", "p", "r1"))
         with pytest.raises(KeyError):
-            storage.delete_run("e", "p", "r1")
+            storage.delete_run(RunKey("e", "p", "r1"))
         storage.create_run(make_run())  # the path is free again, with no old history
-        assert storage.get_run_history("e", "p", "r1") == []
+        assert storage.get_run_history(RunKey("e", "p", "r1")) == []
         # Appends after the re-creation reach the new run (a store may cache row ids).
-        storage.append_run_history("e", "p", "r1", [{"_step": 0, "b": 2.0}])
-        storage.update_run("e", "p", "r1", notes="again")
-        assert storage.get_run_history("e", "p", "r1") == [{"_step": 0, "b": 2.0}]
-        assert storage.get_run("e", "p", "r1").notes == "again"
-        storage.delete_run("e", "p", "r1")
+        storage.append_run_history(RunKey("e", "p", "r1"), [{"_step": 0, "b": 2.0}])
+        storage.update_run(RunKey("e", "p", "r1"), RunUpdate(notes="again"))
+        assert storage.get_run_history(RunKey("e", "p", "r1")) == [{"_step": 0, "b": 2.0}]
+        assert storage.get_run(RunKey("e", "p", "r1")).notes == "again"
+        storage.delete_run(RunKey("e", "p", "r1"))
         with pytest.raises(KeyError):
-            storage.append_run_history("e", "p", "r1", [{"_step": 1}])
+            storage.append_run_history(RunKey("e", "p", "r1"), [{"_step": 1}])
         with pytest.raises(KeyError):
-            storage.update_run("e", "p", "r1", notes="gone")
+            storage.update_run(RunKey("e", "p", "r1"), RunUpdate(notes="gone"))
 
     def test_write_run_is_all_or_nothing(self, storage: BaseStorage) -> None:
         storage.create_run(make_run())
         history = {"default": [{"_step": 0, "a": 1.0}, {"_step": 1, "a": 2.0}], "system": []}
-        storage.write_run("e", "p", "r1", history, summary={"_step": 1, "a": 2.0})
-        assert storage.get_run_history("e", "p", "r1") == history["default"]
-        assert storage.get_run("e", "p", "r1").summary == {"_step": 1, "a": 2.0}
+        storage.write_run(
+            RunKey("e", "p", "r1"), history, RunUpdate(summary={"_step": 1, "a": 2.0})
+        )
+        assert storage.get_run_history(RunKey("e", "p", "r1")) == history["default"]
+        assert storage.get_run(RunKey("e", "p", "r1")).summary == {"_step": 1, "a": 2.0}
         # A field the store refuses refuses the rows with it: summary and history stay equal.
         with pytest.raises(ValueError, match="run group"):
-            storage.write_run("e", "p", "r1", {"default": [{"_step": 2}]}, group="g" * 513)
-        assert len(storage.get_run_history("e", "p", "r1")) == 2
+            storage.write_run(
+                RunKey("e", "p", "r1"), {"default": [{"_step": 2}]}, RunUpdate(group="g" * 513)
+            )
+        assert len(storage.get_run_history(RunKey("e", "p", "r1"))) == 2
         with pytest.raises(KeyError):
-            storage.write_run("e", "p", "nope", {"default": [{"_step": 0}]}, notes="x")
+            storage.write_run(
+                RunKey("e", "p", "nope"), {"default": [{"_step": 0}]}, RunUpdate(notes="x")
+            )
 
     @pytest.mark.parametrize(
         ("field", "value", "match"),
@@ -684,9 +739,12 @@ class StorageContract:
         storage.create_run(make_run())
         if field not in ("project", "entity", "run_id"):
             with pytest.raises(ValueError, match=match):
-                storage.update_run("e", "p", "r1", **{field: value})
+                fields: dict[str, Any] = {field: value}
+                storage.update_run(RunKey("e", "p", "r1"), RunUpdate(**fields))
         at_limit = {"project": 256, "entity": 256, "run_id": 256}.get(field, 512)
         if field != "notes":
             storage.create_run(make_run(**{"run_id": "ok", field: "x" * at_limit}))
         else:
-            storage.update_run("e", "p", "r1", notes="n" * 100_000)  # notes: no length limit
+            storage.update_run(
+                RunKey("e", "p", "r1"), RunUpdate(notes="n" * 100_000)
+            )  # notes: no length limit

@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any, overload
 
 from parabola.storages._base import utcnow
 from parabola.storages._records import RunRecord, RunState
+from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
 from parabola.tracking._filters import matches, resolve_field
 from parabola.tracking._history import downsample_indices, last_history_step, select_rows
 from parabola.tracking._names import default_entity
@@ -117,7 +118,9 @@ class Api:
         if len(parts) == 3:
             entity, project, run_id = parts
             try:
-                return PublicRun(self._storage, self._storage.get_run(entity, project, run_id))
+                return PublicRun(
+                    self._storage, self._storage.get_run(RunKey(entity, project, run_id))
+                )
             except KeyError:
                 raise KeyError(
                     f"No run '{entity}/{project}/{run_id}' in {self._label()}."
@@ -416,7 +419,7 @@ class PublicRun:
         wanted = None if keys is None else list(dict.fromkeys([x_axis, *keys]))
         r = self._record
         columns = self._storage.get_run_history_columns(
-            r.entity, r.project, r.run_id, _stream(stream), keys=wanted
+            RunKey.of(r), HistoryQuery(stream=_stream(stream), keys=wanted)
         )
         if wanted is not None:
             if not all(k in columns for k in wanted):
@@ -440,7 +443,7 @@ class PublicRun:
     ) -> list[dict[str, Any]]:
         r = self._record
         return self._storage.get_run_history(
-            r.entity, r.project, r.run_id, _stream(stream), min_step=min_step, max_step=max_step
+            RunKey.of(r), HistoryQuery(stream=_stream(stream), min_step=min_step, max_step=max_step)
         )
 
     # Files ------------------------------------------------------------------------------------
@@ -473,26 +476,26 @@ class PublicRun:
         r = self._record
         config = {**self.config, META_KEY: self._meta}
         self._storage.update_run(
-            r.entity,
-            r.project,
-            r.run_id,
-            name=self.name,
-            tags=list(self.tags),
-            notes=self.notes,
-            config=config,
-            summary=dict(self.summary),
+            RunKey.of(r),
+            RunUpdate(
+                name=self.name,
+                tags=list(self.tags),
+                notes=self.notes,
+                config=config,
+                summary=dict(self.summary),
+            ),
         )
-        self._apply(self._storage.get_run(r.entity, r.project, r.run_id))
+        self._apply(self._storage.get_run(RunKey.of(r)))
 
     def delete(self) -> None:
         """Delete the run and its history (file contents stay: other runs may share them)."""
         r = self._record
-        self._storage.delete_run(r.entity, r.project, r.run_id)
+        self._storage.delete_run(RunKey.of(r))
 
     def load(self) -> None:
         """Re-read the run from the store."""
         r = self._record
-        self._apply(self._storage.get_run(r.entity, r.project, r.run_id))
+        self._apply(self._storage.get_run(RunKey.of(r)))
 
     def __repr__(self) -> str:
         return f"<Run {'/'.join(self.path)} ({self.state})>"

@@ -13,6 +13,8 @@ import math
 from collections.abc import Sequence
 from typing import TYPE_CHECKING, Any
 
+from parabola.storages._run_types import HistoryQuery, RunKey
+
 if TYPE_CHECKING:
     import pandas as pd
 
@@ -36,7 +38,8 @@ def last_history_step(
     if isinstance(step, float) and not math.isfinite(step):
         known = -1
     cols = store.get_run_history_columns(
-        entity, project, run_id, min_step=known + 1 if known >= 0 else None, keys=["_step"]
+        RunKey(entity, project, run_id),
+        HistoryQuery(min_step=known + 1 if known >= 0 else None, keys=["_step"]),
     )
     steps = [int(s) for s in cols.get("_step", []) if s is not None]
     return max([known, *steps])

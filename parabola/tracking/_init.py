@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING, Any
 
 from parabola.storages._base import utcnow
 from parabola.storages._records import RunRecord, RunState
+from parabola.storages._run_types import RunKey, RunUpdate
 from parabola.tracking import _state
 from parabola.tracking._config import Config, config_from_arg
 from parabola.tracking._history import last_history_step
@@ -277,7 +278,7 @@ def start_run(
     existing: RunRecord | None = None
     if id is not None:
         try:
-            existing = store.get_run(entity, project, id)
+            existing = store.get_run(RunKey(entity, project, id))
         except KeyError:
             existing = None
     if resume == "must" and existing is None:
@@ -399,16 +400,16 @@ def _resume(
     runtime = record.summary.get("_runtime")
     tag_list = check_tags(tags) if tags is not None else list(record.tags)
     store.update_run(
-        record.entity,
-        record.project,
-        record.run_id,
-        state=RunState.RUNNING,
-        heartbeat_at=utcnow(),
-        finished_at=None,
-        exit_code=None,
-        tags=tag_list,
-        notes=notes if notes is not None else record.notes,
-        config={**config.as_dict(), META_KEY: meta},
+        RunKey.of(record),
+        RunUpdate(
+            state=RunState.RUNNING,
+            heartbeat_at=utcnow(),
+            finished_at=None,
+            exit_code=None,
+            tags=tag_list,
+            notes=notes if notes is not None else record.notes,
+            config={**config.as_dict(), META_KEY: meta},
+        ),
     )
     return Run(
         run_id=record.run_id,

@@ -25,6 +25,7 @@ from collections.abc import Callable
 from typing import Any
 
 from parabola.storages._base import BaseStorage, utcnow
+from parabola.storages._run_types import RunKey, RunUpdate
 
 __all__ = ["RunWriter"]
 
@@ -108,7 +109,9 @@ class RunWriter:
             entity, project, run_id = self.path
             history = {"default": batch, "system": system}
             try:
-                self.storage.write_run(entity, project, run_id, history, **fields)
+                self.storage.write_run(
+                    RunKey(entity, project, run_id), history, RunUpdate(**fields)
+                )
             except BaseException:
                 self.rows.extendleft(reversed(batch))
                 self.system_rows.extendleft(reversed(system))

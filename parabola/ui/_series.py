@@ -17,6 +17,8 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import TYPE_CHECKING, Any
 
+from parabola.storages import HistoryQuery, RunKey
+
 if TYPE_CHECKING:
     import numpy as np
 
@@ -113,7 +115,7 @@ class SeriesCache:
 
     def _build(self, entry: _Entry, path: tuple[str, str, str], stream: str) -> None:
         env = self._storage.get_run_history_envelope(
-            *path, stream=stream, n_buckets=FINE_BUCKETS, carry=_CARRY
+            RunKey(*path), HistoryQuery(stream=stream), n_buckets=FINE_BUCKETS, carry=_CARRY
         )
         entry.series = {k: _arrays(v, k) for k, v in env.items() if v["_step"]}
         steps = [int(s.steps[-1]) for s in entry.series.values()] + [
@@ -128,9 +130,8 @@ class SeriesCache:
 
         entry.tail_read_at = time.monotonic()
         env = self._storage.get_run_history_envelope(
-            *path,
-            stream=stream,
-            min_step=entry.last_step + 1,
+            RunKey(*path),
+            HistoryQuery(stream=stream, min_step=entry.last_step + 1),
             n_buckets=FINE_BUCKETS,
             carry=_CARRY,
         )
@@ -203,11 +204,8 @@ class SeriesCache:
             if x_axis not in X_AXES and x_axis not in entry.series:
                 raise KeyError(f"Run {'/'.join(path)} has no numeric metric {x_axis!r}.")
             env = self._storage.get_run_history_envelope(
-                *path,
-                [key],
-                stream=stream,
-                min_step=min_step,
-                max_step=max_step,
+                RunKey(*path),
+                HistoryQuery(stream=stream, min_step=min_step, max_step=max_step, keys=[key]),
                 n_buckets=points,
                 carry=carry,
             ).get(key, {"_step": [], key: []})

@@ -16,7 +16,7 @@ from pathlib import Path
 
 import parabola
 from parabola.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
-from parabola.storages import RDBStorage, RunRecord, RunState
+from parabola.storages import RDBStorage, RunKey, RunRecord, RunState
 from parabola.storages._sql._models import HEAD
 
 START = datetime.datetime(2026, 11, 30, 12, 0, 0, 123456)
@@ -57,7 +57,7 @@ def build(path: Path) -> None:
         )
     )
     storage.append_run_history(
-        "me", "proj", "run1", [{"_step": s, "loss": 1.0 / (s + 1)} for s in range(10)]
+        RunKey("me", "proj", "run1"), [{"_step": s, "loss": 1.0 / (s + 1)} for s in range(10)]
     )
     storage.close()
 

@@ -8,7 +8,7 @@ import warnings
 import pytest
 
 import parabola
-from parabola.storages import RDBStorage
+from parabola.storages import RDBStorage, RunKey
 from parabola.trial import TrialState
 
 CHOICES = [[1, 2], [3], {"a": [4, 5]}, None]
@@ -66,6 +66,6 @@ def test_notes_with_nul_set_later_are_refused_and_the_run_finishes(backend_url: 
     run.log({"a": 1})
     run.finish()
     store = RDBStorage(backend_url)
-    record = store.get_run(run.entity, "limits", run.id)
+    record = store.get_run(RunKey(run.entity, "limits", run.id))
     assert record.state.value == "finished" and record.notes is None
     store.close()

@@ -14,7 +14,7 @@ import pytest
 
 import parabola
 from parabola.exceptions import StorageInternalError
-from parabola.storages import RDBStorage, RunState
+from parabola.storages import RDBStorage, RunKey, RunState
 from parabola.trial import TrialState
 from tests.faults_tests._faults import fill_disk, forget_cached_stores, terminate_backends, tmpfs
 
@@ -34,16 +34,16 @@ def test_finish_on_a_full_disk_raises_until_the_rows_are_stored(tmp_path: Path) 
         with pytest.raises(StorageInternalError, match="disk is full"):
             run.finish()
         reader = RDBStorage(url)
-        assert reader.get_run(run.entity, "full", run.id).state == RunState.RUNNING
+        assert reader.get_run(RunKey(run.entity, "full", run.id)).state == RunState.RUNNING
         # A second finish() does not pretend: it tries again and raises again.
         with pytest.raises(StorageInternalError, match="disk is full"):
             run.finish()
-        assert reader.get_run_history(run.entity, "full", run.id) == []
+        assert reader.get_run_history(RunKey(run.entity, "full", run.id)) == []
         filler.unlink()
         run.finish()  # the rows were kept: now they go in
-        stored = reader.get_run(run.entity, "full", run.id)
+        stored = reader.get_run(RunKey(run.entity, "full", run.id))
         assert stored.state == RunState.FINISHED
-        assert [r["i"] for r in reader.get_run_history(run.entity, "full", run.id)] == list(
+        assert [r["i"] for r in reader.get_run_history(RunKey(run.entity, "full", run.id))] == list(
             range(2000)
         )
         assert stored.summary["_step"] == 1999 and stored.summary["i"] == 1999
@@ -90,9 +90,11 @@ def test_dropped_connection_during_a_run_is_retried(faults_pg_server_url: str) -
         run.log(row)
     run.finish()  # the dropped connection is replaced, not reported as a failure
     store = RDBStorage(url)
-    record = store.get_run(run.entity, "drop", run.id)
+    record = store.get_run(RunKey(run.entity, "drop", run.id))
     assert record.state == RunState.FINISHED
-    assert [r["i"] for r in store.get_run_history(run.entity, "drop", run.id)] == list(range(200))
+    assert [r["i"] for r in store.get_run_history(RunKey(run.entity, "drop", run.id))] == list(
+        range(200)
+    )
     store.close()
 
 

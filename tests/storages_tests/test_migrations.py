@@ -12,7 +12,7 @@ from alembic.migration import MigrationContext
 from alembic.script import ScriptDirectory
 
 import parabola
-from parabola.storages import RDBStorage
+from parabola.storages import RDBStorage, RunKey
 from parabola.storages._sql._engine import create_engine
 from parabola.storages._sql._migrate import alembic_config, upgrade
 from parabola.storages._sql._models import HEAD, KNOWN_REVISIONS, VERSION_TABLE, metadata
@@ -107,9 +107,9 @@ def test_frozen_store_upgrades_and_reads(frozen: Path, tmp_path: Path) -> None:
     assert trials[2].params == {"x": 0.5, "n": 5, "c": "a"}
     assert trials[1].intermediate_values == {0: 0.5, 1: 1.0} and trials[1].user_attrs == {"i": 1}
     assert study.best_trial.number == 2
-    run = storage.get_run("me", "proj", "run1")
+    run = storage.get_run(RunKey("me", "proj", "run1"))
     assert run.config == {"lr": 0.01} and run.tags == ["frozen"]
-    history = storage.get_run_history("me", "proj", "run1")
+    history = storage.get_run_history(RunKey("me", "proj", "run1"))
     assert [r["_step"] for r in history] == list(range(10))
     # The upgraded store is fully usable.
     study.optimize(lambda t: t.suggest_float("x", -1, 1), n_trials=2)

@@ -11,7 +11,7 @@ from pathlib import Path
 
 import pytest
 
-from parabola.storages import RDBStorage
+from parabola.storages import RDBStorage, RunKey
 
 
 def _modules_after(code: str, *args: str) -> set[str]:
@@ -55,7 +55,7 @@ def test_a_tracking_run_on_a_new_store_imports_no_sqlalchemy(tmp_path: Path) -> 
     storage = RDBStorage(url)
     (run,) = storage.get_runs()
     assert run.state.value == "finished"
-    assert [r["loss"] for r in storage.get_run_history(run.entity, "p", run.run_id)] == [
+    assert [r["loss"] for r in storage.get_run_history(RunKey(run.entity, "p", run.run_id))] == [
         1 / (i + 1) for i in range(5)
     ]
     storage.close()

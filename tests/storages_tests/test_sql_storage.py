@@ -14,7 +14,7 @@ import pytest
 import parabola
 from parabola.distributions import FloatDistribution
 from parabola.exceptions import StorageInternalError, StoreVersionError
-from parabola.storages import RDBStorage, get_storage
+from parabola.storages import HistoryQuery, RDBStorage, RunKey, get_storage
 from parabola.storages._sql import open_rdb_storage
 from parabola.storages._sql._history import decode_chunk, encode_chunk
 from parabola.storages._sql._urls import normalize_url
@@ -114,7 +114,7 @@ def test_history_chunks_are_compact(tmp_path: Path) -> None:
         {"_step": s, **{f"m{k}": (s * 7919 + k) % 1000 / 7.0 for k in range(10)}}
         for s in range(5000)
     ]
-    storage.append_run_history("e", "p", "r1", rows)
+    storage.append_run_history(RunKey("e", "p", "r1"), rows)
     con = sqlite3.connect(tmp_path / "hist.db")
     n_chunks, payload = con.execute(
         "SELECT count(*), sum(length(payload)) FROM run_history"
@@ -122,7 +122,7 @@ def test_history_chunks_are_compact(tmp_path: Path) -> None:
     con.close()
     assert n_chunks == 5
     assert payload / (5000 * 11) < 30
-    assert storage.get_run_history("e", "p", "r1", keys=["m3"])[10] == {
+    assert storage.get_run_history(RunKey("e", "p", "r1"), HistoryQuery(keys=["m3"]))[10] == {
         "_step": 10,
         "m3": rows[10]["m3"],
     }

@@ -8,11 +8,11 @@ import numpy as np
 import pytest
 
 import parabola
-from parabola.storages import BaseStorage
+from parabola.storages import BaseStorage, RunKey
 
 
 def _rows(store: BaseStorage, run: parabola.Run) -> list[dict[str, Any]]:
-    rows = store.get_run_history(run.entity, run.project, run.id)
+    rows = store.get_run_history(RunKey(run.entity, run.project, run.id))
     return [{k: v for k, v in r.items() if k not in ("_runtime", "_timestamp")} for r in rows]
 
 
@@ -26,7 +26,7 @@ def test_rows_without_step_are_new_rows(store: BaseStorage) -> None:
 def test_every_row_has_runtime_and_timestamp(store: BaseStorage) -> None:
     with parabola.init(project="p", storage=store) as run:
         run.log({"a": 1})
-    (row,) = store.get_run_history(run.entity, run.project, run.id)
+    (row,) = store.get_run_history(RunKey(run.entity, run.project, run.id))
     assert row["_runtime"] >= 0 and row["_timestamp"] > 1.6e9
 
 

@@ -17,7 +17,7 @@ from pathlib import Path
 import pytest
 
 import parabola
-from parabola.storages import BaseStorage
+from parabola.storages import BaseStorage, RunKey
 
 pytestmark = pytest.mark.skipif(sys.platform == "win32", reason="POSIX signals and fork")
 
@@ -198,7 +198,7 @@ def test_threads_logging_to_one_run(store: BaseStorage) -> None:
     for t in threads:
         t.join()
     run.finish()
-    rows = store.get_run_history(run.entity, "t", run.id)
+    rows = store.get_run_history(RunKey(run.entity, "t", run.id))
     assert [r["_step"] for r in rows] == list(range(2000))
     for k in range(4):
         assert [r[f"thread{k}"] for r in rows if f"thread{k}" in r] == list(range(500))
@@ -242,7 +242,7 @@ def test_writer_survives_a_failing_store_and_finish_reports_it(tmp_path: Path) -
     store.fail = False
     run.log({"a": 2})
     run.finish()
-    assert [r["a"] for r in store.get_run_history(run.entity, "w", run.id)] == [1, 2]
+    assert [r["a"] for r in store.get_run_history(RunKey(run.entity, "w", run.id))] == [1, 2]
     store.fail = True
     run2 = parabola.init(project="w", storage=store, reinit=True)
     run2.log({"a": 1})
@@ -251,9 +251,9 @@ def test_writer_survives_a_failing_store_and_finish_reports_it(tmp_path: Path) -
     # Nothing was reported finished: a second finish() raises again while the store fails...
     with pytest.raises(OSError, match="disk full"):
         run2.finish()
-    assert store.get_run(run2.entity, "w", run2.id).state.value == "running"
+    assert store.get_run(RunKey(run2.entity, "w", run2.id)).state.value == "running"
     # ...and writes the queued row once it works.
     store.fail = False
     run2.finish()
-    assert [r["a"] for r in store.get_run_history(run2.entity, "w", run2.id)] == [1]
-    assert store.get_run(run2.entity, "w", run2.id).state.value == "finished"
+    assert [r["a"] for r in store.get_run_history(RunKey(run2.entity, "w", run2.id))] == [1]
+    assert store.get_run(RunKey(run2.entity, "w", run2.id)).state.value == "finished"

@@ -8,7 +8,7 @@ import pytest
 
 import parabola
 import parabola as wandb
-from parabola.storages import BaseStorage, InMemoryStorage
+from parabola.storages import BaseStorage, InMemoryStorage, RunKey, RunUpdate
 
 
 def test_defaults_name_entity_project_path(store: BaseStorage) -> None:
@@ -43,7 +43,7 @@ def test_labels_are_stored(store: BaseStorage) -> None:
         storage=store,
     ) as run:
         pass
-    record = store.get_run("team", "p", run.id)
+    record = store.get_run(RunKey("team", "p", run.id))
     assert (record.name, record.tags, record.notes, record.group, record.job_type) == (
         "first",
         ["a", "b"],
@@ -111,19 +111,23 @@ def test_resume_allow_continues_steps_and_runtime(store: BaseStorage) -> None:
     with parabola.init(project="p", id="abc", resume="allow", storage=store) as run2:
         assert run2.resumed and run2.step == 2 and run2.config.lr == 0.1
         run2.log({"a": 3})
-    rows = store.get_run_history(run.entity, "p", "abc")
+    rows = store.get_run_history(RunKey(run.entity, "p", "abc"))
     assert [r["_step"] for r in rows] == [0, 1, 2]
     assert rows[2]["_runtime"] >= rows[1]["_runtime"]
-    assert store.get_run(run.entity, "p", "abc").state.value == "finished"
+    assert store.get_run(RunKey(run.entity, "p", "abc")).state.value == "finished"
 
 
 def test_resume_continues_after_rows_newer_than_the_summary(store: BaseStorage) -> None:
     # A killed run may have written history rows after its last summary update.
     with parabola.init(project="p", id="k", storage=store) as run:
         run.log({"a": 1})
-    store.append_run_history(run.entity, "p", "k", [{"_step": 1, "a": 2}, {"_step": 2, "a": 3}])
+    store.append_run_history(
+        RunKey(run.entity, "p", "k"), [{"_step": 1, "a": 2}, {"_step": 2, "a": 3}]
+    )
     assert parabola.Api(storage=store).run("p/k").lastHistoryStep == 2
-    store.update_run(run.entity, "p", "k", summary={"_step": {"max": 0}})  # unusable _step
+    store.update_run(
+        RunKey(run.entity, "p", "k"), RunUpdate(summary={"_step": {"max": 0}})
+    )  # unusable _step
     assert parabola.Api(storage=store).run("p/k").lastHistoryStep == 2
     with parabola.init(project="p", id="k", resume="allow", storage=store) as run2:
         assert run2.step == 3
@@ -191,7 +195,7 @@ def test_module_level_shortcuts() -> None:
     assert wandb.summary["loss"] == {"min": 0.3}
     wandb.finish()
     assert wandb.run is None
-    assert store.get_run(run.entity, "p", run.id).summary["extra"] == 1
+    assert store.get_run(RunKey(run.entity, "p", run.id)).summary["extra"] == 1
     wandb.finish()  # no current run: nothing to do
 
 
@@ -199,15 +203,15 @@ def test_context_manager_marks_failed_and_propagates(store: BaseStorage) -> None
     with pytest.raises(ZeroDivisionError), parabola.init(project="p", storage=store) as run:
         run.log({"a": 1})
         1 / 0  # noqa: B018
-    record = store.get_run(run.entity, "p", run.id)
+    record = store.get_run(RunKey(run.entity, "p", run.id))
     assert record.state.value == "failed" and record.exit_code == 1
-    assert store.get_run_history(run.entity, "p", run.id)[0]["a"] == 1
+    assert store.get_run_history(RunKey(run.entity, "p", run.id))[0]["a"] == 1
 
 
 def test_finish_exit_code(store: BaseStorage) -> None:
     run = parabola.init(project="p", storage=store)
     run.finish(exit_code=3)
-    assert store.get_run(run.entity, "p", run.id).state.value == "failed"
+    assert store.get_run(RunKey(run.entity, "p", run.id)).state.value == "failed"
     with pytest.raises(TypeError, match="exit_code"):
         parabola.init(project="p", storage=store).finish(exit_code="1")  # type: ignore[arg-type]
 

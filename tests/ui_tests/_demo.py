@@ -7,7 +7,7 @@ import random
 from pathlib import Path
 
 import parabola
-from parabola.storages import get_storage
+from parabola.storages import RunKey, get_storage
 
 
 def demo_store(path: Path) -> tuple[str, tuple[str, str, str], int]:
@@ -54,9 +54,7 @@ def demo_store(path: Path) -> tuple[str, tuple[str, str, str], int]:
                     }
                 )
             store.append_run_history(
-                run.entity,
-                run.project,
-                run.id,
+                RunKey(run.entity, run.project, run.id),
                 [
                     {"_step": s, "system.cpu": 40 + 20 * math.sin(s / 5), "system.memory": 31.5}
                     for s in range(60)

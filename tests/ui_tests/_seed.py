@@ -11,7 +11,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 import parabola
-from parabola.storages import BaseStorage, get_storage
+from parabola.storages import BaseStorage, RunKey, get_storage
 
 XSS = '<script>window.__xss=1</script><img src=x onerror="window.__xss=2">'
 
@@ -71,9 +71,7 @@ def seed(path: Path) -> Seeded:
                 spike = 100.0 if step == 123 else 0.0
                 run.log({"loss": math.exp(-step / 40) + 0.1 * i + spike, "acc": step / 200})
             store.append_run_history(
-                run.entity,
-                run.project,
-                run.id,
+                RunKey(run.entity, run.project, run.id),
                 [{"_step": s, "cpu": 10.0 + s} for s in range(5)],
                 stream="system",
             )

@@ -16,7 +16,7 @@ from typing import Any
 
 import pytest
 
-from parabola.storages import RunRecord, RunState
+from parabola.storages import RunKey, RunRecord, RunState, RunUpdate
 from parabola.ui import DashboardServer, run_server
 from tests.ui_tests._seed import Seeded
 
@@ -176,16 +176,16 @@ def test_a_live_run_chart_gains_points(
     now = utcnow()
     store.create_run(RunRecord("live1", "proj", "e", "live run", RunState.RUNNING, now, now))
     store.append_run_history(
-        "e", "proj", "live1", [{"_step": i, "loss": 1.0 / (i + 1)} for i in range(10)]
+        RunKey("e", "proj", "live1"), [{"_step": i, "loss": 1.0 / (i + 1)} for i in range(10)]
     )
     driver.get(server.url + "runs/e/proj/live1")
     chart = wait_for(lambda: driver.find_elements("css selector", "#charts .chart[data-drawn]"))[0]
     assert chart.get_attribute("data-points") == "10"
     assert driver.find_element("id", "live").is_displayed()
     store.append_run_history(
-        "e", "proj", "live1", [{"_step": 10 + i, "loss": 0.01} for i in range(15)]
+        RunKey("e", "proj", "live1"), [{"_step": 10 + i, "loss": 0.01} for i in range(15)]
     )
-    store.update_run("e", "proj", "live1", heartbeat_at=utcnow())
+    store.update_run(RunKey("e", "proj", "live1"), RunUpdate(heartbeat_at=utcnow()))
     wait_for(lambda: chart.get_attribute("data-points") == "25", timeout=15)
 
 

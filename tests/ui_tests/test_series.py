@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from parabola.storages import InMemoryStorage, RunRecord, RunState
+from parabola.storages import InMemoryStorage, RunKey, RunRecord, RunState
 from parabola.ui._series import FINE_BUCKETS, SeriesCache, rebucket
 
 PATH = ("e", "p", "r")
@@ -20,7 +20,7 @@ def _store(n: int, spike_at: int | None = None) -> InMemoryStorage:
     rows = [{"_step": i, "loss": float(np.sin(i / 100)), "_runtime": i * 0.5} for i in range(n)]
     if spike_at is not None:
         rows[spike_at]["loss"] = 1e6
-    store.append_run_history(*PATH, rows)
+    store.append_run_history(RunKey(*PATH), rows)
     return store
 
 
@@ -59,7 +59,7 @@ def test_x_axis_runtime_and_another_metric() -> None:
     s = cache.series(PATH, "loss", x_axis="_runtime")
     assert s["x"] == [i * 0.5 for i in range(100)]
     store = _store(100)
-    store.append_run_history(*PATH, [{"_step": 100, "loss": 0.0, "acc": 1.0}])
+    store.append_run_history(RunKey(*PATH), [{"_step": 100, "loss": 0.0, "acc": 1.0}])
     cache = SeriesCache(store)
     s = cache.series(PATH, "loss", x_axis="acc")
     assert s["x"][-1] == 1.0 and s["x"][0] is None  # rows without acc have no x
@@ -72,7 +72,7 @@ def test_a_live_run_gains_points_past_the_last_step(monkeypatch: pytest.MonkeyPa
     store = _store(100)
     cache = SeriesCache(store)
     assert cache.series(PATH, "loss", live=True)["n_points"] == 100
-    store.append_run_history(*PATH, [{"_step": 100 + i, "loss": 5.0} for i in range(20)])
+    store.append_run_history(RunKey(*PATH), [{"_step": 100 + i, "loss": 5.0} for i in range(20)])
     finished_view = cache.series(PATH, "loss", live=False)
     assert finished_view["n_points"] == 100  # not live: the cache is not re-read
     live = cache.series(PATH, "loss", live=True)
@@ -80,7 +80,7 @@ def test_a_live_run_gains_points_past_the_last_step(monkeypatch: pytest.MonkeyPa
     # A long live tail is folded back into a chart-sized envelope, extremes kept.
     more = [{"_step": 120 + i, "loss": float(i % 7)} for i in range(5 * FINE_BUCKETS)]
     more[999]["loss"] = -50.0
-    store.append_run_history(*PATH, more)
+    store.append_run_history(RunKey(*PATH), more)
     s = cache.series(PATH, "loss", live=True, points=FINE_BUCKETS)
     assert min(s["y"]) == -50.0 and s["step"][-1] == 119 + 5 * FINE_BUCKETS
 
@@ -93,7 +93,7 @@ def test_group_band_is_exact_and_mean_in_between() -> None:
     for k in range(3):
         store.create_run(RunRecord(f"r{k}", "p", "e", f"r{k}", RunState.FINISHED, now, now))
         store.append_run_history(
-            "e", "p", f"r{k}", [{"_step": i, "loss": float(k)} for i in range(100)]
+            RunKey("e", "p", f"r{k}"), [{"_step": i, "loss": float(k)} for i in range(100)]
         )
     g = SeriesCache(store).group([("e", "p", f"r{k}") for k in range(3)], "loss", points=10)
     assert g["n_runs"] == 3 and len(g["x"]) == 10

@@ -13,6 +13,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from parabola.storages._records import RUN_TEXT_LIMITS, RunRecord, RunState, check_run_text
+from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
 from parabola.storages._sql._codec import dt_from_us, dt_to_us, dumps_or_none
 from parabola.storages._sql._dialect import Dialect
 from parabola.storages._sql._history import (
@@ -38,7 +39,6 @@ __all__ = [
     "update_run",
 ]
 
-_FIELDS = {f.name for f in dataclasses.fields(RunRecord)}
 # RunRecord field -> column, where they differ ("group" is an SQL keyword).
 _COLUMN = {"group": "run_group"}
 _DATES = {"created_at", "heartbeat_at", "finished_at"}
@@ -92,19 +92,15 @@ def _record(row: Sequence[Any]) -> RunRecord:
     )
 
 
-def _path(entity: str, project: str, run_id: str) -> str:
-    return f"{entity}/{project}/{run_id}"
+def _key(key: RunKey) -> dict[str, str]:
+    return {"entity": key.entity, "project": key.project, "run_id": key.run_id}
 
 
-def _key(entity: str, project: str, run_id: str) -> dict[str, str]:
-    return {"entity": entity, "project": project, "run_id": run_id}
-
-
-def _run_pk(cur: Any, d: Dialect, entity: str, project: str, run_id: str) -> int:
-    cur.execute(d.sql(f"SELECT id FROM runs WHERE {_BY_PATH}"), _key(entity, project, run_id))
+def _run_pk(cur: Any, d: Dialect, key: RunKey) -> int:
+    cur.execute(d.sql(f"SELECT id FROM runs WHERE {_BY_PATH}"), _key(key))
     row = cur.fetchone()
     if row is None:
-        raise KeyError(f"No run with path '{_path(entity, project, run_id)}' in this storage.")
+        raise KeyError(f"No run with path '{key.path}' in this storage.")
     return int(row[0])
 
 
@@ -118,40 +114,33 @@ def create_run(cur: Any, d: Dialect, record: RunRecord, duplicate: type[Exceptio
     try:
         cur.execute(d.sql(_INSERT_RUN), values)
     except duplicate:
-        raise ValueError(
-            f"A run with path '{_path(record.entity, record.project, record.run_id)}' "
-            "already exists."
-        ) from None
+        raise ValueError(f"A run with path '{RunKey.of(record).path}' already exists.") from None
     return int(cur.fetchone()[0])
 
 
-def update_run(cur: Any, d: Dialect, entity: str, project: str, run_id: str, **fields: Any) -> None:
-    unknown = set(fields) - _FIELDS
-    if unknown:
-        raise ValueError(
-            f"update_run: unknown field(s) {sorted(unknown)}; allowed: {sorted(_FIELDS)}."
-        )
+def update_run(cur: Any, d: Dialect, key: RunKey, update: RunUpdate) -> None:
+    fields = update.fields()
     check_run_text(fields)
     values = {_COLUMN.get(k, k): _encode(k, v) for k, v in fields.items()}
     if not values:
-        _run_pk(cur, d, entity, project, run_id)  # still an error for an unknown run
+        _run_pk(cur, d, key)  # still an error for an unknown run
         return
     # One statement by path (the unique index), not a lookup of the row id and then an update.
     # The parameters of the SET part get a prefix: a run field may be called "project".
     sets = ", ".join(f"{c} = {{set_{c}}}" for c in values)
     cur.execute(
         d.sql(f"UPDATE runs SET {sets} WHERE {_BY_PATH}"),
-        {**{f"set_{c}": v for c, v in values.items()}, **_key(entity, project, run_id)},
+        {**{f"set_{c}": v for c, v in values.items()}, **_key(key)},
     )
     if cur.rowcount == 0:
-        raise KeyError(f"No run with path '{_path(entity, project, run_id)}' in this storage.")
+        raise KeyError(f"No run with path '{key.path}' in this storage.")
 
 
-def get_run(cur: Any, d: Dialect, entity: str, project: str, run_id: str) -> RunRecord:
-    cur.execute(d.sql(f"{_SELECT_RUN} WHERE {_BY_PATH}"), _key(entity, project, run_id))
+def get_run(cur: Any, d: Dialect, key: RunKey) -> RunRecord:
+    cur.execute(d.sql(f"{_SELECT_RUN} WHERE {_BY_PATH}"), _key(key))
     row = cur.fetchone()
     if row is None:
-        raise KeyError(f"No run with path '{_path(entity, project, run_id)}' in this storage.")
+        raise KeyError(f"No run with path '{key.path}' in this storage.")
     return _record(row)
 
 
@@ -178,8 +167,8 @@ def count_runs(cur: Any, d: Dialect, entity: str | None, project: str | None) ->
     return int(cur.fetchone()[0])
 
 
-def delete_run(cur: Any, d: Dialect, entity: str, project: str, run_id: str) -> None:
-    pk = _run_pk(cur, d, entity, project, run_id)
+def delete_run(cur: Any, d: Dialect, key: RunKey) -> None:
+    pk = _run_pk(cur, d, key)
     cur.execute(d.sql("DELETE FROM run_history WHERE run_pk = {pk}"), {"pk": pk})
     cur.execute(d.sql("DELETE FROM runs WHERE id = {pk}"), {"pk": pk})
 
@@ -187,9 +176,7 @@ def delete_run(cur: Any, d: Dialect, entity: str, project: str, run_id: str) -> 
 def append_history(
     cur: Any,
     d: Dialect,
-    entity: str,
-    project: str,
-    run_id: str,
+    key: RunKey,
     rows: Sequence[Mapping[str, Any]],
     stream: str,
     pk: int | None = None,
@@ -197,7 +184,7 @@ def append_history(
     """Append ``rows`` as chunks; ``pk`` is the run's row id when the caller knows it.
     Returns the row id."""
     if pk is None:
-        pk = _run_pk(cur, d, entity, project, run_id)
+        pk = _run_pk(cur, d, key)
     chunks = []
     for start in range(0, len(rows), CHUNK_ROWS):
         part = rows[start : start + CHUNK_ROWS]
@@ -218,17 +205,10 @@ def append_history(
 
 
 def _chunks(
-    cur: Any,
-    d: Dialect,
-    entity: str,
-    project: str,
-    run_id: str,
-    stream: str,
-    min_step: int | None,
-    max_step: int | None,
+    cur: Any, d: Dialect, key: RunKey, stream: str, min_step: int | None, max_step: int | None
 ) -> list[bytes]:
     """The payloads of the stream's chunks that may hold steps in the range, in order."""
-    pk = _run_pk(cur, d, entity, project, run_id)
+    pk = _run_pk(cur, d, key)
     sql = "SELECT payload FROM run_history WHERE run_pk = {pk} AND stream = {stream}"
     args: dict[str, Any] = {"pk": pk, "stream": stream}
     if min_step is not None:
@@ -241,22 +221,13 @@ def _chunks(
     return [bytes(r[0]) for r in cur.fetchall()]
 
 
-def get_history_columns(
-    cur: Any,
-    d: Dialect,
-    entity: str,
-    project: str,
-    run_id: str,
-    stream: str,
-    min_step: int | None,
-    max_step: int | None,
-    keys: Sequence[str] | None = None,
-) -> dict[str, Any]:
+def get_history_columns(cur: Any, d: Dialect, key: RunKey, query: HistoryQuery) -> dict[str, Any]:
     import numpy as np
 
-    wanted = None if keys is None else set(keys) | {"_step"}
+    min_step, max_step = query.min_step, query.max_step
+    wanted = None if query.keys is None else set(query.keys) | {"_step"}
     parts: list[tuple[int, dict[str, Any]]] = []
-    for payload in _chunks(cur, d, entity, project, run_id, stream, min_step, max_step):
+    for payload in _chunks(cur, d, key, query.stream, min_step, max_step):
         n, cols = decode_chunk_columns(payload)
         if min_step is not None or max_step is not None:
             # The same test as the row read: a row without a _step counts as step 0.
@@ -280,20 +251,11 @@ def get_history_columns(
     return concat_columns(parts)
 
 
-def get_history(
-    cur: Any,
-    d: Dialect,
-    entity: str,
-    project: str,
-    run_id: str,
-    stream: str,
-    min_step: int | None,
-    max_step: int | None,
-    keys: Sequence[str] | None = None,
-) -> list[dict[str, Any]]:
+def get_history(cur: Any, d: Dialect, key: RunKey, query: HistoryQuery) -> list[dict[str, Any]]:
     out: list[dict[str, Any]] = []
-    wanted = None if keys is None else set(keys) | {"_step"}
-    for payload in _chunks(cur, d, entity, project, run_id, stream, min_step, max_step):
+    min_step, max_step = query.min_step, query.max_step
+    wanted = None if query.keys is None else set(query.keys) | {"_step"}
+    for payload in _chunks(cur, d, key, query.stream, min_step, max_step):
         for row in decode_chunk(payload):
             if min_step is not None or max_step is not None:
                 step = row.get("_step", 0)
@@ -322,7 +284,7 @@ class RunTable:
         # the lookup by path. Filled only after a commit; delete_run forgets the entry. (A run
         # deleted by another process while this one still writes it is not supported: the
         # writer owns it.)
-        self._pks: dict[tuple[str, str, str], int] = {}
+        self._pks: dict[RunKey, int] = {}
 
     def forget(self) -> None:
         """Drop the row-id cache (a forked child, a schema upgrade)."""
@@ -331,17 +293,13 @@ class RunTable:
     def create_run(self, record: RunRecord) -> None:
         duplicate = self._runner.integrity_error
         pk = self._runner.run(lambda cur: create_run(cur, self._d, record, duplicate), write=True)
-        self._pks[(record.entity, record.project, record.run_id)] = pk
+        self._pks[RunKey.of(record)] = pk
 
-    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
-        self._runner.run(
-            lambda cur: update_run(cur, self._d, entity, project, run_id, **fields), write=True
-        )
+    def update_run(self, key: RunKey, update: RunUpdate) -> None:
+        self._runner.run(lambda cur: update_run(cur, self._d, key, update), write=True)
 
-    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
-        return self._runner.run(
-            lambda cur: get_run(cur, self._d, entity, project, run_id), write=False
-        )
+    def get_run(self, key: RunKey) -> RunRecord:
+        return self._runner.run(lambda cur: get_run(cur, self._d, key), write=False)
 
     def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
         return self._runner.run(lambda cur: get_runs(cur, self._d, entity, project), write=False)
@@ -350,46 +308,36 @@ class RunTable:
         """``SELECT COUNT(*)``: a new run's default name needs the count, not the runs."""
         return self._runner.run(lambda cur: count_runs(cur, self._d, entity, project), write=False)
 
-    def delete_run(self, entity: str, project: str, run_id: str) -> None:
-        self._pks.pop((entity, project, run_id), None)
-        self._runner.run(lambda cur: delete_run(cur, self._d, entity, project, run_id), write=True)
+    def delete_run(self, key: RunKey) -> None:
+        self._pks.pop(key, None)
+        self._runner.run(lambda cur: delete_run(cur, self._d, key), write=True)
 
     def append_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        rows: Sequence[Mapping[str, Any]],
-        stream: str = "default",
+        self, key: RunKey, rows: Sequence[Mapping[str, Any]], stream: str = "default"
     ) -> None:
         """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
         rows = list(rows)
-        key = (entity, project, run_id)
         known = self._pks.get(key)
         self._pks[key] = self._runner.run(
-            lambda cur: append_history(cur, self._d, entity, project, run_id, rows, stream, known),
-            write=True,
+            lambda cur: append_history(cur, self._d, key, rows, stream, known), write=True
         )
 
     def write_run(
         self,
-        entity: str,
-        project: str,
-        run_id: str,
+        key: RunKey,
         history: Mapping[str, Sequence[Mapping[str, Any]]],
-        **fields: Any,
+        update: RunUpdate | None = None,
     ) -> None:
-        """Append the rows of every stream and update ``fields`` in one transaction."""
+        """Append the rows of every stream and apply ``update`` in one transaction."""
         batches = {stream: list(rows) for stream, rows in history.items() if rows}
-        key = (entity, project, run_id)
         known = self._pks.get(key)
 
         def tx(cur: Any) -> int | None:
             pk = known
             for stream, rows in batches.items():
-                pk = append_history(cur, self._d, entity, project, run_id, rows, stream, pk)
-            if fields:
-                update_run(cur, self._d, entity, project, run_id, **fields)
+                pk = append_history(cur, self._d, key, rows, stream, pk)
+            if update:
+                update_run(cur, self._d, key, update)
             return pk
 
         pk = self._runner.run(tx, write=True)
@@ -397,40 +345,16 @@ class RunTable:
             self._pks[key] = pk
 
     def get_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
-        *,
-        keys: Sequence[str] | None = None,
+        self, key: RunKey, query: HistoryQuery | None = None
     ) -> list[dict[str, Any]]:
-        """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
-        return self._runner.run(
-            lambda cur: get_history(
-                cur, self._d, entity, project, run_id, stream, min_step, max_step, keys
-            ),
-            write=False,
-        )
+        """Return the rows ``query`` selects, in order."""
+        q = query or HistoryQuery()
+        return self._runner.run(lambda cur: get_history(cur, self._d, key, q), write=False)
 
     def get_run_history_columns(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
-        *,
-        keys: Sequence[str] | None = None,
+        self, key: RunKey, query: HistoryQuery | None = None
     ) -> dict[str, Any]:
         """Columns of :meth:`get_run_history` straight from the chunks' arrays: a numeric key
         present in every row stays one float64/int64 array, never a list of rows."""
-        return self._runner.run(
-            lambda cur: get_history_columns(
-                cur, self._d, entity, project, run_id, stream, min_step, max_step, keys
-            ),
-            write=False,
-        )
+        q = query or HistoryQuery()
+        return self._runner.run(lambda cur: get_history_columns(cur, self._d, key, q), write=False)

@@ -39,6 +39,7 @@ from parabola.exceptions import UpdateFinishedTrialError
 from parabola.storages._base import BaseStorage
 from parabola.storages._records import FrozenStudy, RunRecord
 from parabola.storages._revisions import HEAD, KNOWN_REVISIONS
+from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
 from parabola.storages._sql import _statements as st
 from parabola.storages._sql._budget import insert_in_budget
 from parabola.storages._sql._cache import StudyCache
@@ -260,11 +261,11 @@ class RDBStorage(BaseStorage):
     def create_run(self, record: RunRecord) -> None:
         self._run_table.create_run(record)
 
-    def update_run(self, entity: str, project: str, run_id: str, **fields: Any) -> None:
-        self._run_table.update_run(entity, project, run_id, **fields)
+    def update_run(self, key: RunKey, update: RunUpdate) -> None:
+        self._run_table.update_run(key, update)
 
-    def get_run(self, entity: str, project: str, run_id: str) -> RunRecord:
-        return self._run_table.get_run(entity, project, run_id)
+    def get_run(self, key: RunKey) -> RunRecord:
+        return self._run_table.get_run(key)
 
     def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
         return self._run_table.get_runs(entity, project)
@@ -273,62 +274,35 @@ class RDBStorage(BaseStorage):
         """``SELECT COUNT(*)``: a new run's default name needs the count, not the runs."""
         return self._run_table.count_runs(entity, project)
 
-    def delete_run(self, entity: str, project: str, run_id: str) -> None:
-        self._run_table.delete_run(entity, project, run_id)
+    def delete_run(self, key: RunKey) -> None:
+        self._run_table.delete_run(key)
 
     def append_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        rows: Sequence[Mapping[str, Any]],
-        stream: str = "default",
+        self, key: RunKey, rows: Sequence[Mapping[str, Any]], stream: str = "default"
     ) -> None:
         """Append rows; each batch is stored as compressed chunks of up to 1000 rows."""
-        self._run_table.append_run_history(entity, project, run_id, rows, stream)
+        self._run_table.append_run_history(key, rows, stream)
 
     def write_run(
         self,
-        entity: str,
-        project: str,
-        run_id: str,
+        key: RunKey,
         history: Mapping[str, Sequence[Mapping[str, Any]]],
-        **fields: Any,
+        update: RunUpdate | None = None,
     ) -> None:
-        """Append the rows of every stream and update ``fields`` in one transaction."""
-        self._run_table.write_run(entity, project, run_id, history, **fields)
+        """Append the rows of every stream and apply ``update`` in one transaction."""
+        self._run_table.write_run(key, history, update)
 
     def get_run_history(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
-        *,
-        keys: Sequence[str] | None = None,
+        self, key: RunKey, query: HistoryQuery | None = None
     ) -> list[dict[str, Any]]:
-        """Return the stream's rows in order; ``keys`` limits each row to those keys and _step."""
-        return self._run_table.get_run_history(
-            entity, project, run_id, stream, min_step, max_step, keys=keys
-        )
+        """Return the rows ``query`` selects, in order."""
+        return self._run_table.get_run_history(key, query)
 
     def get_run_history_columns(
-        self,
-        entity: str,
-        project: str,
-        run_id: str,
-        stream: str = "default",
-        min_step: int | None = None,
-        max_step: int | None = None,
-        *,
-        keys: Sequence[str] | None = None,
+        self, key: RunKey, query: HistoryQuery | None = None
     ) -> dict[str, Any]:
         """Columns of :meth:`get_run_history` straight from the chunks' arrays."""
-        return self._run_table.get_run_history_columns(
-            entity, project, run_id, stream, min_step, max_step, keys=keys
-        )
+        return self._run_table.get_run_history_columns(key, query)
 
     # Schema versions ----------------------------------------------------------------------
     def get_current_version(self) -> str | None:
