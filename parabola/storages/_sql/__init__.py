@@ -1,4 +1,10 @@
-"""The SQL store: :class:`RDBStorage` on SQLite or PostgreSQL, its schema and migrations."""
+"""The SQL store: :class:`RDBStorage` on SQLite or PostgreSQL, its schema and migrations.
+
+``RDBStorage`` (``_storage.py``) is a facade over parts on one transaction runner
+(``_runner.py``; drivers ``_sqlite.py`` and ``_engine.py``): the study table (``_studies.py``),
+the trial table (``_trials.py``, the trial hot path) and the run table (``_runs.py``,
+``_history.py``). See ``docs/architecture.md``.
+"""
 
 from __future__ import annotations
 
