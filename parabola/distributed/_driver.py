@@ -26,6 +26,7 @@ from parabola.distributed._worker import (
     SQLiteFile,
     StoreRecipe,
     check_worker,
+    lazy_modules,
     trial_loop,
 )
 from parabola.logging import get_logger, get_verbosity
@@ -84,7 +85,7 @@ def optimize(
     blob, sqlite = _shareable_store(storage)
     workers = _workers(client)
     n_slots = _n_slots(n_jobs, workers)
-    _check_workers(client, blob, sqlite)
+    _check_workers(client, blob, sqlite, lazy_modules(study.sampler))
 
     run_id = uuid.uuid4().hex[:12]
     budget = budget_key(run_id)
@@ -252,8 +253,10 @@ def _placement(workers: dict[str, Any], n_slots: int) -> list[str]:
     return [order[i % len(order)] for i in range(n_slots)]
 
 
-def _check_workers(client: Any, blob: bytes, sqlite: SQLiteFile | None) -> None:
-    results = client.run(check_worker, blob, sqlite, on_error="return")
+def _check_workers(
+    client: Any, blob: bytes, sqlite: SQLiteFile | None, warm: tuple[str, ...] = ()
+) -> None:
+    results = client.run(check_worker, blob, sqlite, warm, on_error="return")
     problems = []
     for address, result in sorted(results.items()):
         if isinstance(result, BaseException):

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import dataclasses
 import gc
+import importlib
 import os
 import pickle
 import socket
@@ -36,7 +37,15 @@ if TYPE_CHECKING:
     from parabola.storages import BaseStorage, RDBStorage
     from parabola.trial import FrozenTrial
 
-__all__ = ["LoopSpec", "SQLiteFile", "StoreRecipe", "check_worker", "open_store", "trial_loop"]
+__all__ = [
+    "LoopSpec",
+    "SQLiteFile",
+    "StoreRecipe",
+    "check_worker",
+    "lazy_modules",
+    "open_store",
+    "trial_loop",
+]
 
 _logger = get_logger(__name__)
 
@@ -155,16 +164,49 @@ def _check_sqlite(sqlite: SQLiteFile) -> None:
         )
 
 
-def check_worker(blob: bytes, sqlite: SQLiteFile | None, dask_worker: Any = None) -> str | None:
+def check_worker(
+    blob: bytes,
+    sqlite: SQLiteFile | None,
+    warm: tuple[str, ...] = (),
+    dask_worker: Any = None,
+) -> str | None:
     """Open the store here (run on every worker before any trial): ``None`` or what is wrong.
 
-    ``dask_worker`` is filled in by ``Client.run``.
+    Also imports ``warm`` (:func:`lazy_modules` of the sampler), so that the first trial of
+    every worker does not pay the import: with all workers importing SciPy at once inside
+    their first trials, those trials took seconds, which both delays the run and makes the
+    AutoSampler's duration rule see slow trials. ``dask_worker`` is filled in by ``Client.run``.
     """
     try:
         open_store(blob, sqlite, _threads(dask_worker))
     except Exception as e:
         return f"{type(e).__name__}: {e}"
+    for module in warm:
+        try:
+            importlib.import_module(module)
+        except Exception:  # the trial that needs it reports the error
+            _logger.debug(f"could not import {module} ahead of the trials", exc_info=True)
     return None
+
+
+#: Modules the GP sampler imports at its first model step (SciPy and the model code).
+_GP_MODULES = (
+    "parabola.samplers._gp._regressor",
+    "parabola.samplers._gp._acqf",
+    "parabola.samplers._gp._optim",
+)
+
+
+def lazy_modules(sampler: BaseSampler) -> tuple[str, ...]:
+    """The modules ``sampler`` would import inside a trial (the GP's, when it may use a GP).
+
+    Read from the class's name, so that the driver imports nothing it did not need.
+    """
+    may_use_gp = any(
+        c.__module__.startswith("parabola.samplers") and c.__name__ in ("AutoSampler", "GPSampler")
+        for c in type(sampler).__mro__
+    )
+    return _GP_MODULES if may_use_gp else ()
 
 
 def _threads(worker: Any) -> int:

@@ -131,3 +131,20 @@ def test_without_dask_installed_the_error_names_the_extra(tmp_path: Path) -> Non
     )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert "pip install 'parabola[dask]'" in out.stdout
+
+
+def test_workers_import_the_gp_modules_before_the_first_trial(tmp_path: Path) -> None:
+    from parabola.distributed._worker import lazy_modules
+    from parabola.samplers import AutoSampler, RandomSampler, TPESampler
+
+    gp = lazy_modules(AutoSampler(seed=0))
+    assert "parabola.samplers._gp._optim" in gp
+    assert lazy_modules(TPESampler(seed=0)) == lazy_modules(RandomSampler(seed=0)) == ()
+    storage = parabola.storages.RDBStorage(f"sqlite:///{tmp_path / 'a.db'}")
+    path = tmp_path / "a.db"
+    st = os.stat(path)
+    sqlite = SQLiteFile(str(path), socket.gethostname(), st.st_dev, st.st_ino)
+    blob = pickle.dumps(StoreRecipe.of(storage))
+    # A module that fails to import is left to the trial that needs it.
+    assert check_worker(blob, sqlite, (*gp, "parabola.no_such_module")) is None
+    assert all(m in sys.modules for m in gp)
