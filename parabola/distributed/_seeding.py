@@ -50,16 +50,25 @@ class TrialSeeder:
 
 
 def _generators_of(obj: Any, seen: set[int]) -> list[Any]:
-    """The numpy generators held by a sampler and, recursively, by the samplers it holds."""
+    """The numpy generators held by a sampler and, recursively, by the samplers it holds.
+
+    Samplers held in a dict count too (``AutoSampler`` keeps its sub-samplers by name), and a
+    sampler that builds its sub-samplers lazily builds them all first: one built later, in the
+    middle of a trial, would replay its freshly seeded stream on every worker.
+    """
     if id(obj) in seen:
         return []
     seen.add(id(obj))
+    build_all = getattr(obj, "_build_all_samplers", None)
+    if callable(build_all):
+        build_all()
     found: list[Any] = []
     for value in vars(obj).values():
-        if isinstance(value, (np.random.RandomState, np.random.Generator)):
-            found.append(value)
-        elif isinstance(value, BaseSampler):
-            found.extend(_generators_of(value, seen))
+        for item in value.values() if isinstance(value, dict) else (value,):
+            if isinstance(item, (np.random.RandomState, np.random.Generator)):
+                found.append(item)
+            elif isinstance(item, BaseSampler):
+                found.extend(_generators_of(item, seen))
     return found
 
 

@@ -56,7 +56,7 @@ def _optional_class(module_name: str, name: str) -> Any:
     except ImportError:
         return None
     cls = getattr(module, name, None)
-    # Any: the class is another engineer's module, which may not exist in this build.
+    # Any: the class comes from an optional module of this package, absent from some builds.
     return cls if isinstance(cls, type) and issubclass(cls, BaseSampler) else None
 
 
@@ -148,6 +148,22 @@ class AutoSampler(BaseSampler):
             sampler.reseed_rng()
 
     # Samplers ------------------------------------------------------------------------------
+    def _build_all_samplers(self) -> list[BaseSampler]:
+        """Every sub-sampler this policy may hand over to, built now rather than on first use.
+
+        For callers that copy the sampler to many processes and reseed each copy per trial
+        (the Dask engine, ``parabola.distributed``): a sub-sampler first built in the middle of
+        a trial would start from its freshly seeded stream on every worker that builds it, and
+        those workers would propose the same values.
+        """
+        names = ["TPESampler", "GPSampler"]
+        if _cmaes_class() is not None:
+            names.append("CmaEsSampler")
+        if _nsga2_class() is not None:
+            names.append("NSGAIISampler")
+        with self._lock:
+            return [self._sampler(name) for name in names]
+
     def _sampler(self, name: str) -> BaseSampler:
         sampler = self._samplers.get(name)
         if sampler is not None:

@@ -61,6 +61,16 @@ def test_seeded_sampler_is_reproducible_and_distinct_per_worker(
     tpe.optimize(obj.quadratic, n_trials=20, client=local_client)
     assert len({t.params["x"] for t in tpe.trials}) == 20
 
+    # The default policy builds its sub-samplers lazily; each worker's copy must still draw
+    # distinct values (it once replayed the GP's freshly seeded stream on every worker).
+    auto = parabola.create_study(
+        study_name="auto",
+        storage=f"sqlite:///{tmp_path / 'seed.db'}",
+        sampler=parabola.samplers.AutoSampler(seed=7, max_overhead=None),
+    )
+    auto.optimize(obj.quadratic, n_trials=12, client=local_client)
+    assert len({t.params["x"] for t in auto.trials}) == 12
+
 
 def test_catch_callbacks_and_stop(local_client: Any, tmp_path: Path) -> None:
     study = _study(tmp_path)
