@@ -193,20 +193,34 @@ def _default_eta(eta: float | None, study: StudyView | None) -> float:
     return 2.0 if study is not None and len(study.directions) == 1 else 20.0
 
 
-def _check_eta_and_probs(
-    eta: float | None, uniform_crossover_prob: float, use_child_gene_prob: float
-) -> None:
-    if eta is not None and not eta >= 0:
-        raise ValueError(f"`eta` must be a non-negative float value or None, got {eta}.")
-    if not 0.0 <= uniform_crossover_prob <= 1.0:
-        raise ValueError(
-            "`uniform_crossover_prob` must be a float value within [0, 1], got "
-            f"{uniform_crossover_prob}."
-        )
-    if not 0.0 < use_child_gene_prob <= 1.0:
-        raise ValueError(
-            f"`use_child_gene_prob` must be a float value within (0, 1], got {use_child_gene_prob}."
-        )
+class _TwoChildCrossover(BaseCrossover):
+    """What SBX and vSBX share: two parents, their arguments, and the checks on them."""
+
+    def __init__(
+        self,
+        eta: float | None = None,
+        uniform_crossover_prob: float = 0.5,
+        use_child_gene_prob: float = 0.5,
+    ) -> None:
+        if eta is not None and not eta >= 0:
+            raise ValueError(f"`eta` must be a non-negative float value or None, got {eta}.")
+        if not 0.0 <= uniform_crossover_prob <= 1.0:
+            raise ValueError(
+                "`uniform_crossover_prob` must be a float value within [0, 1], got "
+                f"{uniform_crossover_prob}."
+            )
+        if not 0.0 < use_child_gene_prob <= 1.0:
+            raise ValueError(
+                "`use_child_gene_prob` must be a float value within (0, 1], got "
+                f"{use_child_gene_prob}."
+            )
+        self._eta = eta
+        self._uniform_crossover_prob = uniform_crossover_prob
+        self._use_child_gene_prob = use_child_gene_prob
+
+    @property
+    def n_parents(self) -> int:
+        return 2
 
 
 def _one_of_two_children(
@@ -233,7 +247,7 @@ def _one_of_two_children(
     return out
 
 
-class SBXCrossover(BaseCrossover):
+class SBXCrossover(_TwoChildCrossover):
     """Simulated binary crossover (Deb and Agrawal, 1995), bounded to the unit cube.
 
     SBX makes two children around two parents, spread by a polynomial distribution whose
@@ -260,21 +274,6 @@ class SBXCrossover(BaseCrossover):
         >>> bool(np.all((child >= 0.0) & (child <= 1.0)))
         True
     """
-
-    def __init__(
-        self,
-        eta: float | None = None,
-        uniform_crossover_prob: float = 0.5,
-        use_child_gene_prob: float = 0.5,
-    ) -> None:
-        _check_eta_and_probs(eta, uniform_crossover_prob, use_child_gene_prob)
-        self._eta = eta
-        self._uniform_crossover_prob = uniform_crossover_prob
-        self._use_child_gene_prob = use_child_gene_prob
-
-    @property
-    def n_parents(self) -> int:
-        return 2
 
     def crossover(
         self,
@@ -306,7 +305,7 @@ class SBXCrossover(BaseCrossover):
         )
 
 
-class VSBXCrossover(BaseCrossover):
+class VSBXCrossover(_TwoChildCrossover):
     """Modified simulated binary crossover, vSBX (Ballester and Carter, 2003).
 
     Like :class:`SBXCrossover` but without SBX's bound-dependent truncation, so no region of
@@ -330,21 +329,6 @@ class VSBXCrossover(BaseCrossover):
         >>> child.shape
         (2,)
     """
-
-    def __init__(
-        self,
-        eta: float | None = None,
-        uniform_crossover_prob: float = 0.5,
-        use_child_gene_prob: float = 0.5,
-    ) -> None:
-        _check_eta_and_probs(eta, uniform_crossover_prob, use_child_gene_prob)
-        self._eta = eta
-        self._uniform_crossover_prob = uniform_crossover_prob
-        self._use_child_gene_prob = use_child_gene_prob
-
-    @property
-    def n_parents(self) -> int:
-        return 2
 
     def crossover(
         self,
