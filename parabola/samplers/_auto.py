@@ -12,8 +12,11 @@ The policy (what it is based on is in ``docs/samplers.md``):
   it, else TPE;
 * **a fast objective**: a GP step is skipped in favour of TPE once it costs more than
   ``max_overhead`` times the objective's own median duration (a 1 ms objective does not wait
-  50 ms for a GP step). This rule reads clocks: pass ``max_overhead=None`` for runs that are
-  reproducible bit for bit with a seed.
+  50 ms for a GP step). The objective's duration is measured in this process, on the trials it
+  runs: the time from the sampler's ``before_trial`` to its ``after_trial`` less the time spent
+  inside the sampler, so neither the GP step itself nor other workers' trials count. This rule
+  reads clocks: pass ``max_overhead=None`` for runs that are reproducible bit for bit with a
+  seed.
 
 Where the choice shows: the study system attribute ``auto:sampler`` holds the sampler in use,
 and ``auto:handover:<trial number>`` one ``{"sampler": ..., "reason": ...}`` record per change
@@ -27,8 +30,10 @@ The default sampler of :func:`parabola.create_study` is ``AutoSampler()``.
 
 from __future__ import annotations
 
+import dataclasses
 import importlib
 import statistics
+import sys
 import threading
 import time
 from collections.abc import Sequence
@@ -46,7 +51,20 @@ __all__ = ["AutoSampler"]
 
 _logger = get_logger(__name__)
 _MAX_GP_OBJECTIVES = 3
-_DURATION_WINDOW = 20  # recent trials whose durations are compared
+_DURATION_WINDOW = 20  # recent trials whose objective durations are compared
+_GP_STEP_WINDOW = 5  # recent GP steps whose cost is compared
+_MIN_MEASURED = 3  # objective durations this process measures before the rule applies
+#: What a GP step loads on its first use (SciPy with them): a step that loads them pays about a
+#: second of imports and says nothing about what a GP step costs.
+_GP_LAZY_MODULES = ("parabola.samplers._gp._regressor", "parabola.samplers._gp._optim")
+
+
+@dataclasses.dataclass
+class _TrialClock:
+    """One running trial's clock: when it reached the sampler, and time spent inside it."""
+
+    start: float  # time.perf_counter() at the end of before_trial
+    in_sampler: float = 0.0  # wall seconds inside this sampler's hooks since then
 
 
 def _optional_class(module_name: str, name: str) -> Any:
@@ -78,8 +96,9 @@ class AutoSampler(BaseSampler):
     Args:
         seed: Seed of every sampler it creates (each gets its own derived seed).
         gp_trials: Finished trials after which the GP hands over (CMA-ES or TPE).
-        max_overhead: Largest ratio of a GP step's CPU time to the objective's median duration
-            before TPE takes over; ``None`` turns the rule off (fully reproducible).
+        max_overhead: Largest ratio of a GP step's cost (the lesser of its CPU and wall time) to
+            the objective's median duration (measured without the sampler's own time) before
+            TPE takes over; ``None`` turns the rule off (fully reproducible).
         constraints_func: Passed to the samplers that take it (deprecated, as in Optuna; use
             ``Trial.set_constraint``).
 
@@ -125,17 +144,25 @@ class AutoSampler(BaseSampler):
         self._samplers: dict[str, BaseSampler] = {}
         self._choice: dict[tuple[str, int], str] = {}
         self._last_choice: dict[str, str] = {}
-        self._gp_cost: list[float] = []  # CPU seconds of recent GP steps
+        self._gp_cost: list[float] = []  # seconds of recent GP steps (this process's)
         self._gp_steps = 0
+        # The duration rule's clocks: running trials, and per study the objective durations
+        # of the last trials this process ran (other processes' trials are not measured here).
+        self._clocks: dict[tuple[str, int], _TrialClock] = {}
+        self._objective_cost: dict[str, list[float]] = {}
         self._lock = threading.RLock()
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
         del state["_lock"]
+        # perf_counter readings mean nothing in another process.
+        state["_clocks"] = {}
         return state
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         state.setdefault("_gp_steps", 0)  # pickled before the counter existed
+        state.setdefault("_clocks", {})
+        state.setdefault("_objective_cost", {})
         self.__dict__.update(state)
         self._lock = threading.RLock()
 
@@ -217,23 +244,36 @@ class AutoSampler(BaseSampler):
             if n_obj == 1 and _cmaes_class() is not None:
                 return "CmaEsSampler", reason
             return "TPESampler", reason
-        if self._max_overhead is not None and self._gp_cost and len(trials) >= 2:
-            recent = trials[-_DURATION_WINDOW:]
-            durations = [
-                (t.datetime_complete - t.datetime_start).total_seconds()
-                for t in recent
-                if t.datetime_complete is not None and t.datetime_start is not None
-            ]
-            if durations:
-                gp_step = statistics.median(self._gp_cost[-5:])
-                median = max(statistics.median(durations), 1e-6)
-                if gp_step > self._max_overhead * median:
-                    return "TPESampler", (
-                        f"a GP step ({gp_step * 1e3:.3g} ms CPU) > max_overhead="
-                        f"{self._max_overhead:g} x the trials' median duration "
-                        f"({median * 1e3:.3g} ms)"
-                    )
+        too_costly = self._gp_too_costly(study.study_name)
+        if too_costly is not None:
+            return "TPESampler", too_costly
         return "GPSampler", f"{space}, {len(trials)} finished trials < gp_trials={self._gp_trials}"
+
+    def _gp_too_costly(self, study_name: str) -> str | None:
+        """Why a GP step costs too much next to the objective, or ``None`` (or no rule)."""
+        if self._max_overhead is None or not self._gp_cost:
+            return None
+        measured = self._objective_cost.get(study_name, ())
+        if len(measured) < _MIN_MEASURED:
+            return None
+        gp_step = statistics.median(self._gp_cost[-_GP_STEP_WINDOW:])
+        objective = max(statistics.median(measured), 1e-6)
+        if gp_step <= self._max_overhead * objective:
+            return None
+        return (
+            f"a GP step ({gp_step * 1e3:.3g} ms) > max_overhead={self._max_overhead:g} x the "
+            f"objective's median duration ({objective * 1e3:.3g} ms)"
+        )
+
+    def _timed(self, study: StudyView, trial: FrozenTrial, start: float) -> None:
+        """Add the wall time since ``start`` to the trial's time inside the sampler."""
+        if self._max_overhead is None:
+            return
+        elapsed = time.perf_counter() - start
+        with self._lock:
+            clock = self._clocks.get((study.study_name, trial.number))
+            if clock is not None:
+                clock.in_sampler += elapsed
 
     def _current(self, study: StudyView, trial: FrozenTrial) -> BaseSampler:
         key = (study.study_name, trial.number)
@@ -264,27 +304,44 @@ class AutoSampler(BaseSampler):
     # BaseSampler ---------------------------------------------------------------------------
     def before_trial(self, study: StudyView, trial: FrozenTrial) -> None:
         self._current(study, trial).before_trial(study, trial)
+        if self._max_overhead is not None:
+            # The objective's clock starts here; what the sampler does after this is taken
+            # off again (the GP step runs inside the objective's first suggest call).
+            with self._lock:
+                self._clocks[(study.study_name, trial.number)] = _TrialClock(time.perf_counter())
 
     def infer_relative_search_space(
         self, study: StudyView, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
-        return self._current(study, trial).infer_relative_search_space(study, trial)
+        start = time.perf_counter()
+        try:
+            return self._current(study, trial).infer_relative_search_space(study, trial)
+        finally:
+            self._timed(study, trial, start)
 
     def sample_relative(
         self, study: StudyView, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
         sampler = self._current(study, trial)
-        start = time.process_time()
-        params = sampler.sample_relative(study, trial, search_space)
+        # A step that loads the GP's modules (and SciPy: about a second) says nothing about
+        # what a GP step costs; where they are loaded already (a Dask worker loads them
+        # before its first trial), the first step counts.
+        warm = all(name in sys.modules for name in _GP_LAZY_MODULES)
+        start, cpu_start = time.perf_counter(), time.process_time()
+        try:
+            params = sampler.sample_relative(study, trial, search_space)
+        finally:
+            self._timed(study, trial, start)
         if params and sampler is self._samplers.get("GPSampler"):
+            # The lesser of CPU and wall time: wall time counts waits for a core on a busy
+            # machine, process CPU counts the other threads of the process (optimize's
+            # n_jobs, BLAS helper threads).
+            cost = min(time.perf_counter() - start, time.process_time() - cpu_start)
             with self._lock:
-                # The process's first GP step also loads SciPy and the model code (about a
-                # second here): it says nothing about what a GP step costs, so the duration
-                # rule starts from the second one.
                 self._gp_steps += 1
-                if self._gp_steps > 1:
-                    self._gp_cost.append(time.process_time() - start)
-                    del self._gp_cost[:-5]
+                if warm:
+                    self._gp_cost.append(cost)
+                    del self._gp_cost[:-_GP_STEP_WINDOW]
         return params
 
     def sample_independent(
@@ -294,9 +351,13 @@ class AutoSampler(BaseSampler):
         param_name: str,
         param_distribution: BaseDistribution,
     ) -> Any:
-        return self._current(study, trial).sample_independent(
-            study, trial, param_name, param_distribution
-        )
+        start = time.perf_counter()
+        try:
+            return self._current(study, trial).sample_independent(
+                study, trial, param_name, param_distribution
+            )
+        finally:
+            self._timed(study, trial, start)
 
     def after_trial(
         self,
@@ -305,9 +366,17 @@ class AutoSampler(BaseSampler):
         state: TrialState,
         values: Sequence[float] | None,
     ) -> None:
+        end = time.perf_counter()
+        key = (study.study_name, trial.number)
+        with self._lock:
+            clock = self._clocks.pop(key, None)
+            if clock is not None and state == TrialState.COMPLETE:
+                costs = self._objective_cost.setdefault(study.study_name, [])
+                costs.append(max(end - clock.start - clock.in_sampler, 0.0))
+                del costs[:-_DURATION_WINDOW]
         self._current(study, trial).after_trial(study, trial, state, values)
         with self._lock:
-            self._choice.pop((study.study_name, trial.number), None)
+            self._choice.pop(key, None)
 
 
 def _numerical_and_static(trials: list[FrozenTrial]) -> bool:

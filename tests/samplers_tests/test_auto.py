@@ -2,8 +2,12 @@
 
 from __future__ import annotations
 
+import datetime
+import importlib
 import logging
 import re
+import subprocess
+import sys
 import time
 from collections.abc import Mapping
 from typing import Any
@@ -48,7 +52,7 @@ def _optimize(study: Any, objective: Any, n_trials: int) -> list[str]:
         match = re.fullmatch(r"AutoSampler: trial (\d+) uses (\w+) \(.*\)\.", message)
         if match:
             choices[int(match[1])] = match[2]
-    assert sorted(choices) == [t.number for t in study.trials]
+    assert sorted(choices) == [t.number for t in study.trials][-n_trials:]
     return [choices[n] for n in sorted(choices)]
 
 
@@ -242,8 +246,6 @@ def test_pickles_and_runs_threads() -> None:
 
 
 def test_creating_the_default_loads_no_sub_sampler() -> None:
-    import subprocess
-    import sys
 
     code = (
         "import sys, parabola\n"
@@ -256,8 +258,6 @@ def test_creating_the_default_loads_no_sub_sampler() -> None:
 
 
 def test_start_up_trials_under_the_gp_load_no_scipy() -> None:
-    import subprocess
-    import sys
 
     code = (
         "import sys, parabola\n"
@@ -271,10 +271,103 @@ def test_start_up_trials_under_the_gp_load_no_scipy() -> None:
     subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
 
 
-def test_the_first_gp_step_is_not_counted_as_a_gp_steps_cost() -> None:
+def _load_gp_modules() -> None:
+    for name in auto_module._GP_LAZY_MODULES:
+        importlib.import_module(name)
+
+
+def test_a_gp_step_that_loads_scipy_is_not_counted_as_a_gp_steps_cost() -> None:
+    code = (
+        "import sys, parabola\n"
+        "from parabola.samplers import AutoSampler\n"
+        "parabola.logging.set_verbosity(parabola.logging.WARNING)\n"
+        "sampler = AutoSampler(seed=0)\n"
+        "study = parabola.create_study(sampler=sampler, "
+        "storage=parabola.storages.InMemoryStorage())\n"
+        "f = lambda t: t.suggest_float('x', -1, 1) ** 2\n"
+        "study.optimize(f, n_trials=11)\n"  # 10 start-up trials, then the first GP step
+        "assert sampler._gp_steps == 1 and sampler._gp_cost == [], sampler._gp_cost\n"
+        "study.optimize(f, n_trials=1)\n"
+        "assert sampler._gp_steps == 2 and len(sampler._gp_cost) == 1, sampler._gp_cost\n"
+    )
+    subprocess.run([sys.executable, "-c", code], check=True, capture_output=True)
+
+
+def test_with_the_gp_modules_loaded_the_first_gp_step_counts() -> None:
+    _load_gp_modules()  # as a Dask worker does before its first trial
     sampler = AutoSampler(seed=0)
     study = _study(sampler)
-    _optimize(study, _continuous, 11)  # 10 start-up trials, then the first GP step
-    assert sampler._gp_steps == 1 and sampler._gp_cost == []
-    study.optimize(_continuous, n_trials=1)
-    assert sampler._gp_steps == 2 and len(sampler._gp_cost) == 1
+    study.optimize(_continuous, n_trials=11)
+    assert sampler._gp_steps == 1 and len(sampler._gp_cost) == 1
+
+
+def test_a_zero_cost_objective_hands_over_after_the_first_gp_step() -> None:
+    _load_gp_modules()
+    study = _study(AutoSampler(seed=0))
+    choices = _optimize(study, _continuous, 14)
+    # 10 start-up trials, one GP step measured, then TPE for good.
+    assert choices == ["GPSampler"] * 11 + ["TPESampler"] * 3
+    handover = _study_attrs(study)["auto:handover:11"]
+    assert handover["sampler"] == "TPESampler"
+    assert "max_overhead=1 x the objective's median duration" in handover["reason"]
+
+
+def test_the_rule_measures_the_objective_not_the_stored_trial_durations() -> None:
+    # Trials that took 2 s each (another process's, or ones whose wall time held GP steps and
+    # waits for a core) do not make a zero-cost objective look slow.
+    _load_gp_modules()
+    study = _study(AutoSampler(seed=0))
+    dist = {"x": parabola.distributions.FloatDistribution(-3, 3)}
+    for i in range(12):
+        t = parabola.create_trial(params={"x": i / 6 - 1}, distributions=dist, value=float(i))
+        assert t.datetime_complete is not None
+        t.datetime_start = t.datetime_complete - datetime.timedelta(seconds=2)
+        study.add_trial(t)
+    choices = _optimize(study, lambda t: t.suggest_float("x", -3, 3) ** 2, 6)
+    # The rule waits for three measured objective durations of this process's own trials.
+    assert choices == ["GPSampler"] * 3 + ["TPESampler"] * 3
+
+
+def test_a_zero_cost_objective_hands_over_with_two_threads() -> None:
+    _load_gp_modules()
+    sampler = AutoSampler(seed=0)
+    study = _study(sampler)
+    study.optimize(_continuous, n_trials=30, n_jobs=2)
+    attrs = _study_attrs(study)
+    assert attrs["auto:sampler"] == "TPESampler"
+    handovers = sorted(int(k.rsplit(":", 1)[1]) for k in attrs if k.startswith("auto:handover:"))
+    # One shared sampler: one hand-over, after the first GP step or two (threads interleave).
+    assert len(handovers) == 2 and handovers[1] <= 14, handovers
+    assert "objective's median duration" in attrs[f"auto:handover:{handovers[1]}"]["reason"]
+
+
+def test_a_zero_cost_objective_hands_over_in_each_of_two_processes(tmp_path: Any) -> None:
+    url = f"sqlite:///{tmp_path / 'auto.db'}"
+    parabola.create_study(study_name="auto", storage=url)
+    code = (
+        "import sys, parabola\n"
+        "parabola.logging.set_verbosity(parabola.logging.WARNING)\n"
+        "study = parabola.load_study(study_name='auto', storage=sys.argv[1])\n"
+        "study.optimize(lambda t: t.suggest_float('x', -1, 1) ** 2, n_trials=25)\n"
+    )
+    procs = [
+        subprocess.Popen([sys.executable, "-c", code, url], stderr=subprocess.PIPE)
+        for _ in range(2)
+    ]
+    for p in procs:
+        _, err = p.communicate(timeout=300)
+        assert p.returncode == 0, err.decode()[-2000:]
+    study = parabola.load_study(study_name="auto", storage=url)
+    assert len(study.trials) == 50
+    attrs = study._storage.get_study_system_attrs(study._study_id)
+    to_tpe = sorted(
+        int(k.rsplit(":", 1)[1])
+        for k, v in attrs.items()
+        if k.startswith("auto:handover:") and v["sampler"] == "TPESampler"
+    )
+    # Each process measures its own trials and hands over after its own first counted GP
+    # step (the step that imports SciPy is not counted): a process's third GP trial at the
+    # latest, long before the 50 trials end (a process that starts late joins after the
+    # other's first trials, hence the margin).
+    assert len(to_tpe) == 2 and to_tpe[-1] <= 40, attrs
+    assert attrs["auto:sampler"] == "TPESampler"
