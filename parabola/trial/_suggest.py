@@ -17,6 +17,32 @@ from parabola.distributions import (
 
 __all__ = ["SuggestMixin"]
 
+# Distributions are immutable and compared by value, so one object can serve every
+# ``suggest_*`` call with the same arguments. Reusing it saves its validation (a few us a
+# call) and, more, lets samplers and the storage compare a trial's distributions by identity
+# (``dict ==`` short-cuts on ``is``) instead of calling ``__eq__`` per parameter. Keys carry
+# the argument types, so ``1`` and ``True`` (equal, same hash) stay apart. Only arguments that
+# build without a warning are cached, so a warning is raised on every call, as before.
+_CACHE: dict[tuple[Any, ...], BaseDistribution] = {}
+_CACHE_MAX = 4096  # a study with many distinct ranges (dynamic bounds) starts over
+# Choices cached by value; floats are left out because 0.0 and -0.0 would share a key.
+_EXACT_CHOICE_TYPES = (str, int, bool, type(None))
+
+
+def _cached(key: tuple[Any, ...], kind: str, name: str, build: Any, keep: bool) -> BaseDistribution:
+    """The distribution for ``key``, built (and kept when ``keep``) on first use."""
+    try:
+        dist = _CACHE.get(key)
+    except TypeError:  # an unhashable argument: build it (and fail or not) as before
+        return _build(kind, name, build)
+    if dist is None:
+        dist = _build(kind, name, build)
+        if keep:
+            if len(_CACHE) >= _CACHE_MAX:
+                _CACHE.clear()
+            _CACHE[key] = dist
+    return dist
+
 
 def _build(kind: str, name: str, build: Any) -> BaseDistribution:
     """Build a distribution, re-raising its error with the parameter's name in front."""
@@ -52,8 +78,13 @@ class SuggestMixin(abc.ABC):
             0.01
         """
         _check_name(name)
-        dist = _build(
-            "suggest_float", name, lambda: FloatDistribution(low, high, log=log, step=step)
+        key = ("f", low.__class__, low, high.__class__, high, log.__class__, log, step)
+        dist = _cached(
+            key,
+            "suggest_float",
+            name,
+            lambda: FloatDistribution(low, high, log=log, step=step),
+            step is None,  # a step may move ``high`` with a warning
         )
         return float(self._suggest(name, dist))
 
@@ -62,13 +93,37 @@ class SuggestMixin(abc.ABC):
     ) -> int:
         """Suggest an integer in ``[low, high]`` (``step`` apart, or log-scaled)."""
         _check_name(name)
-        dist = _build("suggest_int", name, lambda: IntDistribution(low, high, log=log, step=step))
+        key = (
+            "i",
+            low.__class__,
+            low,
+            high.__class__,
+            high,
+            log.__class__,
+            log,
+            step.__class__,
+            step,
+        )
+        dist = _cached(
+            key,
+            "suggest_int",
+            name,
+            lambda: IntDistribution(low, high, log=log, step=step),
+            step.__class__ is int and step == 1,  # another step may move ``high`` with a warning
+        )
         return int(self._suggest(name, dist))
 
     def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
         """Suggest one of ``choices`` (``None``, ``bool``, ``int``, ``float`` or ``str``)."""
         _check_name(name)
-        dist = _build("suggest_categorical", name, lambda: CategoricalDistribution(choices))
+        build = lambda: CategoricalDistribution(choices)  # noqa: E731
+        if choices.__class__ in (list, tuple) and all(
+            c.__class__ in _EXACT_CHOICE_TYPES for c in choices
+        ):
+            key = ("c", *[(c.__class__, c) for c in choices])
+            dist = _cached(key, "suggest_categorical", name, build, True)
+        else:  # floats (0.0 and -0.0 share a key), other types (they warn): no cache
+            dist = _build("suggest_categorical", name, build)
         return self._suggest(name, dist)
 
     def suggest_uniform(self, name: str, low: float, high: float) -> float:

@@ -9,7 +9,13 @@ import warnings
 from collections.abc import Mapping
 from typing import TYPE_CHECKING, Any
 
-from parabola.distributions import BaseDistribution, check_distribution_compatibility
+from parabola.distributions import (
+    BaseDistribution,
+    CategoricalDistribution,
+    FloatDistribution,
+    IntDistribution,
+    check_distribution_compatibility,
+)
 from parabola.trial._base import BaseTrial
 from parabola.trial._constraints import check_constraint, constraint_key, constraints_from_attrs
 from parabola.trial._suggest import SuggestMixin
@@ -20,6 +26,7 @@ if TYPE_CHECKING:
 __all__ = ["Trial"]
 
 FIXED_PARAMS_KEY = "fixed_params"  # system attr set by enqueue_trial
+_NOT_FLOAT = (IntDistribution, CategoricalDistribution)
 
 
 class Trial(SuggestMixin):
@@ -108,22 +115,27 @@ class Trial(SuggestMixin):
                 )
         else:
             _check_finite(name, distribution)
+            relative: float | None = None
             if distribution.single():
                 external = distribution.to_external_repr(_single_value(distribution))
-            elif self._is_relative_param(name, distribution):
-                external = self.relative_params[name]
             else:
-                external = self.study.sampler.sample_independent(
-                    self.study, cached, name, distribution
+                relative = self._relative_internal(name, distribution)
+                external = (
+                    self.study.sampler.sample_independent(self.study, cached, name, distribution)
+                    if relative is None
+                    else None
                 )
-            try:
-                internal = distribution.to_internal_repr(external)
-            except ValueError as e:
-                raise ValueError(
-                    f"{self.study.sampler} returned {external!r} for parameter '{name}', "
-                    f"which does not fit {distribution!r}: {e} Samplers return external "
-                    "values (a choice itself, not its index)."
-                ) from None
+            if relative is not None:
+                internal = relative  # converted and checked by _relative_internal
+            else:
+                try:
+                    internal = distribution.to_internal_repr(external)
+                except ValueError as e:
+                    raise ValueError(
+                        f"{self.study.sampler} returned {external!r} for parameter '{name}', "
+                        f"which does not fit {distribution!r}: {e} Samplers return external "
+                        "values (a choice itself, not its index)."
+                    ) from None
 
         self.storage.set_trial_param(self._trial_id, name, internal, distribution)
         external = distribution.to_external_repr(internal)
@@ -131,17 +143,21 @@ class Trial(SuggestMixin):
         cached.distributions[name] = distribution
         return external
 
-    def _is_relative_param(self, name: str, distribution: BaseDistribution) -> bool:
+    def _relative_internal(self, name: str, distribution: BaseDistribution) -> float | None:
+        """The internal value ``sample_relative`` chose for ``name``, or ``None`` when it chose
+        none or one outside ``distribution`` (then the parameter is sampled independently)."""
         relative_params = self.relative_params
         if name not in relative_params:
-            return False
-        assert self.relative_search_space is not None
-        if name not in self.relative_search_space:
+            return None
+        space = self.relative_search_space
+        assert space is not None
+        if name not in space:
             raise ValueError(
                 f"The parameter {name} was sampled by `sample_relative` method "
                 "but it is not contained in the relative search space."
             )
-        check_distribution_compatibility(self.relative_search_space[name], distribution)
+        if space[name] is not distribution:  # the same object (cached) is compatible
+            check_distribution_compatibility(space[name], distribution)
         try:
             internal = distribution.to_internal_repr(relative_params[name])
         except ValueError as e:
@@ -150,7 +166,7 @@ class Trial(SuggestMixin):
                 f"parameter '{name}', which does not fit {distribution!r}: {e} Samplers return "
                 "external values (a choice itself, not its index)."
             ) from None
-        return distribution._contains(internal)
+        return internal if distribution._contains(internal) else None
 
     def report(self, value: float, step: int) -> None:
         """Record an intermediate objective value at ``step`` (an int >= 0) for pruning.
@@ -304,8 +320,6 @@ class Trial(SuggestMixin):
 
 
 def _single_value(distribution: BaseDistribution) -> float:
-    from parabola.distributions import CategoricalDistribution, FloatDistribution, IntDistribution
-
     if isinstance(distribution, (FloatDistribution, IntDistribution)):
         return float(distribution.low)
     assert isinstance(distribution, CategoricalDistribution)
@@ -315,8 +329,8 @@ def _single_value(distribution: BaseDistribution) -> float:
 def _check_finite(name: str, distribution: BaseDistribution) -> None:
     # A FloatDistribution may have infinite bounds (as in Optuna, e.g. for create_trial), but
     # no sampler can draw from one; Optuna fails with an OverflowError deep in numpy.
-    from parabola.distributions import FloatDistribution
-
+    if distribution.__class__ in _NOT_FLOAT:  # isinstance on these ABCs costs ~1 us
+        return
     if isinstance(distribution, FloatDistribution):
         for bound in ("low", "high"):
             value = getattr(distribution, bound)

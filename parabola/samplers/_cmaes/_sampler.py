@@ -16,7 +16,6 @@ from parabola.distributions import (
     BaseDistribution,
     FloatDistribution,
     IntDistribution,
-    from_unit,
     to_unit,
 )
 from parabola.exceptions import ExperimentalWarning
@@ -24,6 +23,7 @@ from parabola.logging import get_logger
 from parabola.samplers._base import BaseSampler, _warn_independent_sampling
 from parabola.samplers._cmaes._state import Restart, RunConfig, State, new_restart
 from parabola.samplers._random import RandomSampler
+from parabola.samplers._unit_codec import UnitCodec
 from parabola.samplers._view import StudyView
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
@@ -45,6 +45,16 @@ class _Scan:
     by_tag: dict[tuple[int, int], list[tuple[FrozenTrial, float]]] = field(default_factory=dict)
     restarts: dict[int, Restart] = field(default_factory=dict)
     space: dict[str, BaseDistribution] | None = None  # intersection over COMPLETE trials
+    # The last COMPLETE trial's distributions: a trial with equal ones (one C-level ``dict ==``
+    # when the objects are shared) leaves the intersection as it is.
+    last_dists: dict[str, BaseDistribution] | None = None
+    # Derived from ``space``, rebuilt only when it changes: the joint space (numeric,
+    # multi-valued, sorted) and its vectorised unit codec.
+    relative: dict[str, BaseDistribution] | None = None
+    codec: UnitCodec | None = None
+    # The trial number ``infer_relative_search_space`` scanned for: its ``sample_relative``
+    # follows at once and need not scan again.
+    scanned_for: int | None = None
 
 
 def _n_values(dist: FloatDistribution | IntDistribution) -> int:
@@ -182,13 +192,19 @@ class CmaEsSampler(BaseSampler):
         self, study: StudyView, trial: FrozenTrial
     ) -> dict[str, BaseDistribution]:
         with self._lock:
-            space = self._scan(study).space or {}
-        return {
-            name: space[name]
-            for name in sorted(space)
-            if isinstance(space[name], (FloatDistribution, IntDistribution))
-            and not space[name].single()
-        }
+            scan = self._scan(study)
+            scan.scanned_for = trial.number
+            if scan.relative is None:
+                space = scan.space or {}
+                scan.relative = {
+                    name: space[name]
+                    for name in sorted(space)
+                    if isinstance(space[name], (FloatDistribution, IntDistribution))
+                    and not space[name].single()
+                }
+                scan.codec = None
+            # A copy: the caller owns what it gets.
+            return dict(scan.relative)
 
     def sample_relative(
         self, study: StudyView, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
@@ -199,7 +215,13 @@ class CmaEsSampler(BaseSampler):
         names = tuple(search_space)
         minimize = study.directions[0] == StudyDirection.MINIMIZE
         with self._lock:
-            scan = self._scan(study)
+            known = self._scans.get(study.study_name)
+            scan = (
+                known
+                if known is not None and known.scanned_for == trial.number
+                else self._scan(study)
+            )
+            scan.scanned_for = None
             if scan.n_finished < self._n_startup_trials:
                 return {}
             key = (study.study_name, names)
@@ -216,7 +238,12 @@ class CmaEsSampler(BaseSampler):
                     return {}
                 state = State(self._config(search_space, minimize))
                 self._states[key] = state
-            self._catch_up(study, trial, state, scan, search_space, minimize)
+            codec = scan.codec
+            if codec is None or codec.names != names or codec.space != search_space:
+                codec = UnitCodec(search_space)
+                if search_space == scan.relative:
+                    scan.codec = codec
+            self._catch_up(study, trial, state, scan, codec, minimize)
             optimizer = state.optimizer
             optimizer._rng.seed(self._trial_seed(trial.number))
             if self._with_margin:
@@ -225,10 +252,7 @@ class CmaEsSampler(BaseSampler):
             else:
                 x = optimizer.ask()
             study.set_trial_system_attr(trial, self._tag_key, [state.restart, state.generation])
-        return {
-            name: dist.to_external_repr(from_unit(dist, float(u)))
-            for (name, dist), u in zip(search_space.items(), x, strict=True)
-        }
+        return codec.decode(x)
 
     def sample_independent(
         self,
@@ -356,6 +380,7 @@ class CmaEsSampler(BaseSampler):
         """
         trials = study.get_trials(deepcopy=False)
         scan = self._scans.setdefault(study.study_name, _Scan())
+        scan.scanned_for = None
         if scan.scanned > len(trials):  # another study under the same name
             scan = self._scans[study.study_name] = _Scan()
         fresh = sorted(scan.pending) + list(range(scan.scanned, len(trials)))
@@ -370,12 +395,14 @@ class CmaEsSampler(BaseSampler):
                 scan.pending.add(i)
                 continue
             if t.state == TrialState.COMPLETE:
+                dists = t.distributions
                 if scan.space is None:
-                    scan.space = dict(t.distributions)
-                else:
-                    scan.space = {
-                        n: d for n, d in scan.space.items() if t.distributions.get(n) == d
-                    }
+                    scan.space, scan.last_dists, scan.relative = dict(dists), dists, None
+                elif dists != scan.last_dists:
+                    space = {n: d for n, d in scan.space.items() if dists.get(n) == d}
+                    scan.last_dists = dists
+                    if space != scan.space:
+                        scan.space, scan.relative = space, None
             finished = self._finished([t])
             if not finished:
                 continue
@@ -391,7 +418,7 @@ class CmaEsSampler(BaseSampler):
         trial: FrozenTrial,
         state: State,
         scan: _Scan,
-        space: dict[str, BaseDistribution],
+        codec: UnitCodec,
         minimize: bool,
     ) -> None:
         """Tell every generation completed since the last call, restarting where needed."""
@@ -404,15 +431,11 @@ class CmaEsSampler(BaseSampler):
                 return
             del by_tag[(state.restart, state.generation)]
             members = sorted(members, key=lambda tv: tv[0].number)[: state.popsize]
-            solutions = [
-                (
-                    np.array(t.system_attrs[x_key])
-                    if self._with_margin
-                    else self._encode(t.params, space),
-                    sign * v,
-                )
-                for t, v in members
-            ]
+            if self._with_margin:
+                xs = np.array([t.system_attrs[x_key] for t, _ in members], dtype=float)
+            else:
+                xs = codec.encode([t.params for t, _ in members])
+            solutions = [(x, sign * v) for x, (_, v) in zip(xs, members, strict=True)]
             state.tell(solutions, [t.number for t, _ in members])
             known = restarts.get(state.restart + 1)
             if known is not None:

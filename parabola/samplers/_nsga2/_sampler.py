@@ -14,13 +14,13 @@ from parabola.distributions import (
     BaseDistribution,
     CategoricalDistribution,
     from_unit,
-    to_unit,
 )
 from parabola.samplers._base import BaseSampler
 from parabola.samplers._constraints_func import record_constraints
 from parabola.samplers._nsga2._dominance import crowding_distance, dominance_matrix, rank_fronts
 from parabola.samplers._nsga2._operators import BaseCrossover, BaseMutation, UniformCrossover
 from parabola.samplers._random import RandomSampler
+from parabola.samplers._unit_codec import UnitCodec
 from parabola.samplers._view import StudyView
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
@@ -53,6 +53,24 @@ class _Lineage:
     per_gen: dict[int, list[FrozenTrial]] = field(default_factory=dict)
     space: dict[str, BaseDistribution] | None = None  # intersection over COMPLETE trials
     parents: list[_Parents] = field(default_factory=list)
+    # The last COMPLETE trial's distributions: a trial with equal ones (one C-level ``dict ==``
+    # when the objects are shared) leaves the intersection as it is.
+    last_dists: dict[str, BaseDistribution] | None = None
+    relative: dict[str, BaseDistribution] | None = None  # the joint space, from ``space``
+    # The trial number ``infer_relative_search_space`` scanned for: its ``sample_relative``
+    # follows at once and need not scan again.
+    scanned_for: int | None = None
+
+
+@dataclass(frozen=True)
+class _Split:
+    """A search space split for children: numeric parameters (and their codec), categorical."""
+
+    space: dict[str, BaseDistribution]
+    numeric: dict[str, BaseDistribution]
+    categorical: list[str]
+    codec: UnitCodec
+    bounds: _Array  # the unit cube, one row per numeric parameter
 
 
 class NSGAIISampler(BaseSampler):
@@ -172,6 +190,7 @@ class NSGAIISampler(BaseSampler):
         self._random = RandomSampler(seed=seed)
         self._seed_base = int(np.random.RandomState(seed).randint(2**31 - 1))
         self._lineages: dict[str, _Lineage] = {}
+        self._splits: dict[tuple[str, ...], _Split] = {}
         self._lock = threading.Lock()
         # The child's random state, per thread: trials sampled in parallel do not share it.
         self._local = threading.local()
@@ -188,14 +207,23 @@ class NSGAIISampler(BaseSampler):
     ) -> dict[str, BaseDistribution]:
         with self._lock:
             lineage = self._update(study)
-            space = lineage.space or {}
-        return {n: space[n] for n in sorted(space) if not space[n].single()}
+            lineage.scanned_for = trial.number
+            if lineage.relative is None:
+                space = lineage.space or {}
+                lineage.relative = {n: space[n] for n in sorted(space) if not space[n].single()}
+            return dict(lineage.relative)  # a copy: the caller owns what it gets
 
     def sample_relative(
         self, study: StudyView, trial: FrozenTrial, search_space: dict[str, BaseDistribution]
     ) -> dict[str, Any]:
         with self._lock:
-            lineage = self._update(study)
+            known = self._lineages.get(study.study_name)
+            lineage = (
+                known
+                if known is not None and known.scanned_for == trial.number
+                else self._update(study)
+            )
+            lineage.scanned_for = None
             parents = lineage.parents[-1] if lineage.parents else None
             generation = len(lineage.parents)
         study.set_trial_system_attr(trial, self._generation_key, generation)
@@ -249,6 +277,7 @@ class NSGAIISampler(BaseSampler):
         """
         trials = study.get_trials(deepcopy=False)
         lineage = self._lineages.setdefault(study.study_name, _Lineage())
+        lineage.scanned_for = None
         if lineage.scanned > len(trials):  # a different study under the same name
             lineage = self._lineages[study.study_name] = _Lineage()
         fresh = sorted(lineage.pending) + list(range(lineage.scanned, len(trials)))
@@ -261,12 +290,14 @@ class NSGAIISampler(BaseSampler):
                 continue
             if t.state != TrialState.COMPLETE:
                 continue
+            dists = t.distributions
             if lineage.space is None:
-                lineage.space = dict(t.distributions)
-            else:
-                lineage.space = {
-                    n: d for n, d in lineage.space.items() if t.distributions.get(n) == d
-                }
+                lineage.space, lineage.last_dists, lineage.relative = dict(dists), dists, None
+            elif dists != lineage.last_dists:
+                space = {n: d for n, d in lineage.space.items() if dists.get(n) == d}
+                lineage.last_dists = dists
+                if space != lineage.space:
+                    lineage.space, lineage.relative = space, None
             g = t.system_attrs.get(self._generation_key)
             if g is not None:
                 lineage.per_gen.setdefault(int(g), []).append(t)
@@ -299,6 +330,25 @@ class NSGAIISampler(BaseSampler):
         return elite
 
     # Children ---------------------------------------------------------------------------
+    def _split(self, search_space: dict[str, BaseDistribution]) -> _Split:
+        """The numeric/categorical split of ``search_space``, cached by its names."""
+        names = tuple(search_space)
+        split = self._splits.get(names)
+        # Shared distribution objects make the check one C-level dict comparison.
+        if split is None or split.space != search_space:
+            numeric = {
+                n: d for n, d in search_space.items() if not isinstance(d, CategoricalDistribution)
+            }
+            split = _Split(
+                dict(search_space),
+                numeric,
+                [n for n in search_space if n not in numeric],
+                UnitCodec(numeric),
+                np.tile(_UNIT, (len(numeric), 1)),
+            )
+            self._splits[names] = split
+        return split
+
     def _make_child(
         self,
         study: StudyView,
@@ -311,15 +361,13 @@ class NSGAIISampler(BaseSampler):
             # Called by a user's strategy with other parents: compute what the cache holds.
             values, violation = _objectives(study, parents)
             cached = _Parents(parents, values, violation, dominance_matrix(values, violation))
-        numeric = {
-            n: d for n, d in search_space.items() if not isinstance(d, CategoricalDistribution)
-        }
-        categorical = [n for n in search_space if n not in numeric]
-        key = tuple(numeric)
+        split = self._split(search_space)
+        numeric, categorical, codec = split.numeric, split.categorical, split.codec
+        key = codec.names
         if key not in cached.encoded:
-            cached.encoded[key] = _encode(parents, numeric)
+            cached.encoded[key] = codec.encode([t.params for t in parents])
         unit = cached.encoded[key]
-        bounds = np.tile(_UNIT, (len(numeric), 1))
+        bounds = split.bounds
         if rng.rand() < self._crossover_prob:
             for _ in range(_MAX_RETRIES):
                 idx = _tournament(cached.dominates, self._crossover.n_parents, rng)
@@ -345,24 +393,26 @@ class NSGAIISampler(BaseSampler):
         params: dict[str, Any] = {}
         n_params = len(search_space)
         p_mut = 1.0 / max(1.0, n_params) if self._mutation_prob is None else self._mutation_prob
-        for i, (name, dist) in enumerate(numeric.items()):
+        mutation = self._mutation
+        if numeric and mutation is None:
             assert x is not None
-            u = float(x[i])
-            if rng.rand() < p_mut:
-                if self._mutation is None:
-                    continue  # resampled at random by sample_independent
-                u = min(max(float(self._mutation.mutation(u, rng, study, _UNIT)), 0.0), 1.0)
-            params[name] = dist.to_external_repr(from_unit(dist, u))
+            # One draw per parameter, in order, as the loop below makes them.
+            mutated = (rng.rand(len(numeric)) < p_mut).tolist()
+            params = codec.decode(x)
+            for name, m in zip(codec.names, mutated, strict=True):
+                if m:
+                    del params[name]  # resampled at random by sample_independent
+        elif numeric:
+            assert x is not None and mutation is not None
+            for i, (name, dist) in enumerate(numeric.items()):
+                u = float(x[i])
+                if rng.rand() < p_mut:
+                    u = min(max(float(mutation.mutation(u, rng, study, _UNIT)), 0.0), 1.0)
+                params[name] = dist.to_external_repr(from_unit(dist, u))
         for name in categorical:
             if rng.rand() >= p_mut:
                 params[name] = child_cat[name]
         return params
-
-
-def _encode(trials: Sequence[FrozenTrial], space: dict[str, BaseDistribution]) -> _Array:
-    return np.array(
-        [[to_unit(d, d.to_internal_repr(t.params[n])) for n, d in space.items()] for t in trials]
-    )
 
 
 def _objectives(study: StudyView, trials: Sequence[FrozenTrial]) -> tuple[_Array, _Array | None]:

@@ -314,3 +314,19 @@ def test_bounds_hold_at_the_edges() -> None:
     study.optimize(objective, n_trials=80)
     assert study.best_params["b"] == 3 and study.best_params["a"] > 0.95
     assert set(space) == set(study.best_params)
+
+
+def test_the_joint_space_follows_a_changed_distribution() -> None:
+    # The intersection is kept incrementally (skipped while a trial's distributions equal the
+    # last one's): a range change must still drop the parameter from the joint space.
+    sampler = parabola.samplers.CmaEsSampler(seed=0, n_startup_trials=1)
+    study = parabola.create_study(storage=parabola.storages.InMemoryStorage(), sampler=sampler)
+    study.optimize(lambda t: t.suggest_float("x", 0, 1) + t.suggest_float("y", 0, 1), n_trials=3)
+    trial = study.ask()
+    assert set(sampler.infer_relative_search_space(study, trial._cached)) == {"x", "y"}
+    study.tell(trial, trial.suggest_float("x", 0, 1) + trial.suggest_float("y", 0, 2))
+    trial = study.ask()
+    assert set(sampler.infer_relative_search_space(study, trial._cached)) == {"x"}
+    space = sampler.infer_relative_search_space(study, trial._cached)
+    space.clear()  # the caller's copy: the sampler's own is untouched
+    assert set(sampler.infer_relative_search_space(study, trial._cached)) == {"x"}

@@ -187,3 +187,19 @@ def test_bad_operator_arguments_are_named() -> None:
         SPXCrossover(0.0)
     with pytest.raises(TypeError, match="population_size"):
         NSGAIISampler(population_size=2.5)  # type: ignore[arg-type]
+
+
+def test_the_joint_space_follows_a_changed_distribution() -> None:
+    # As for CMA-ES: the incremental intersection drops a parameter whose range changed.
+    sampler = parabola.samplers.NSGAIISampler(population_size=2, seed=0)
+    study = parabola.create_study(
+        directions=["minimize", "minimize"],
+        storage=parabola.storages.InMemoryStorage(),
+        sampler=sampler,
+    )
+    study.optimize(lambda t: (t.suggest_float("x", 0, 1), t.suggest_float("y", 0, 1)), n_trials=3)
+    trial = study.ask()
+    assert set(sampler.infer_relative_search_space(study, trial._cached)) == {"x", "y"}
+    study.tell(trial, (trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 2)))
+    trial = study.ask()
+    assert set(sampler.infer_relative_search_space(study, trial._cached)) == {"x"}
