@@ -11,6 +11,7 @@ import numpy as np
 
 from parabola.study import StudyDirection
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._grid import Grid
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
@@ -19,7 +20,6 @@ from parabola.visualization._utils import (
     MAX_POINTS,
     Target,
     check_plot_args,
-    figure,
     filter_nonfinite,
     is_log_scale,
     is_numerical,

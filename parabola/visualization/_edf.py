@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 
 from parabola.trial import TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     Target,
     check_plot_args,
-    figure,
     filter_nonfinite,
     logger,
     sources,

@@ -10,10 +10,11 @@ import numpy as np
 
 from parabola.study import StudyDirection
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._pareto import hypervolume
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
-from parabola.visualization._utils import figure, logger
+from parabola.visualization._utils import logger
 
 __all__ = ["hypervolume_history", "plot_hypervolume_history"]
 

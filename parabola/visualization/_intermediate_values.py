@@ -8,12 +8,12 @@ from typing import Any
 import numpy as np
 
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._run_history import series_of
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     MAX_POINTS,
-    figure,
     logger,
     satisfies_constraints,
     subsample,
@@ -160,8 +160,8 @@ def plot_intermediate_values(
                 }
             )
     else:
-        # Plain dicts, unvalidated (_utils.figure): validating a thousand Scatter objects costs more
-        # than computing the whole figure, and these dicts are valid by construction.
+        # Plain dicts, unvalidated (_figure.figure): validating a thousand Scatter objects
+        # costs more than computing the whole figure, and these dicts are valid by construction.
         # Lists, not arrays, for these short per-trial series: plotly converts each array to
         # its binary form one by one (about a millisecond each), lists go straight to JSON.
         traces = [

@@ -11,12 +11,12 @@ import numpy as np
 
 from parabola.study import StudyDirection
 from parabola.trial import TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource, load_trials
 from parabola.visualization._utils import (
     Target,
     check_plot_args,
-    figure,
     logger,
     satisfies_constraints,
     sources,

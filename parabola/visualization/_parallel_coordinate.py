@@ -11,6 +11,7 @@ import numpy as np
 from parabola.distributions import CategoricalDistribution
 from parabola.study import StudyDirection
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._pareto import non_domination_rank
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
@@ -20,7 +21,6 @@ from parabola.visualization._utils import (
     MAX_POINTS,
     Target,
     check_plot_args,
-    figure,
     filter_nonfinite,
     is_log_scale,
     is_numerical,

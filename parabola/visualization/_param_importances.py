@@ -5,12 +5,12 @@ from __future__ import annotations
 from typing import Any
 
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     Target,
     check_plot_args,
-    figure,
     filter_nonfinite,
     logger,
 )

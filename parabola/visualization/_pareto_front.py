@@ -12,12 +12,12 @@ import numpy as np
 
 from parabola.study import StudyDirection
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._pareto import pareto_mask
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     MAX_POINTS,
-    figure,
     json_value,
     logger,
     subsample,

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._grid import Grid
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
@@ -15,7 +16,6 @@ from parabola.visualization._utils import (
     MAX_POINTS,
     Target,
     check_plot_args,
-    figure,
     is_log_scale,
     is_numerical,
     logger,

@@ -8,8 +8,8 @@ from typing import Any, Protocol, runtime_checkable
 
 import numpy as np
 
+from parabola.visualization._figure import figure
 from parabola.visualization._plotly_imports import go
-from parabola.visualization._utils import figure
 
 __all__ = ["HistorySource", "RunHistory", "plot_run_history", "series_of"]
 

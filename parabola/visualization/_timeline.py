@@ -8,10 +8,11 @@ from typing import Any
 import numpy as np
 
 from parabola.trial import FrozenTrial, TrialState
+from parabola.visualization._figure import figure
 from parabola.visualization._pareto_front import hovertext
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
-from parabola.visualization._utils import MAX_POINTS, figure, logger
+from parabola.visualization._utils import MAX_POINTS, logger
 
 __all__ = ["plot_timeline"]
 

@@ -20,7 +20,6 @@ __all__ = [
     "COLOR_SCALE_PAIRS",
     "MAX_POINTS",
     "Target",
-    "figure",
     "check_params",
     "check_plot_args",
     "filter_nonfinite",
@@ -196,37 +195,6 @@ def check_params(trials: Sequence[FrozenTrial], params: Sequence[str] | None) ->
         if p not in present:
             raise ValueError(f"Parameter {p} does not exist in your study.")
     return sorted(set(params))
-
-
-def figure(g: Any, traces: list[dict[str, Any]], layout: dict[str, Any]) -> Any:
-    """A ``plotly.graph_objects.Figure`` from trace and layout dicts, built without plotly's
-    per-property validation.
-
-    Every plot builds its figure this way, from dicts in plotly's canonical form (``{"title":
-    {"text": ...}}``, not the ``title="..."`` shorthand that validation would expand), so the
-    figure is the one a validated build gives: ``tests/visualization_tests/test_unvalidated.py``
-    rebuilds each plot's figure with validation and compares ``to_plotly_json()``.
-
-    Why (measured with cProfile, plotly 7.1): a validated ``go.Layout``/``go.Scatter`` loads
-    and instantiates a validator per property it touches, so the first figure of a process
-    paid ~0.1-0.3 s over the unavoidable plotly loading (~0.2 s of CPU: ``basedatatypes``,
-    narwhals, the validator table and the template), and a warm 1,000-trial figure several
-    ms per trace type (EDF: 6 ms of plotly on 1.3 ms of data). Unvalidated, what is left is
-    plotly's own figure assembly and ``to_json`` (deep copies, typed-array encoding), ~2 ms
-    for a small figure.
-
-    The returned object is a real ``go.Figure`` whose later edits are validated as usual:
-    plotly keeps ``_validate=False`` on the figure, its layout and its traces (the nested
-    objects it creates on access validate already), so a user's ``update_layout(title="x")``
-    would otherwise be stored as the bare string plotly.js 3 ignores. The flag is switched
-    back on those three levels; ``test_unvalidated.py`` checks edits are validated.
-    """
-    fig = g.Figure(data=traces, layout=layout, _validate=False)
-    fig._validate = True
-    fig.layout._validate = True
-    for trace in fig.data:
-        trace._validate = True
-    return fig
 
 
 def title_layout(title: str) -> dict[str, Any]:

@@ -1,4 +1,4 @@
-"""Every plot builds its figure without plotly's validation (``_utils.figure``): the figure must
+"""Every plot builds its figure without plotly's validation (``_figure.figure``): the figure must
 be exactly the one a validated build gives, or the browser would get a different picture (a
 ``title`` string where plotly.js 3 wants ``{"text": ...}``, a colour scale name it does not
 expand...). Each figure is rebuilt through plotly's validating constructor and the JSON both

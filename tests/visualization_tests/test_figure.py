@@ -1,0 +1,137 @@
+"""``_figure.figure`` copies a prototype trace instead of running plotly's trace constructor once
+per trace (from ``MANY_TRACES`` traces): the figure must be the one plotly builds, byte for byte,
+its traces must be independent objects, and anything unexpected must fall back to plotly."""
+
+from __future__ import annotations
+
+import copy
+import pickle
+from typing import Any
+
+import numpy as np
+import pytest
+
+from parabola.visualization import _figure
+
+go = pytest.importorskip("plotly.graph_objects")
+
+N = _figure.MANY_TRACES + 8
+
+
+def _traces() -> list[dict[str, Any]]:
+    shared_marker = {"maxdisplayed": 10}  # one dict in every trace, as plot_intermediate_values
+    out: list[dict[str, Any]] = []
+    for i in range(N):
+        out.append(
+            {
+                "type": "scatter",
+                "x": [0, 1, 2],
+                "y": [float(i), 0.5, float("nan")],
+                "mode": "lines+markers",
+                "marker": shared_marker if i % 3 else {**shared_marker, "color": "#CCCCCC"},
+                "name": f"Trial{i}",
+            }
+        )
+    # A second kind (other keys, other type, numpy data) in the middle.
+    out.insert(5, {"type": "bar", "x": np.arange(3.0), "y": np.array([1, 2, 3]), "name": "b"})
+    out.insert(9, {"type": "scatter", "x": (1, 2), "y": [[1], [2]], "line": {"width": 1}})
+    return out
+
+
+_LAYOUT = {"title": {"text": "T"}, "xaxis": {"title": {"text": "Step"}}, "showlegend": False}
+
+
+def _plotly_built(traces: list[dict[str, Any]]) -> Any:
+    fig = go.Figure(data=traces, layout=_LAYOUT, _validate=False)
+    fig._validate = True
+    fig.layout._validate = True
+    for t in fig.data:
+        t._validate = True
+    return fig
+
+
+def test_same_json_and_objects_as_plotly() -> None:
+    fig, ref = _figure.figure(go, _traces(), _LAYOUT), _plotly_built(_traces())
+    assert type(fig) is go.Figure
+    assert fig.to_json() == ref.to_json()  # the same bytes: key order included
+    assert len(fig.data) == len(ref.data) == N + 2
+    for mine, theirs in zip(fig.data, ref.data, strict=True):
+        assert type(mine) is type(theirs)
+        assert mine.__dict__.keys() == theirs.__dict__.keys()
+        for name, value in mine.__dict__.items():
+            if name == "_parent":
+                assert value is fig
+            else:
+                assert value == theirs.__dict__[name], name
+    assert fig.data[7].name == "Trial6"
+    assert fig.data[7].marker.maxdisplayed == 10
+    assert list(fig.data[5].x) == [0.0, 1.0, 2.0]
+
+
+def test_the_fast_path_is_taken() -> None:
+    fig = go.Figure(data=[], layout={}, _validate=False)
+    assert _figure._add_traces(fig, _traces())
+    assert len(fig.data) == N + 2
+
+
+def test_traces_are_independent_of_each_other_and_of_the_input() -> None:
+    traces = _traces()
+    fig = _figure.figure(go, traces, _LAYOUT)
+    fig.data[1].marker.color = "red"  # trace 1 shares its marker dict with 2, 4... in the input
+    fig.data[1].x = [5, 6, 7]
+    assert fig.data[2].marker.color is None
+    assert traces[1]["marker"] == {"maxdisplayed": 10}
+    assert traces[1]["x"] == [0, 1, 2]
+    traces[2]["y"][0] = 99.0
+    assert fig.data[2].y[0] == 2.0
+    traces[5]["x"][0] = 42.0  # numpy data: copied, as plotly's deepcopy does
+    assert fig.data[5].x[0] == 0.0
+
+
+def test_edits_after_the_fast_path_are_plotly_edits() -> None:
+    # The same edits on the fast figure and on plotly's own give the same figures.
+    fig, ref = _figure.figure(go, _traces(), _LAYOUT), _plotly_built(_traces())
+    for f in (fig, ref):
+        f.update_traces(line_width=3, selector={"type": "scatter"})
+        f.data[1].marker.color = "red"
+        f.add_trace({"type": "scatter", "x": [1], "y": [2], "name": "added"})
+        f.data = f.data[::-1]
+    assert fig.to_json() == ref.to_json()
+    assert fig.data[0].name == "added"
+    assert fig.data[-2].marker.color == "red"
+    assert [t._trace_ind for t in fig.data] == list(range(len(fig.data)))
+    with pytest.raises(ValueError, match="nosuchproperty"):
+        fig.update_traces(nosuchproperty=1)
+    with pytest.raises(ValueError):
+        fig.data[0].mode = "not a mode"
+    for make in (go.Figure, copy.deepcopy, lambda f: pickle.loads(pickle.dumps(f))):
+        assert make(fig).to_json() == make(ref).to_json()
+
+
+def test_few_traces_use_plotly_directly() -> None:
+    few = _traces()[:3]
+    assert _figure.figure(go, few, _LAYOUT).to_json() == _plotly_built(few).to_json()
+
+
+def test_what_plotly_converts_falls_back_to_plotly() -> None:
+    # A graph object as a value: plotly stores its JSON, not the object, so no prototype.
+    traces = _traces()
+    traces[20]["marker"] = go.scatter.Marker(color="blue")
+    fig = go.Figure(data=[], layout={}, _validate=False)
+    assert not _figure._add_traces(fig, traces)
+    assert fig.data == ()
+    assert _figure.figure(go, traces, _LAYOUT).to_json() == _plotly_built(traces).to_json()
+
+
+def test_a_trace_without_type_falls_back_to_plotly() -> None:
+    traces = _traces()
+    for t in traces:
+        t.pop("type")
+    assert _figure.figure(go, traces, _LAYOUT).to_json() == _plotly_built(traces).to_json()
+
+
+def test_an_unknown_trace_type_is_plotly_s_error() -> None:
+    traces = _traces()
+    traces[3] = {"type": "nosuchtrace", "x": [1]}
+    with pytest.raises(ValueError, match="nosuchtrace"):
+        _figure.figure(go, traces, _LAYOUT)
