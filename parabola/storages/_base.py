@@ -429,7 +429,11 @@ class BaseStorage(abc.ABC):
         is ``None`` where that row lacks a number). ``query.min_step``/``max_step``
         (inclusive) limit the range, as in :meth:`get_run_history`, for re-bucketing a
         zoomed chart. This default buckets :meth:`get_run_history_columns` (which SQL stores
-        read column-wise and skip chunks outside the step range).
+        read column-wise and skip chunks outside the step range). A store that keeps
+        pre-aggregated min/max blocks may answer from them instead (the SQL store does, for
+        ranges of at least 250 rows per bucket): bucket edges then snap to block edges, and
+        each bucket's minimum and maximum are still exact over its rows, so no spike is lost
+        and every point returned is a real row.
 
         Example:
             >>> from parabola.storages import HistoryQuery, InMemoryStorage, RunKey, RunRecord

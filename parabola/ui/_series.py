@@ -1,8 +1,9 @@
 """Chart series: store-side min/max buckets, kept per run and re-bucketed on zoom.
 
 The first chart of a run asks the store for the envelope of every numeric metric at
-``FINE_BUCKETS`` buckets (:meth:`BaseStorage.get_run_history_envelope`, one pass over the
-history); later charts, zooms that still span many of those buckets, and the group band are
+``FINE_BUCKETS`` buckets (:meth:`BaseStorage.get_run_history_envelope`: the SQL store answers a
+long run from its per-chunk min/max summaries, a short one with one pass over the rows); later
+charts, zooms that still span many of those buckets, and the group band are
 re-bucketed from those points in memory. A zoom narrower than an eighth of the run asks the store
 again for just that step range, at full resolution. A live run's new rows are read past the last
 known step (the store skips older chunks) and appended, so a poll costs what changed.

@@ -117,7 +117,7 @@ def test_history_chunks_are_compact(tmp_path: Path) -> None:
     storage.append_run_history(RunKey("e", "p", "r1"), rows)
     con = sqlite3.connect(tmp_path / "hist.db")
     n_chunks, payload = con.execute(
-        "SELECT count(*), sum(length(payload)) FROM run_history"
+        "SELECT count(*), sum(length(payload)) FROM run_history WHERE stream = 'default'"
     ).fetchone()
     con.close()
     assert n_chunks == 5

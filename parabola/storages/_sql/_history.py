@@ -29,6 +29,8 @@ from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from parabola.storages._sql._summary import encode_summary
+
 __all__ = [
     "CHUNK_ROWS",
     "concat_columns",
@@ -36,6 +38,7 @@ __all__ = [
     "decode_chunk_columns",
     "encode_chunk",
     "encode_chunk_steps",
+    "encode_chunk_with_summary",
     "filter_columns",
     "row_steps",
 ]
@@ -104,7 +107,23 @@ def encode_chunk(rows: Sequence[Mapping[str, Any]]) -> bytes:
 
 
 def encode_chunk_steps(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes, int, int]:
-    """Encode ``rows`` into a payload; also return the chunk's min and max ``_step``.
+    """Encode ``rows`` into a payload; also return the chunk's min and max ``_step``."""
+    payload, lo, hi, _ = _encode(rows)
+    return payload, lo, hi
+
+
+def encode_chunk_with_summary(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes, bytes, int, int]:
+    """Encode ``rows`` into a payload and its envelope summary (``_summary.py``), from the same
+    transposed columns; also return the chunk's min and max ``_step``."""
+    payload, lo, hi, columns = _encode(rows)
+    return payload, encode_summary(len(rows), columns), lo, hi
+
+
+def _encode(
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[bytes, int, int, list[tuple[str, Sequence[Any], list[bool] | None, str]]]:
+    """Payload, min and max ``_step`` and the columns of ``rows`` (key, present values,
+    presence flags or ``None``, kind).
 
     The usual chunk (every row holds the same keys) is transposed with C-level iteration
     (``itemgetter`` + ``zip``) and each column is typed once; only ragged chunks pay a
@@ -127,6 +146,7 @@ def encode_chunk_steps(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes, int, i
     header_cols: list[list[Any]] = []
     buffers: list[bytes] = []
     steps: Sequence[Any] | None = None
+    typed: list[tuple[str, Sequence[Any], list[bool] | None, str]] = []
     for key, values, present in columns:
         if not isinstance(key, str):
             raise TypeError(f"append_run_history: history keys must be str, got {key!r}.")
@@ -135,13 +155,14 @@ def encode_chunk_steps(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes, int, i
             buffers.append(_packbits(present))
         buffers.append(buf)
         header_cols.append(entry)
+        typed.append((key, values, present, entry[1]))
         if key == "_step" and present is None and entry[1] == "i":
             steps = values
     header = json.dumps({"n": n, "cols": header_cols}, allow_nan=True).encode()
     body = struct.pack("<I", len(header)) + header + b"".join(buffers)
     if steps is None:
         steps = row_steps(rows)
-    return _MAGIC + zlib.compress(body, 1), min(steps), max(steps)
+    return _MAGIC + zlib.compress(body, 1), min(steps), max(steps), typed
 
 
 def _ragged_columns(

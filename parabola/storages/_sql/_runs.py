@@ -3,6 +3,10 @@
 The functions take an open cursor (inside the caller's transaction) and the dialect that
 spells their statements, so that :class:`RunTable` runs everything on the store's one
 transaction runner with its one retry policy.
+
+Every history chunk is written with its envelope summary (``_summary.py``): a second
+``run_history`` row in the stream ``"~e:" + stream``, in the same statement batch, so a chart of
+a long range reads a few points per block instead of decoding every row.
 """
 
 from __future__ import annotations
@@ -21,10 +25,17 @@ from parabola.storages._sql._history import (
     concat_columns,
     decode_chunk,
     decode_chunk_columns,
-    encode_chunk_steps,
+    encode_chunk_with_summary,
     filter_columns,
 )
 from parabola.storages._sql._runner import Runner
+from parabola.storages._sql._summary import (
+    SUMMARY_BLOCK,
+    SUMMARY_CARRY,
+    SUMMARY_PREFIX,
+    envelope_from_summaries,
+    summary_stream,
+)
 
 __all__ = [
     "RunTable",
@@ -34,6 +45,7 @@ __all__ = [
     "delete_run",
     "get_history",
     "get_history_columns",
+    "get_history_envelope",
     "get_run",
     "get_runs",
     "update_run",
@@ -183,22 +195,28 @@ def append_history(
 ) -> int:
     """Append ``rows`` as chunks; ``pk`` is the run's row id when the caller knows it.
     Returns the row id."""
+    if stream.startswith(SUMMARY_PREFIX):
+        raise ValueError(f"History stream names may not start with {SUMMARY_PREFIX!r}: {stream!r}.")
     if pk is None:
         pk = _run_pk(cur, d, key)
     chunks = []
+    # Each chunk's envelope summary goes in the same statement batch, so in the same
+    # transaction: a summary is never ahead of (nor behind) the rows it describes.
+    sstream = summary_stream(stream)
     for start in range(0, len(rows), CHUNK_ROWS):
         part = rows[start : start + CHUNK_ROWS]
-        payload, lo, hi = encode_chunk_steps(part)
-        chunks.append(
-            {
-                "run_pk": pk,
-                "stream": stream,
-                "min_step": lo,
-                "max_step": hi,
-                "n_rows": len(part),
-                "payload": payload,
-            }
-        )
+        payload, summary, lo, hi = encode_chunk_with_summary(part)
+        chunk = {
+            "run_pk": pk,
+            "stream": stream,
+            "min_step": lo,
+            "max_step": hi,
+            "n_rows": len(part),
+            "payload": payload,
+        }
+        chunks.append(chunk)
+        if sstream is not None:
+            chunks.append({**chunk, "stream": sstream, "payload": summary})
     if chunks:
         cur.executemany(d.sql(_INSERT_CHUNK), chunks)
     return pk
@@ -222,12 +240,20 @@ def _chunks(
 
 
 def get_history_columns(cur: Any, d: Dialect, key: RunKey, query: HistoryQuery) -> dict[str, Any]:
+    payloads = _chunks(cur, d, key, query.stream, query.min_step, query.max_step)
+    return concat_columns(_column_parts(payloads, query))
+
+
+def _column_parts(
+    payloads: Sequence[bytes], query: HistoryQuery
+) -> list[tuple[int, dict[str, Any]]]:
+    """Decoded columns of each payload, filtered to the query's step range and keys."""
     import numpy as np
 
     min_step, max_step = query.min_step, query.max_step
     wanted = None if query.keys is None else set(query.keys) | {"_step"}
     parts: list[tuple[int, dict[str, Any]]] = []
-    for payload in _chunks(cur, d, key, query.stream, min_step, max_step):
+    for payload in payloads:
         n, cols = decode_chunk_columns(payload)
         if min_step is not None or max_step is not None:
             # The same test as the row read: a row without a _step counts as step 0.
@@ -248,7 +274,91 @@ def get_history_columns(cur: Any, d: Dialect, key: RunKey, query: HistoryQuery) 
         if wanted is not None:
             cols = {k: v for k, v in cols.items() if k in wanted}
         parts.append((n, cols))
-    return concat_columns(parts)
+    return parts
+
+
+def get_history_envelope(
+    cur: Any,
+    d: Dialect,
+    key: RunKey,
+    query: HistoryQuery,
+    n_buckets: int,
+    carry: Sequence[str],
+) -> dict[str, dict[str, list[Any]]]:
+    """``get_run_history_envelope`` in one transaction: from the chunks' summaries when the
+    range holds at least ``SUMMARY_BLOCK`` rows per bucket (a bucket then spans whole summary
+    blocks) and every chunk inside it has its summary; else from the rows."""
+    from parabola.storages._envelope import envelope_of_columns
+
+    if isinstance(n_buckets, bool) or not isinstance(n_buckets, int) or n_buckets < 1:
+        raise ValueError(f"n_buckets: expected an int >= 1, got {n_buckets!r}.")
+    keys = None if query.keys is None else list(query.keys)
+    sstream = summary_stream(query.stream)
+    if sstream is not None and set(carry) <= set(SUMMARY_CARRY):
+        got = _envelope_from_summaries(cur, d, key, query, sstream, n_buckets, carry)
+        if got is not None:
+            return got
+    if keys is not None:
+        query = dataclasses.replace(query, keys=(*keys, *carry))
+    columns = get_history_columns(cur, d, key, query)
+    return envelope_of_columns(columns, keys, n_buckets, carry)
+
+
+def _envelope_from_summaries(
+    cur: Any,
+    d: Dialect,
+    key: RunKey,
+    query: HistoryQuery,
+    sstream: str,
+    n_buckets: int,
+    carry: Sequence[str],
+) -> dict[str, dict[str, list[Any]]] | None:
+    """The envelope from summaries, or ``None`` when they cannot give it (too few rows per
+    bucket, or chunks written before summaries existed)."""
+    pk = _run_pk(cur, d, key)
+    lo, hi = query.min_step, query.max_step
+    overlap, args = "", {"pk": pk, "stream": query.stream, "sstream": sstream}
+    if lo is not None:
+        overlap += " AND max_step >= {lo}"
+        args["lo"] = lo
+    if hi is not None:
+        overlap += " AND min_step <= {hi}"
+        args["hi"] = hi
+    inside = "".join(
+        [
+            " AND min_step >= {lo}" if lo is not None else "",
+            " AND max_step <= {hi}" if hi is not None else "",
+        ]
+    )
+    base = "FROM run_history WHERE run_pk = {pk} AND stream = "
+    cur.execute(d.sql(f"SELECT COUNT(*), SUM(n_rows) {base}{{stream}}{overlap}"), args)
+    n_chunks, n_rows = cur.fetchone()
+    if not n_rows or int(n_rows) < SUMMARY_BLOCK * n_buckets:
+        return None
+    cur.execute(d.sql(f"SELECT COUNT(*), SUM(n_rows) {base}{{stream}}{inside}"), args)
+    inner = tuple(cur.fetchone())
+    cur.execute(d.sql(f"SELECT n_rows, payload {base}{{sstream}}{inside} ORDER BY chunk_id"), args)
+    summaries = cur.fetchall()
+    if (len(summaries), sum(int(r[0]) for r in summaries)) != (int(inner[0]), int(inner[1] or 0)):
+        return None
+    edges: list[tuple[int, dict[str, Any]]] = []
+    if int(inner[0]) != int(n_chunks):
+        # Chunks partly inside the range: their rows, filtered to it, join the summaries.
+        partial = (
+            " AND ("
+            + " OR ".join(
+                p for p, b in (("min_step < {lo}", lo), ("max_step > {hi}", hi)) if b is not None
+            )
+            + ")"
+        )
+        cur.execute(
+            d.sql(f"SELECT payload {base}{{stream}}{overlap}{partial} ORDER BY chunk_id"), args
+        )
+        edge_query = dataclasses.replace(query, keys=None)
+        edges = _column_parts([bytes(r[0]) for r in cur.fetchall()], edge_query)
+    return envelope_from_summaries(
+        [bytes(r[1]) for r in summaries], edges, query.keys, n_buckets, carry
+    )
 
 
 def get_history(cur: Any, d: Dialect, key: RunKey, query: HistoryQuery) -> list[dict[str, Any]]:
@@ -358,3 +468,20 @@ class RunTable:
         present in every row stays one float64/int64 array, never a list of rows."""
         q = query or HistoryQuery()
         return self._runner.run(lambda cur: get_history_columns(cur, self._d, key, q), write=False)
+
+    def get_run_history_envelope(
+        self,
+        key: RunKey,
+        query: HistoryQuery | None = None,
+        *,
+        n_buckets: int = 500,
+        carry: Sequence[str] = ("_runtime", "_timestamp"),
+    ) -> dict[str, dict[str, list[Any]]]:
+        """Min/max buckets of each numeric series, from the chunks' pre-aggregated summaries
+        where the range is long enough (a million-step run costs a few points per block, not
+        a decode of every row), else from the rows."""
+        q = query or HistoryQuery()
+        return self._runner.run(
+            lambda cur: get_history_envelope(cur, self._d, key, q, n_buckets, carry),
+            write=False,
+        )

@@ -273,6 +273,19 @@ class RDBStorage(BaseStorage):
         """Columns of :meth:`get_run_history` straight from the chunks' arrays."""
         return self._run_table.get_run_history_columns(key, query)
 
+    def get_run_history_envelope(
+        self,
+        key: RunKey,
+        query: HistoryQuery | None = None,
+        *,
+        n_buckets: int = 500,
+        carry: Sequence[str] = ("_runtime", "_timestamp"),
+    ) -> dict[str, dict[str, list[Any]]]:
+        """Min/max buckets of each numeric series, from the chunks' envelope summaries."""
+        return self._run_table.get_run_history_envelope(
+            key, query, n_buckets=n_buckets, carry=carry
+        )
+
     # Schema versions ----------------------------------------------------------------------
     def get_current_version(self) -> str | None:
         """The store's schema revision (``None`` for an empty database)."""

@@ -1,0 +1,323 @@
+"""Pre-aggregated envelope summaries of history chunks, written beside each chunk.
+
+A chart of a long run needs the min/max envelope of every metric, not its rows. Building it from
+the rows means decoding the whole history (a million steps: seconds). So every history chunk is
+written with a *summary* row in the same transaction (:func:`summary_stream` names its stream),
+which can never be ahead of, nor behind, the rows it describes. A summary holds, per numeric key:
+
+* the chunk's first and last plotted point (smallest and largest step with a finite value);
+* for each block of ``SUMMARY_BLOCK`` consecutive rows, the point of the block's minimum and of
+  its maximum, with the block's smallest step (which bucket the block falls in).
+
+A point is ``(step, value, _runtime, _timestamp)`` of one real row (NaN where that row lacks the
+carried column). :func:`envelope_from_summaries` buckets these points like
+``parabola.storages._envelope.envelope_of_columns`` buckets rows, with bucket edges snapped to
+block edges: every bucket's minimum and maximum are exact over the rows of the blocks that fall
+in it, so a spike of one step is always kept, and a cold chart reads a few points per block.
+
+Layout: ``b"PBS1"`` + uint32 rows + uint32 header length + JSON header + float64 body. The header
+is ``{"b": block rows, "k": [[key, status], ...]}`` over the chunk's columns other than
+``_step``, with status ``"n"`` (numbers only, with at least one), ``"e"`` (no value) or ``"x"``
+(a non-number somewhere: the whole key is then no chart series). The body has one row for the
+chunk then one per block, each ``2 + 8 * (number of "n" keys)`` wide: the chunk row holds its
+smallest and largest plotted step then per key the first and last point; a block row holds its
+smallest and largest step then per key the min and max point.
+
+The writer side is stdlib only (the tracking writer thread never imports numpy); the reader
+side uses numpy.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import struct
+from array import array
+from collections.abc import Sequence
+from typing import Any
+
+__all__ = [
+    "SUMMARY_BLOCK",
+    "SUMMARY_CARRY",
+    "SUMMARY_PREFIX",
+    "encode_summary",
+    "envelope_from_summaries",
+    "summary_stream",
+]
+
+SUMMARY_BLOCK = 250
+#: The carried columns a summary keeps with each point (the dashboard's x axes).
+SUMMARY_CARRY = ("_runtime", "_timestamp")
+#: Stream-name prefix of summary rows; user streams may not start with it.
+SUMMARY_PREFIX = "~e:"
+_MAGIC = b"PBS1"
+_NAN = math.nan
+_STREAM_LIMIT = 64  # run_history.stream is VARCHAR(64)
+
+
+def summary_stream(stream: str) -> str | None:
+    """The stream holding ``stream``'s summaries, or ``None`` when the name would not fit the
+    column (such a stream is read from its rows)."""
+    name = SUMMARY_PREFIX + stream
+    return name if len(name) <= _STREAM_LIMIT else None
+
+
+def _num(v: Any) -> float | None:
+    """``v`` as a finite float, or ``None`` when it is not a plotted number."""
+    if isinstance(v, (int, float)) and not isinstance(v, bool):
+        f = float(v)
+        if math.isfinite(f):
+            return f
+    return None
+
+
+def _status(values: Sequence[Any]) -> str:
+    seen = False
+    for v in values:
+        if v is None:
+            continue
+        if not isinstance(v, (int, float)) or isinstance(v, bool):
+            return "x"
+        seen = True
+    return "n" if seen else "e"
+
+
+def encode_summary(
+    n: int, columns: Sequence[tuple[str, Sequence[Any], Sequence[bool] | None, str]]
+) -> bytes:
+    """The summary of one chunk of ``n`` rows, from its columns as the chunk encoder holds them:
+    ``(key, present values, presence flags or None for a full column, kind)`` where ``kind``
+    is the chunk's column kind (``"f"`` all floats, ``"i"`` all ints, ``"j"`` anything else).
+
+    The usual chunk (integer steps in order, full float or int columns without NaN) costs a
+    C-level ``min``/``max``/``index`` per block and key; anything else takes a per-cell loop.
+    """
+    full: dict[str, Sequence[Any]] = {}
+    for key, values, present, _ in columns:
+        if present is None:
+            full[key] = values
+        else:
+            it = iter(values)
+            full[key] = [next(it) if p else None for p in present]
+    kind_of = {key: kind for key, _, present, kind in columns if present is None}
+    raw_steps = full.get("_step")
+    steps: Sequence[float | int | None]
+    if raw_steps is not None and kind_of.get("_step") == "i":
+        steps = raw_steps
+        all_steps = True
+    else:
+        steps = [None] * n if raw_steps is None else [_num(s) for s in raw_steps]
+        all_steps = all(s is not None for s in steps)
+    # sorted() of a sorted list is one C-level pass.
+    ordered = all_steps and list(steps) == sorted(steps)  # type: ignore[type-var]
+    carried = [full.get(c) for c in SUMMARY_CARRY]
+
+    def point(i: int, value: float) -> list[float]:
+        out = [steps[i], value]
+        for col in carried:
+            v = None if col is None else _num(col[i])
+            out.append(_NAN if v is None else v)
+        return out  # type: ignore[return-value]
+
+    none_point = [_NAN] * 4
+    blocks = [(a, min(a + SUMMARY_BLOCK, n)) for a in range(0, n, SUMMARY_BLOCK)]
+    valid_steps: Sequence[Any] = steps if all_steps else [s for s in steps if s is not None]
+    chunk_row: list[float] = [min(valid_steps), max(valid_steps)] if valid_steps else [_NAN, _NAN]
+    block_rows: list[list[float]] = []
+    for a, b in blocks:
+        if ordered:
+            block_rows.append([steps[a], steps[b - 1]])  # type: ignore[list-item]
+            continue
+        seg = [s for s in steps[a:b] if s is not None]
+        block_rows.append([min(seg), max(seg)] if seg else [_NAN, _NAN])
+    header: list[list[str]] = []
+    for key, _, present, kind in columns:
+        if key == "_step":
+            continue
+        col = full[key]
+        status = "n" if kind in ("f", "i") else _status(col)
+        header.append([key, status])
+        if status != "n":
+            continue
+        # A finite sum means no NaN or infinity: the C-level min/max/index then apply.
+        if (
+            all_steps
+            and present is None
+            and (kind == "i" or (kind == "f" and math.isfinite(sum(col))))
+        ):
+            if ordered:
+                first, last = 0, n - 1
+            else:
+                first = list(steps).index(min(valid_steps))
+                last = n - 1 - list(steps)[::-1].index(max(valid_steps))
+            chunk_row += point(first, col[first]) + point(last, col[last])
+            for row, (a, b) in zip(block_rows, blocks, strict=True):
+                part = col[a:b]
+                mn, mx = min(part), max(part)
+                row += point(a + part.index(mn), mn) + point(a + part.index(mx), mx)
+            continue
+        ok = [(i, f) for i in range(n) if steps[i] is not None and (f := _num(col[i])) is not None]
+        if ok:
+            first_i = min(ok, key=lambda p: steps[p[0]])  # type: ignore[arg-type,return-value]
+            last_i = max(reversed(ok), key=lambda p: steps[p[0]])  # type: ignore[arg-type,return-value]
+            chunk_row += point(*first_i) + point(*last_i)
+        else:
+            chunk_row += none_point + none_point
+        for row, (a, b) in zip(block_rows, blocks, strict=True):
+            seg_ok = [p for p in ok if a <= p[0] < b]
+            if seg_ok:
+                # min() and max() keep the first of equal extremes, as the row envelope.
+                mn_p = min(seg_ok, key=lambda p: p[1])
+                mx_p = max(seg_ok, key=lambda p: p[1])
+                row += point(*mn_p) + point(*mx_p)
+            else:
+                row += none_point + none_point
+    head = json.dumps({"b": SUMMARY_BLOCK, "k": header}).encode()
+    body = array("d", chunk_row)
+    for row in block_rows:
+        body.extend(row)
+    if body.itemsize != 8:  # pragma: no cover - every supported platform has 8-byte doubles
+        raise RuntimeError("float64 arrays are needed")
+    import sys
+
+    if sys.byteorder == "big":  # pragma: no cover
+        body.byteswap()
+    return _MAGIC + struct.pack("<II", n, len(head)) + head + body.tobytes()
+
+
+def _split(blob: bytes) -> tuple[int, bytes, memoryview]:
+    if blob[:4] != _MAGIC:
+        raise ValueError("Not a parabola history summary (bad magic bytes).")
+    n, hlen = struct.unpack_from("<II", blob, 4)
+    return n, blob[12 : 12 + hlen], memoryview(blob)[12 + hlen :]
+
+
+def _points_of_columns(columns: dict[str, Any], key: str) -> tuple[Any, Any, list[Any]] | None:
+    """Steps, values and carried columns of the rows of decoded ``columns`` where ``key`` is
+    plotted, or ``None`` when ``key`` is absent."""
+    import numpy as np
+
+    from parabola.storages._envelope import _numeric
+
+    if key not in columns or "_step" not in columns:
+        return None
+    steps = _numeric(columns["_step"])
+    values = _numeric(columns[key])
+    ok = np.isfinite(steps) & np.isfinite(values)
+    carried = [
+        _numeric(columns[c])[ok] if c in columns else np.full(int(ok.sum()), np.nan)
+        for c in SUMMARY_CARRY
+    ]
+    return steps[ok], values[ok], carried
+
+
+def _status_of_column(column: Any) -> str:
+    import numpy as np
+
+    if isinstance(column, np.ndarray):
+        return "n" if column.dtype.kind in "iuf" and len(column) else "x"
+    return _status(column)
+
+
+def envelope_from_summaries(
+    summaries: Sequence[bytes],
+    edges: Sequence[tuple[int, dict[str, Any]]],
+    keys: Sequence[str] | None,
+    n_buckets: int,
+    carry: Sequence[str],
+) -> dict[str, dict[str, list[Any]]]:
+    """The envelope (as ``get_run_history_envelope`` returns it) of the chunks whose
+    ``summaries`` are given plus the decoded, already step-filtered rows of ``edges`` (chunks
+    only partly inside the asked range). ``carry`` must be within :data:`SUMMARY_CARRY`."""
+    import numpy as np
+
+    # Group the summaries by header: each group's bodies join into one array.
+    groups: dict[bytes, tuple[list[int], list[memoryview]]] = {}
+    for blob in summaries:
+        n, head, body = _split(blob)
+        g = groups.setdefault(head, ([], []))
+        g[0].append(n)
+        g[1].append(body)
+    status: dict[str, str] = {}  # key -> worst status, first-seen order
+    parsed: list[tuple[dict[str, int], Any, Any, Any]] = []
+    for head, (ns, bodies) in groups.items():
+        h = json.loads(head)
+        block = int(h["b"])
+        numeric = [k for k, s in h["k"] if s == "n"]
+        for k, s in h["k"]:
+            status[k] = max(status.get(k, "e"), s, key="enx".index)
+        row_width = 2 + 8 * len(numeric)
+        arr = np.frombuffer(b"".join(bodies), dtype="<f8").reshape(-1, row_width)
+        counts = np.array([1 + -(-n // block) for n in ns])
+        chunk_rows = np.r_[0, np.cumsum(counts)[:-1]]
+        is_chunk = np.zeros(len(arr), dtype=bool)
+        is_chunk[chunk_rows] = True
+        parsed.append(({k: i for i, k in enumerate(numeric)}, arr[is_chunk], arr[~is_chunk], None))
+    for _, cols in edges:
+        for k, col in cols.items():
+            if k != "_step":
+                status[k] = max(status.get(k, "e"), _status_of_column(col), key="enx".index)
+    carried_present = {c for c in SUMMARY_CARRY if c in status}
+    names = [k for k in status if k != "_step"] if keys is None else list(keys)
+    out: dict[str, dict[str, list[Any]]] = {}
+    for key in names:
+        if key == "_step" or status.get(key) != "n":
+            continue
+        # Candidates: first/last points, and (bucket step, min point, max point) per block.
+        ends: list[Any] = []
+        blk_at: list[Any] = []
+        blk_min: list[Any] = []
+        blk_max: list[Any] = []
+        for index, chunk_arr, block_arr, _ in parsed:
+            i = index.get(key)
+            if i is None:
+                continue
+            o = 2 + 8 * i
+            ends += [chunk_arr[:, o : o + 4], chunk_arr[:, o + 4 : o + 8]]
+            blk_at.append(block_arr[:, 0])
+            blk_min.append(block_arr[:, o : o + 4])
+            blk_max.append(block_arr[:, o + 4 : o + 8])
+        for _, cols in edges:
+            got = _points_of_columns(cols, key)
+            if got is None:
+                continue
+            e_steps, e_values, e_carried = got
+            pts = np.column_stack([e_steps, e_values, *e_carried])
+            ends.append(pts)
+            blk_at.append(e_steps)
+            blk_min.append(pts)
+            blk_max.append(pts)
+        end_pts = np.concatenate(ends) if ends else np.empty((0, 4))
+        end_pts = end_pts[np.isfinite(end_pts[:, 1])]
+        series: dict[str, list[Any]] = {"_step": [], key: []}
+        extra = [c for c in carry if c in carried_present and c != key]
+        for c in extra:
+            series[c] = []
+        if len(end_pts):
+            first = end_pts[np.lexsort((np.arange(len(end_pts)), end_pts[:, 0]))[0]]
+            last = end_pts[np.lexsort((np.arange(len(end_pts)), end_pts[:, 0]))[-1]]
+            at = np.concatenate(blk_at)
+            mins = np.concatenate(blk_min)
+            maxs = np.concatenate(blk_max)
+            has = np.isfinite(mins[:, 1])
+            at, mins, maxs = at[has], mins[has], maxs[has]
+            lo, hi = float(first[0]), float(last[0])
+            width = (hi - lo) / n_buckets or 1.0
+            bucket = np.clip(((at - lo) / width).astype(np.int64), 0, n_buckets - 1)
+            picked = [first[None, :], last[None, :]]
+            for pts, sign in ((mins, 1.0), (maxs, -1.0)):
+                order = np.lexsort((pts[:, 0], sign * pts[:, 1], bucket))
+                b_sorted = bucket[order]
+                lead = np.r_[True, b_sorted[1:] != b_sorted[:-1]]
+                picked.append(pts[order[lead]])
+            pts = np.concatenate(picked)
+            pts = pts[np.lexsort((pts[:, 1], pts[:, 0]))]
+            keep = np.r_[True, np.any(pts[1:, :2] != pts[:-1, :2], axis=1)]
+            pts = pts[keep]
+            series["_step"] = [int(s) for s in pts[:, 0]]
+            series[key] = pts[:, 1].tolist()
+            for c in extra:
+                col = pts[:, 2 + SUMMARY_CARRY.index(c)]
+                series[c] = [None if not math.isfinite(v) else float(v) for v in col.tolist()]
+        out[key] = series
+    return out
