@@ -34,6 +34,7 @@ import contextlib
 import gzip
 import json
 import math
+import os
 import random
 import shutil
 import signal
@@ -398,30 +399,33 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         if args.json:
             args.json.write_text(json.dumps(partial, indent=1, default=str))
 
+    anchors = not args.parabola_only
     try:
         t = time.perf_counter()
-        import optuna
-
         import parabola
 
         cache = None if args.no_cache else args.cache_dir
-        o_db, _ = cached_store(
-            cache,
-            "optuna",
-            args.trials,
-            folder,
-            lambda p: build_study(optuna, f"sqlite:///{p}", args.trials),
-        )
-        o_url = f"sqlite:///{o_db}"
+        if anchors:
+            import optuna
+
+            o_db, _ = cached_store(
+                cache,
+                "optuna",
+                args.trials,
+                folder,
+                lambda p: build_study(optuna, f"sqlite:///{p}", args.trials),
+            )
+            o_url = f"sqlite:///{o_db}"
         # parabola's store is built fresh each run (seconds), so its cold figures are cold.
         p_url = f"sqlite:///{folder / 'parabola.db'}"
         build_study(parabola, p_url, args.trials)
         print(f"studies ready ({time.perf_counter() - t:.0f} s)", flush=True)
         build_parabola_run(p_url, "run100k", args.steps)
-        m_db, m_run = cached_store(
-            cache, "mlflow", args.steps, folder, lambda p: build_mlflow_run(p, args.steps)
-        )
-        m_uri = f"sqlite:///{m_db}"
+        if anchors:
+            m_db, m_run = cached_store(
+                cache, "mlflow", args.steps, folder, lambda p: build_mlflow_run(p, args.steps)
+            )
+            m_uri = f"sqlite:///{m_db}"
         print(f"runs ready ({time.perf_counter() - t:.0f} s)", flush=True)
         if args.big_steps:
             build_parabola_run(p_url, "run1m", args.big_steps)
@@ -429,49 +433,67 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out["build_s"] = time.perf_counter() - t
         print(f"data built in {out['build_s']:.0f} s", flush=True)
 
-        pb = start(
-            "parabola",
-            [str(VENV_BIN / "parabola"), "ui", p_url, "--port", "{port}"],
-            "/api/projects",
-        )
-        od = start(
-            "optuna-dashboard",
-            [str(VENV_BIN / "optuna-dashboard"), o_url, "--host", "127.0.0.1", "--port", "{port}"],
-            "/api/meta",
-        )
-        ml = start(
-            "mlflow",
-            [
-                str(VENV_BIN / "mlflow"),
-                "server",
-                "--backend-store-uri",
-                m_uri,
-                "--host",
-                "127.0.0.1",
-                "--port",
-                "{port}",
-                "--workers",
-                "1",
-            ],
-            "/health",
-        )
-        for s in (pb, od, ml):
+        pb_argv = [str(VENV_BIN / "parabola"), "ui", p_url, "--port", "{port}"]
+        # Extra starts on the same store, stopped at once: start time is noisy under load.
+        starts = []
+        for _ in range(args.start_repeat):
+            extra = start("parabola", pb_argv, "/api/projects")
+            starts.append((extra.start_s, extra.start_cpu_s))
+            extra.stop()
+            servers.remove(extra)
+        pb = start("parabola", pb_argv, "/api/projects")
+        starts.append((pb.start_s, pb.start_cpu_s))
+        out["parabola.starts_wall_cpu_s"] = starts
+        out["load_average"] = list(os.getloadavg())
+        if anchors:
+            od = start(
+                "optuna-dashboard",
+                [
+                    str(VENV_BIN / "optuna-dashboard"),
+                    o_url,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "{port}",
+                ],
+                "/api/meta",
+            )
+            ml = start(
+                "mlflow",
+                [
+                    str(VENV_BIN / "mlflow"),
+                    "server",
+                    "--backend-store-uri",
+                    m_uri,
+                    "--host",
+                    "127.0.0.1",
+                    "--port",
+                    "{port}",
+                    "--workers",
+                    "1",
+                ],
+                "/health",
+            )
+        for s in (pb, od, ml) if anchors else (pb,):
             out[f"{s.name}.start_s"] = s.start_s
             out[f"{s.name}.start_cpu_s"] = s.start_cpu_s
             out[f"{s.name}.processes"] = len(s.processes())
             out[f"{s.name}.rss_mib_at_start"] = s.rss_mib()
-        print(
-            f"started: parabola {pb.start_s:.2f} s, optuna-dashboard {od.start_s:.2f} s, "
-            f"mlflow {ml.start_s:.2f} s",
-            flush=True,
-        )
+        if anchors:
+            print(
+                f"started: parabola {pb.start_s:.2f} s, optuna-dashboard {od.start_s:.2f} s, "
+                f"mlflow {ml.start_s:.2f} s",
+                flush=True,
+            )
 
         # Study: the data request, cold then warm.
         sid = 1
         for name, url in (
             ("parabola", f"{pb.base}/api/studies/{sid}"),
-            ("optuna-dashboard", f"{od.base}/api/studies/{sid}?after=0"),
+            ("optuna-dashboard", f"{od.base}/api/studies/{sid}?after=0" if anchors else ""),
         ):
+            if not url:
+                continue
             server = pb if name == "parabola" else od
             c0 = server.cpu_s()
             cold, wire, body, status = get(url)
@@ -488,15 +510,17 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             [get(f"{pb.base}/api/studies/{sid}/poll?token={token}")[0] for _ in range(20)]
         )
         out["parabola.poll_cpu_s"] = (pb.cpu_s() - c0) / 20
-        # optuna-dashboard's page polls its data request with after=<trials it has>.
-        out["optuna-dashboard.poll_s"] = median(
-            [get(f"{od.base}/api/studies/{sid}?after={args.trials}")[0] for _ in range(5)]
-        )
+        if anchors:
+            # optuna-dashboard's page polls its data request with after=<trials it has>.
+            out["optuna-dashboard.poll_s"] = median(
+                [get(f"{od.base}/api/studies/{sid}?after={args.trials}")[0] for _ in range(5)]
+            )
         t_imp, _, body, status = get(f"{pb.base}/api/studies/{sid}/figures/importance")
         assert status == 200 and json.loads(body)["available"], body[:300]
         out["parabola.importance_s"] = t_imp
-        t_imp, _, body, status = get(f"{od.base}/api/studies/{sid}/param_importances")
-        out["optuna-dashboard.importance_s"] = t_imp if status == 200 else None
+        if anchors:
+            t_imp, _, body, status = get(f"{od.base}/api/studies/{sid}/param_importances")
+            out["optuna-dashboard.importance_s"] = t_imp if status == 200 else None
         print("study requests done", flush=True)
         save(out)
 
@@ -516,6 +540,8 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
                 ),
             ),
         ):
+            if name == "mlflow" and not anchors:
+                continue
             server = pb if name == "parabola" else ml
             c0 = server.cpu_s()
             first, _, body, status = get(chart_url(0))
@@ -533,12 +559,16 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
         out["parabola.spike_kept"] = max(body["y"]) > 40
         if args.big_steps:
             big = lambda k: f"{pb.base}/api/runs/e/bench/run1m/series?key=m{k}&points=160"  # noqa: E731
+            c0 = pb.cpu_s()
             out["parabola.big_first_s"] = get(big(0))[0]
+            out["parabola.big_first_cpu_s"] = pb.cpu_s() - c0
             out["parabola.big_chart_warm_s"] = median([get(big(1))[0] for _ in range(5)])
+            c0 = pb.cpu_s()
             t = time.perf_counter()
             for k in range(N_METRICS):
                 get(big(k))
             out["parabola.big_ten_charts_s"] = time.perf_counter() - t
+            out["parabola.big_ten_charts_cpu_s"] = pb.cpu_s() - c0
             zoom = (
                 f"{pb.base}/api/runs/e/bench/run1m/series?key=m2&points=160"
                 "&min_step=400000&max_step=410000"
@@ -546,8 +576,11 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             out["parabola.big_zoom_s"] = get(zoom)[0]
             body = json.loads(get(big(4))[2])
             out["parabola.big_spike_kept"] = max(body["y"]) > 40
+        c0 = pb.cpu_s()
         t_runs = [get(f"{pb.base}/api/runs?project=e/many&limit=1000")[0] for _ in range(3)]
         out["parabola.runs_table_s"] = median(t_runs)
+        out["parabola.runs_table_cpu_s"] = (pb.cpu_s() - c0) / 3
+        out["parabola.rss_mib_after_requests"] = pb.rss_mib()
         print("run requests done", flush=True)
         save(out)
 
@@ -584,7 +617,7 @@ def run(args: argparse.Namespace) -> dict[str, Any]:
             out["mlflow.run_idle_cpu_pct"] = idle_cpu(driver, ml, args.idle)
             print("browser done", flush=True)
             save(out)
-        for s in (pb, od, ml):
+        for s in servers:
             out[f"{s.name}.rss_mib_at_end"] = s.rss_mib()
     finally:
         if driver is not None:
@@ -605,7 +638,44 @@ def _f(v: Any, digits: int = 3) -> str:
     return str(v)
 
 
+def report_parabola(r: dict[str, Any]) -> str:
+    """The server figures of a ``--parabola-only`` run, one per line."""
+    starts = ", ".join(f"{w:.2f} s / {c:.2f} s CPU" for w, c in r["parabola.starts_wall_cpu_s"])
+    la = ", ".join(f"{x:.1f}" for x in r["load_average"])
+    lines = [
+        f"load average at start: {la}",
+        f"server start, wall / CPU to the first answer: {starts} (target <= 1 s)",
+        f"server memory after the requests: {_f(r.get('parabola.rss_mib_after_requests'), 1)} MiB, "
+        f"at end {_f(r.get('parabola.rss_mib_at_end'), 1)} MiB (target <= 200)",
+        f"study data cold: {_f(r['parabola.study_cold_s'])} s, server CPU "
+        f"{_f(r['parabola.study_cold_server_cpu_s'])} s (target <= 0.5)",
+        f"study data warm: {_f(r['parabola.study_warm_s'])} s (target <= 0.1); "
+        f"{_f(r['parabola.study_wire_mb'])} MB on the wire (target <= 1.6)",
+        f"poll, nothing new: {_f(r['parabola.poll_s'], 4)} s, server CPU "
+        f"{_f(r['parabola.poll_cpu_s'], 4)} s (target <= 0.010)",
+        f"importance: {_f(r['parabola.importance_s'])} s",
+        f"100k-step run: first chart {_f(r['parabola.chart_first_s'])} s "
+        f"(CPU {_f(r['parabola.chart_first_cpu_s'])}), ten {_f(r['parabola.ten_charts_s'])} s",
+    ]
+    if "parabola.big_first_s" in r:
+        lines.append(
+            f"{r['args']['big_steps']:,}-step run: first chart {_f(r['parabola.big_first_s'])} s "
+            f"(CPU {_f(r['parabola.big_first_cpu_s'])}), one more "
+            f"{_f(r['parabola.big_chart_warm_s'])} s, ten {_f(r['parabola.big_ten_charts_s'])} s "
+            f"(CPU {_f(r['parabola.big_ten_charts_cpu_s'])}), zoom {_f(r['parabola.big_zoom_s'])} "
+            f"s, spike kept {_f(r['parabola.big_spike_kept'])} (targets 0.030 / 0.300)"
+        )
+    lines.append(
+        f"runs table, {r['args']['runs']} runs: {_f(r['parabola.runs_table_s'])} s "
+        f"(CPU {_f(r['parabola.runs_table_cpu_s'])}; target <= 0.300)"
+    )
+    return "\n".join(lines)
+
+
 def report(r: dict[str, Any]) -> str:
+    if r["args"].get("parabola_only"):
+        return report_parabola(r)
+
     def ratio(a: Any, b: Any) -> str:
         return f"{b / a:.1f}x" if a and b else "n/a"
 
@@ -736,6 +806,17 @@ def main() -> int:
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--idle", type=float, default=10.0, help="seconds of idle-tab sampling")
     parser.add_argument("--skip-browser", action="store_true")
+    parser.add_argument(
+        "--parabola-only",
+        action="store_true",
+        help="time parabola's server alone (no anchors, no browser): for iterating",
+    )
+    parser.add_argument(
+        "--start-repeat",
+        type=int,
+        default=2,
+        help="extra parabola starts (wall and CPU to the first answer) before the measured one",
+    )
     parser.add_argument("--quick", action="store_true", help="shorter idle sampling")
     parser.add_argument("--json", type=Path, default=None, help="also write the raw figures here")
     parser.add_argument(
@@ -749,6 +830,8 @@ def main() -> int:
         "--build-only", action="store_true", help="fill the cache for these sizes and stop"
     )
     args = parser.parse_args()
+    if args.parabola_only:
+        args.skip_browser = True
     if args.quick:
         args.idle = 3.0
         args.repeat = 3
