@@ -17,7 +17,7 @@ from parabola.distributions import (
 )
 from parabola.samplers._base import BaseSampler
 from parabola.samplers._constraints_func import record_constraints
-from parabola.samplers._nsga2._dominance import crowding_distance, dominance_matrix, rank_fronts
+from parabola.samplers._nsga2._dominance import crowding_order, dominance_matrix, rank_fronts
 from parabola.samplers._nsga2._operators import BaseCrossover, BaseMutation, UniformCrossover
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._unit_codec import UnitCodec
@@ -307,7 +307,10 @@ class NSGAIISampler(BaseSampler):
             if len(population) < self._population_size:
                 return lineage
             previous = lineage.parents[-1].trials if lineage.parents else []
-            elite = self._elite(study, sorted(previous + population, key=lambda t: t.number))
+            # Optuna's order: the new generation, then the previous parents, each by number.
+            by_number = sorted(population, key=lambda t: t.number)
+            by_number += sorted(previous, key=lambda t: t.number)
+            elite = self._elite(study, by_number)
             values, violation = _objectives(study, elite)
             dom = dominance_matrix(values, violation)
             lineage.parents.append(_Parents(elite, values, violation, dom))
@@ -321,10 +324,10 @@ class NSGAIISampler(BaseSampler):
                 if len(elite) == self._population_size:
                     break
                 continue
-            crowd = crowding_distance(values[front])
-            # Most isolated first; ties by trial number, so the result does not depend on
-            # the order the store returned the trials in.
-            order = sorted(range(len(front)), key=lambda k: (-crowd[k], trials[front[k]].number))
+            # Most isolated first, ties as in Optuna (by the last objective's order, from the
+            # order of ``trials``, which ``_update`` fixes by trial numbers: the result does
+            # not depend on the order the store returned the trials in).
+            order = crowding_order(values[front])
             elite.extend(trials[front[k]] for k in order[: self._population_size - len(elite)])
             break
         return elite
