@@ -80,6 +80,42 @@ class FrozenTrial(SuggestMixin):
         self.intermediate_values = dict(intermediate_values)
         self._trial_id = trial_id
 
+    @classmethod
+    def _restore(
+        cls,
+        number: int,
+        state: TrialState,
+        values: list[float] | None,
+        datetime_start: datetime.datetime | None,
+        datetime_complete: datetime.datetime | None,
+        params: dict[str, Any],
+        distributions: dict[str, BaseDistribution],
+        user_attrs: dict[str, Any],
+        system_attrs: dict[str, Any],
+        intermediate_values: dict[int, float],
+        trial_id: int,
+    ) -> FrozenTrial:
+        """A trial from fields a store already validated, taking ownership of the containers.
+
+        For storages decoding or copying thousands of trials at a time: no checks and no
+        defensive copies, so each container passed in must be fresh (not shared with another
+        trial). Attributes are set in ``__init__``'s order, so both kinds of instance share one
+        attribute layout. The public constructor keeps its copies.
+        """
+        trial = cls.__new__(cls)
+        trial._number = number
+        trial.state = state
+        trial._values = values
+        trial._datetime_start = datetime_start
+        trial.datetime_complete = datetime_complete
+        trial._params = params
+        trial._distributions = distributions
+        trial._user_attrs = user_attrs
+        trial._system_attrs = system_attrs
+        trial.intermediate_values = intermediate_values
+        trial._trial_id = trial_id
+        return trial
+
     # Identity and comparison -------------------------------------------------------------
     def __eq__(self, other: object) -> bool:
         if not isinstance(other, FrozenTrial):

@@ -101,3 +101,24 @@ def test_fixed_trial_value_of_the_wrong_kind_names_the_parameter() -> None:
         trial.suggest_categorical("c", ["a", "b"])
     with pytest.raises(ValueError, match=r"value 's' of parameter 'x' does not fit Float"):
         trial.suggest_float("x", 0, 1)
+
+
+def test_frozen_trial_restore_equals_the_constructor_and_takes_the_containers() -> None:
+    fields = {
+        "number": 3,
+        "state": TrialState.COMPLETE,
+        "datetime_start": None,
+        "datetime_complete": None,
+        "params": {"x": 1.0},
+        "distributions": {"x": FloatDistribution(0, 2)},
+        "user_attrs": {"a": [1]},
+        "system_attrs": {},
+        "intermediate_values": {0: 0.5},
+        "trial_id": 7,
+    }
+    built = FrozenTrial(value=2.0, **fields)  # type: ignore[arg-type]
+    restored = FrozenTrial._restore(values=[2.0], **fields)  # type: ignore[arg-type]
+    assert restored == built and repr(restored) == repr(built)
+    assert list(vars(restored)) == list(vars(built))  # one attribute layout
+    assert restored.params is fields["params"]  # no defensive copy (the store's fast path)
+    assert built.params is not fields["params"]  # the public constructor keeps its copy

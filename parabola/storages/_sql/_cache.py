@@ -3,46 +3,94 @@
 It holds every trial of a study this process has read, indexed by number, as of the study's
 change counter ``version``; finished trials in it never change again. The best trial of a
 single-objective study is tracked incrementally, so ``best_trial`` costs no scan.
+
+A finished trial read from the database is kept as its row (a tuple of ints and JSON text)
+until something needs the object itself. Reading a study cold and returning copies of its
+trials (``study.trials`` in a fresh process) then builds one object graph per trial, the one
+handed out, instead of a cached graph plus a copy of it: decoding a row yields containers as
+fresh as a deep copy's. The second copying read, or any read without copies (samplers), decodes
+the rows into the cache for good, so repeated reads cost one copy per trial, as before.
 """
 
 from __future__ import annotations
 
-from collections.abc import Container
+import json
+from collections.abc import Container, Sequence
+from typing import Any
 
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
+from parabola.storages._sql._codec import copy_trial, decode_distributions, trials_from_rows
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
-__all__ = ["StudyCache"]
+__all__ = ["FINISHED_VALUES", "StudyCache"]
 
 _FINISHED = (TrialState.COMPLETE, TrialState.PRUNED, TrialState.FAIL)
+#: Stored values of the finished states (a row's ``state`` column).
+FINISHED_VALUES = frozenset(s.value for s in _FINISHED)
+_STATES = {s.value: s for s in TrialState}
+_COMPLETE = TrialState.COMPLETE.value
+
+#: A ``trials`` row in ``_statements.TRIAL_COLUMNS`` order, of a finished trial not yet decoded.
+Row = Sequence[Any]
+_Entry = FrozenTrial | Row
 
 
 class StudyCache:
     """What this process knows of one study's trials, as of ``version`` (-1: nothing yet)."""
 
-    __slots__ = ("best_id", "by_number", "id_to_number", "param_dists", "unfinished", "version")
+    __slots__ = (
+        "_best",
+        "_copied_rows",
+        "_entries",
+        "_raw",
+        "id_to_number",
+        "param_dists",
+        "unfinished",
+        "version",
+    )
 
     def __init__(self) -> None:
         self.version = -1
-        self.by_number: list[FrozenTrial] = []
+        # By number: a FrozenTrial, or the row of a finished trial not decoded yet.
+        self._entries: list[_Entry] = []
+        # How many entries are rows.
+        self._raw = 0
+        # Whether a copying read has already decoded rows without keeping the trials.
+        self._copied_rows = False
         self.id_to_number: dict[int, int] = {}
         self.param_dists: dict[str, BaseDistribution] = {}
-        self.best_id: int | None = None
+        # (value, number) of the best COMPLETE trial of a single-objective study.
+        self._best: tuple[float, int] | None = None
         # Numbers of WAITING/RUNNING trials: ask() looks for WAITING ones on every call, and
         # that must not cost a scan of a 100k-trial study.
         self.unfinished: set[int] = set()
 
+    def __len__(self) -> int:
+        return len(self._entries)
+
+    def trial_id(self, number: int) -> int:
+        """The id of trial ``number`` (``IndexError`` if there is none)."""
+        entry = self._entries[number]
+        return entry._trial_id if isinstance(entry, FrozenTrial) else int(entry[0])
+
+    # Filling ------------------------------------------------------------------------------
+    def _place(self, number: int, entry: _Entry) -> None:
+        entries = self._entries
+        if number < len(entries):
+            if not isinstance(entries[number], FrozenTrial):
+                self._raw -= 1
+            entries[number] = entry
+        else:
+            # Rows arrive ordered by number and numbers are gapless, so this is an append.
+            assert number == len(entries), (number, len(entries))
+            entries.append(entry)
+
     def put(self, trial: FrozenTrial, directions: list[StudyDirection] | None) -> None:
         """Insert or replace ``trial`` (new trials must come in number order)."""
         number = trial.number
-        if number < len(self.by_number):
-            self.by_number[number] = trial
-        else:
-            # Rows arrive ordered by number and numbers are gapless, so this is an append.
-            assert number == len(self.by_number), (number, len(self.by_number))
-            self.by_number.append(trial)
+        self._place(number, trial)
         self.id_to_number[trial._trial_id] = number
         if trial.state.is_finished():
             self.unfinished.discard(number)
@@ -51,32 +99,111 @@ class StudyCache:
         for name, dist in trial._distributions.items():
             if name not in self.param_dists:
                 self.param_dists[name] = dist
-        if trial.state == TrialState.COMPLETE and directions is not None and len(directions) == 1:
-            self._update_best(trial, directions[0])
+        if trial.state == TrialState.COMPLETE and trial._values is not None:
+            self._update_best(trial._values[0], number, directions)
 
-    def _update_best(self, trial: FrozenTrial, direction: StudyDirection) -> None:
-        if trial._values is None:
-            return
-        if self.best_id is None:
-            self.best_id = trial._trial_id
-            return
-        best = self.by_number[self.id_to_number[self.best_id]]
-        assert best._values is not None
-        value, best_value = trial._values[0], best._values[0]
-        maximize = direction == StudyDirection.MAXIMIZE
-        better = value > best_value if maximize else value < best_value
-        if better or (value == best_value and trial.number < best.number):
-            self.best_id = trial._trial_id
+    def put_rows(
+        self,
+        rows: Sequence[Row],
+        live: dict[int, FrozenTrial],
+        directions: list[StudyDirection] | None,
+    ) -> None:
+        """Insert or replace the trials of ``rows`` (ordered by number).
 
-    def select(self, states: Container[TrialState] | None) -> list[FrozenTrial]:
-        """The cached trials in ``states`` (all when ``None``), ordered by number."""
+        Finished trials are kept as their rows; ``live`` holds the decoded WAITING/RUNNING
+        trials by id (they change, and are read as objects).
+        """
+        id_to_number = self.id_to_number
+        unfinished = self.unfinished
+        param_dists = self.param_dists
+        place = self._place
+        complete: list[Row] = []
+        last_text: str | None = None
+        for row in rows:
+            trial_id, number = row[0], row[2]
+            if row[3] in FINISHED_VALUES:
+                place(number, row)
+                self._raw += 1
+                unfinished.discard(number)
+                if row[3] == _COMPLETE and row[4] is not None:
+                    complete.append(row)
+                text = row[8]
+                if text is not None and text != last_text:  # one lookup per run of equal text
+                    last_text = text
+                    for name, dist in decode_distributions(text).items():
+                        if name not in param_dists:
+                            param_dists[name] = dist
+            else:
+                self.put(live[trial_id], directions)
+            id_to_number[trial_id] = number
+        if complete and directions is not None and len(directions) == 1:
+            values = json.loads("[" + ",".join([r[4] for r in complete]) + "]")
+            for row, vals in zip(complete, values, strict=True):
+                self._update_best(vals[0], row[2], directions)
+
+    def _update_best(
+        self, value: float, number: int, directions: list[StudyDirection] | None
+    ) -> None:
+        if directions is None or len(directions) != 1:
+            return
+        best = self._best
+        if best is not None:
+            best_value, best_number = best
+            maximize = directions[0] == StudyDirection.MAXIMIZE
+            better = value > best_value if maximize else value < best_value
+            if not (better or (value == best_value and number < best_number)):
+                return
+        self._best = (value, number)
+
+    def _decode_all(self) -> None:
+        """Decode every row into the cache (from now on, reads copy the kept trials)."""
+        if not self._raw:
+            return
+        entries = self._entries
+        at = [n for n, e in enumerate(entries) if not isinstance(e, FrozenTrial)]
+        for n, trial in zip(at, trials_from_rows([entries[n] for n in at]), strict=True):
+            entries[n] = trial
+        self._raw = 0
+
+    # Reading ------------------------------------------------------------------------------
+    def select(self, states: Container[TrialState] | None, deepcopy: bool) -> list[FrozenTrial]:
+        """The trials in ``states`` (all when ``None``), ordered by number; with ``deepcopy``,
+        copies that share nothing with the cache."""
+        entries = self._entries
+        picked: list[_Entry]
         if states is None:
-            return list(self.by_number)
-        if not any(s in states for s in _FINISHED):
-            by_number = self.by_number
-            return [by_number[n] for n in sorted(self.unfinished) if by_number[n].state in states]
-        return [t for t in self.by_number if t.state in states]
+            picked = entries
+        elif not any(s in states for s in _FINISHED):
+            # Only unfinished trials wanted: those are always decoded.
+            picked = [entries[n] for n in sorted(self.unfinished)]
+            picked = [t for t in picked if isinstance(t, FrozenTrial) and t.state in states]
+        else:
+            picked = [
+                e
+                for e in entries
+                if (e.state if isinstance(e, FrozenTrial) else _STATES[e[3]]) in states
+            ]
+        if self._raw and picked and (not deepcopy or self._copied_rows):
+            self._decode_all()
+            return self.select(states, deepcopy)
+        if not deepcopy:
+            # No rows are left (decoded above); never hand out the cache's own list.
+            return list(picked) if picked is entries else picked  # type: ignore[arg-type,return-value]
+        if not self._raw:
+            return [copy_trial(t) for t in picked]  # type: ignore[arg-type]
+        # The first copying read of rows: decode them into fresh trials, which nothing else
+        # holds (a second such read keeps them, see the module docstring).
+        self._copied_rows = True
+        fresh = iter(trials_from_rows([e for e in picked if not isinstance(e, FrozenTrial)]))
+        return [copy_trial(e) if isinstance(e, FrozenTrial) else next(fresh) for e in picked]
+
+    def finished_copy(self, number: int) -> FrozenTrial | None:
+        """A copy of trial ``number`` if it is finished (a cached trial never changes then)."""
+        entry = self._entries[number]
+        if not isinstance(entry, FrozenTrial):
+            return trials_from_rows([entry])[0]
+        return copy_trial(entry) if entry.state.is_finished() else None
 
     def best(self) -> FrozenTrial | None:
-        """The best COMPLETE trial seen so far (single-objective studies), or ``None``."""
-        return None if self.best_id is None else self.by_number[self.id_to_number[self.best_id]]
+        """A copy of the best COMPLETE trial so far (single-objective studies), or ``None``."""
+        return None if self._best is None else self.finished_copy(self._best[1])

@@ -172,37 +172,52 @@ def trial_from_row(row: Any) -> FrozenTrial:
 
 
 def trials_from_rows(rows: Sequence[Any]) -> list[FrozenTrial]:
-    """Build FrozenTrials from ``trials`` rows; all JSON is parsed in one ``json.loads``."""
+    """Build fresh FrozenTrials from ``trials`` rows; all JSON is parsed in one ``json.loads``.
+
+    Every container of every trial is new (the JSON parser's own dicts and lists), so the
+    result is as independent of the store as a deep copy and costs one object graph per trial.
+    """
     texts: list[str] = []
     for r in rows:
         texts += (r[4] or "null", r[7] or "null", r[9] or "null", r[10] or "null", r[11] or "null")
-    decoded = json.loads("[" + ",".join(texts) + "]")
+    decoded = iter(json.loads("[" + ",".join(texts) + "]"))
     out: list[FrozenTrial] = []
-    new = FrozenTrial.__new__
-    for i, r in enumerate(rows):
-        values, params, user, system, inter = decoded[5 * i : 5 * i + 5]
-        dists = _NO_DISTS if r[8] is None else _decode_dists(r[8])
+    append = out.append
+    restore = FrozenTrial._restore
+    states = _STATES
+    epoch = _EPOCH
+    last_text: str | None = None
+    dists = _NO_DISTS
+    # zip with the same iterator five times: the five decoded columns of each row, in order.
+    for r, values, params, user, system, inter in zip(
+        rows, decoded, decoded, decoded, decoded, decoded, strict=True
+    ):
+        text = r[8]
+        if text != last_text:  # runs of rows share one search space: one lookup per run
+            dists = _NO_DISTS if text is None else _decode_dists(text)
+            last_text = text
         if params is None:
             params = {}
         else:
             for name, d in dists.convert:
                 if name in params:
                     params[name] = d.to_external_repr(params[name])
-        trial = new(FrozenTrial)
-        trial.__dict__.update(
-            _number=r[2],
-            state=_STATES[r[3]],
-            _values=values,
-            _datetime_start=None if r[5] is None else _EPOCH + timedelta(microseconds=r[5]),
-            datetime_complete=None if r[6] is None else _EPOCH + timedelta(microseconds=r[6]),
-            _params=params,
-            _distributions=dict(dists.dists),
-            _user_attrs={} if user is None else user,
-            _system_attrs={} if system is None else system,
-            intermediate_values={} if inter is None else {int(k): v for k, v in inter.items()},
-            _trial_id=r[0],
+        start, complete = r[5], r[6]
+        append(
+            restore(
+                r[2],
+                states[r[3]],
+                values,
+                None if start is None else epoch + timedelta(microseconds=start),
+                None if complete is None else epoch + timedelta(microseconds=complete),
+                params,
+                dict(dists.dists),
+                {} if user is None else user,
+                {} if system is None else system,
+                {} if inter is None else {int(k): v for k, v in inter.items()},
+                r[0],
+            )
         )
-        out.append(trial)
     return out
 
 
@@ -217,13 +232,17 @@ def _copy_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
 
 def copy_trial(trial: FrozenTrial) -> FrozenTrial:
     """A copy as independent as ``copy.deepcopy`` (distributions are immutable and shared)."""
-    new = FrozenTrial.__new__(FrozenTrial)
-    d = dict(trial.__dict__)
-    d["_params"] = _copy_attrs(trial._params)
-    d["_distributions"] = dict(trial._distributions)
-    d["_user_attrs"] = _copy_attrs(trial._user_attrs)
-    d["_system_attrs"] = _copy_attrs(trial._system_attrs)
-    d["intermediate_values"] = dict(trial.intermediate_values)
-    d["_values"] = None if trial._values is None else list(trial._values)
-    new.__dict__.update(d)
-    return new
+    values = trial._values
+    return FrozenTrial._restore(
+        trial._number,
+        trial.state,
+        None if values is None else list(values),
+        trial._datetime_start,
+        trial.datetime_complete,
+        _copy_attrs(trial._params),
+        dict(trial._distributions),
+        _copy_attrs(trial._user_attrs),
+        _copy_attrs(trial._system_attrs),
+        dict(trial.intermediate_values),
+        trial._trial_id,
+    )

@@ -44,7 +44,7 @@ from parabola.distributions import (
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.storages._sql import _statements as st
 from parabola.storages._sql._budget import insert_in_budget
-from parabola.storages._sql._cache import StudyCache
+from parabola.storages._sql._cache import FINISHED_VALUES, StudyCache
 from parabola.storages._sql._codec import (
     copy_trial,
     dt_to_us,
@@ -190,19 +190,20 @@ class TrialTable:
         if cache is None:
             cache = self._caches[study_id] = StudyCache()
         if version != cache.version:
-            with no_gc():
-                decoded = trials_from_rows(rows)
+            owned = self._owned
+            # Finished trials stay rows until read (see _cache); live ones are decoded now.
+            live: dict[int, FrozenTrial] = {}
+            for trial in trials_from_rows([r for r in rows if r[3] not in FINISHED_VALUES]):
+                mine = owned.get(trial._trial_id)
+                # Our in-memory copy of a running trial is newer (it may hold buffered params).
+                live[trial._trial_id] = trial if mine is None else mine
+            for row in rows:
+                if row[3] in FINISHED_VALUES and row[0] in owned:
+                    self._disown(row[0])  # finished by another worker (stale): no longer ours
             directions = self._studies.known_directions(study_id)  # once, not per trial
-            trial_study = self._trial_study
-            for trial in decoded:
-                owned = self._owned.get(trial._trial_id)
-                if owned is not None:
-                    if trial.state == TrialState.RUNNING:
-                        trial = owned  # our in-memory copy is newer (it may hold buffered params)
-                    else:  # finished by another worker (stale): no longer ours
-                        self._disown(trial._trial_id)
-                cache.put(trial, directions)
-                trial_study[trial._trial_id] = study_id
+            with no_gc():
+                cache.put_rows(rows, live, directions)
+            self._trial_study.update(dict.fromkeys([r[0] for r in rows], study_id))
             cache.version = int(version)
         return cache
 
@@ -436,12 +437,12 @@ class TrialTable:
     def id_from_number(self, study_id: int, trial_number: int) -> int:
         with self._lock:
             cache = self._sync(study_id)
-            if not 0 <= trial_number < len(cache.by_number):
+            if not 0 <= trial_number < len(cache):
                 raise KeyError(
                     f"No trial with number {trial_number} in study {study_id} "
-                    f"(it has {len(cache.by_number)} trials)."
+                    f"(it has {len(cache)} trials)."
                 )
-            return cache.by_number[trial_number]._trial_id
+            return cache.trial_id(trial_number)
 
     def number_from_id(self, trial_id: int) -> int:
         with self._lock:
@@ -630,9 +631,9 @@ class TrialTable:
             study_id = self._trial_study.get(trial_id)
             cache = None if study_id is None else self._caches.get(study_id)
             if cache is not None and trial_id in cache.id_to_number:
-                cached = cache.by_number[cache.id_to_number[trial_id]]
-                if cached.state.is_finished():
-                    return copy_trial(cached)
+                cached = cache.finished_copy(cache.id_to_number[trial_id])
+                if cached is not None:
+                    return cached
         row = self._runner.run(lambda cur: self._select_trial(cur, trial_id, False), write=False)
         with self._lock:
             self._trial_study[trial_id] = int(row[1])
@@ -646,16 +647,14 @@ class TrialTable:
     ) -> list[FrozenTrial]:
         with self._lock:
             self._studies.directions(study_id)
-            out = self._sync(study_id).select(states)
-        if not deepcopy:
-            return out
-        with no_gc():
-            return [copy_trial(t) for t in out]
+            cache = self._sync(study_id)
+            with no_gc():
+                return cache.select(states, deepcopy)
 
     def count(self, study_id: int) -> int:
         """How many trials the study has (its cache brought up to date)."""
         with self._lock:
-            return len(self._sync(study_id).by_number)
+            return len(self._sync(study_id))
 
     def best(self, study_id: int) -> FrozenTrial:
         directions = self._studies.directions(study_id)
@@ -668,7 +667,7 @@ class TrialTable:
             best = cache.best()
             if best is None:
                 raise ValueError("No trials are completed yet.")
-            return copy_trial(best)
+            return best
 
     # Heartbeats ---------------------------------------------------------------------------
     def record_heartbeat(self, trial_id: int) -> None:
