@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
+import functools
 import json
-import math
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -32,7 +32,15 @@ _Values = list[tuple[FrozenTrial, list[float]]]
 
 
 def hovertext(trial: FrozenTrial) -> str:
-    """Optuna's hover text: the trial's number, values, params and user attributes as JSON."""
+    """Optuna's hover text: the trial's number, values, params and user attributes as JSON
+    (``json.dumps(doc, indent=2)`` with ``<br>`` line breaks)."""
+    if not trial.user_attrs:
+        # The common document (no user attributes), assembled from pre-encoded pieces: the
+        # general path's per-entry work was most of a 1,000-trial Pareto plot's build.
+        try:
+            return _plain_hovertext(trial.number, trial.values, trial.params)
+        except KeyError:  # a value of a type the fast encoder does not take
+            pass
     attrs = {k: json_value(v) for k, v in trial.user_attrs.items()}
     doc = {
         "number": trial.number,
@@ -40,17 +48,88 @@ def hovertext(trial: FrozenTrial) -> str:
         "params": trial.params,
         **({"user_attrs": attrs} if attrs else {}),
     }
-    return _indented(doc).replace("\n", "<br>")
+    return _indented(doc, "<br>")
+
+
+# The encoded '<br>    "name": ' of each parameter, by the tuple of a trial's parameter names
+# (one or a few tuples per study; the cache is emptied if a caller makes it large).
+_PARAM_PREFIXES: dict[tuple[str, ...], list[str]] = {}
+
+
+def _plain_hovertext(number: Any, values: Any, params: dict[str, Any]) -> str:
+    """The hover text of a trial without user attributes; KeyError where a value is not of an
+    exact built-in scalar type (then the general path writes it)."""
+    if type(values) is list and values:
+        values_text = "[<br>    " + ",<br>    ".join(map(_exact_json, values)) + "<br>  ]"
+    elif values is None:
+        values_text = "null"
+    else:
+        raise KeyError(values)
+    if params:
+        names = tuple(params)
+        prefixes = _PARAM_PREFIXES.get(names)
+        if prefixes is None:
+            if len(_PARAM_PREFIXES) > 1000:
+                _PARAM_PREFIXES.clear()
+            prefixes = _PARAM_PREFIXES[names] = [f"<br>    {_key_json(k)}: " for k in names]
+        body = ",".join(
+            [p + _exact_json(v) for p, v in zip(prefixes, params.values(), strict=True)]
+        )
+        params_text = "{" + body + "<br>  }"
+    else:
+        params_text = "{}"
+    return (
+        '{<br>  "number": '
+        + _exact_json(number)
+        + ',<br>  "values": '
+        + values_text
+        + ',<br>  "params": '
+        + params_text
+        + "<br>}"
+    )
 
 
 def _scalar(v: Any) -> bool:
     return v is None or isinstance(v, (str, int, float, bool))
 
 
+_SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
+
+
+def _float_json(v: float) -> str:
+    r = float.__repr__(v)
+    return _SPECIAL_FLOATS.get(r, r)
+
+
+# json's encoding of each exact scalar type, found with one dict look-up (subclasses such as
+# numpy's float64 or an IntEnum take _scalar_json's slower isinstance path).
+_ENCODE: dict[type, Callable[[Any], str]] = {
+    str: json.encoder.encode_basestring_ascii,  # a C function
+    int: int.__repr__,
+    float: _float_json,
+    bool: lambda v: "true" if v else "false",
+    type(None): lambda v: "null",
+}
+
+
+def _exact_json(v: Any) -> str:
+    """json's text for a scalar of an exact built-in type; KeyError for anything else."""
+    return _ENCODE[type(v)](v)
+
+
+def _key_json(k: Any) -> str:
+    if type(k) is not str:  # json converts other keys to strings first: the general path
+        raise KeyError(k)
+    return json.encoder.encode_basestring_ascii(k)
+
+
 def _scalar_json(v: Any) -> str:
     """``json.dumps(v)`` for a scalar, without the encoder's per-call set-up (a 1,000-trial
     timeline spent half its build time in 15,000 ``json.dumps`` calls): the same rules as
     ``json``'s encoder, so ``test_hovertext.py`` compares the two on random documents."""
+    enc = _ENCODE.get(type(v))
+    if enc is not None:
+        return enc(v)
     if isinstance(v, str):
         return json.encoder.encode_basestring_ascii(v)
     if v is None:
@@ -60,36 +139,53 @@ def _scalar_json(v: Any) -> str:
     if v is False:
         return "false"
     if isinstance(v, float):
-        if v != v:
-            return "NaN"
-        if v in (math.inf, -math.inf):
-            return "Infinity" if v > 0 else "-Infinity"
-        return float.__repr__(v)
+        return _float_json(v)
     return int.__repr__(v)
 
 
-def _indented(doc: dict[str, Any]) -> str:
-    """``json.dumps(doc, indent=2)``, written out for the flat case (lists and dicts of
-    scalars) with the fast compact encoder: ``indent`` forces Python's pure-Python encoder,
-    which made hover text the bulk of a 1,000-trial Pareto plot's cost."""
+def _indented(doc: dict[str, Any], newline: str = "\n") -> str:
+    """``json.dumps(doc, indent=2)`` with ``newline`` for its line breaks, written out for the
+    flat case (lists and dicts of scalars) with the fast compact encoder: ``indent`` forces
+    Python's pure-Python encoder, which made hover text the bulk of a 1,000-trial Pareto
+    plot's cost. JSON text has no line breaks of its own (strings escape them), so a
+    ``newline`` of ``"<br>"`` gives what Optuna's ``.replace("\\n", "<br>")`` gives."""
+    item = "," + newline + "    "
     parts = []
     for key, value in doc.items():
-        if _scalar(value):  # the trial number: json.dumps's set-up was a third of the text's cost
-            text = _scalar_json(value)
-        elif isinstance(value, list) and value and all(_scalar(v) for v in value):
-            body = ",\n".join(f"    {_scalar_json(v)}" for v in value)
-            text = f"[\n{body}\n  ]"
-        elif (
-            isinstance(value, dict)
-            and value
-            and all(isinstance(k, str) and _scalar(v) for k, v in value.items())
-        ):
-            body = ",\n".join(f"    {_scalar_json(k)}: {_scalar_json(v)}" for k, v in value.items())
-            text = f"{{\n{body}\n  }}"
-        else:
-            text = json.dumps(value, indent=2).replace("\n", "\n  ")
+        t = type(value)
+        try:
+            # Exact built-in types through one look-up each; anything else raises KeyError
+            # and takes the general path below.
+            if t is list and value:
+                text = f"[{newline}    {item.join(map(_exact_json, value))}{newline}  ]"
+            elif t is dict and value:
+                body = item.join([f"{_key_json(k)}: {_exact_json(v)}" for k, v in value.items()])
+                text = f"{{{newline}    {body}{newline}  }}"
+            else:
+                text = _exact_json(value)
+        except KeyError:
+            text = _general_json(value, newline)
         parts.append(f"  {_scalar_json(key)}: {text}")
-    return "{\n" + ",\n".join(parts) + "\n}"
+    return "{" + newline + ("," + newline).join(parts) + newline + "}"
+
+
+def _general_json(value: Any, newline: str) -> str:
+    """One entry of :func:`_indented` whose value is not a flat list or dict of exact scalars."""
+    if _scalar(value):
+        return _scalar_json(value)
+    if isinstance(value, list) and value and all(_scalar(v) for v in value):
+        body = ("," + newline).join(f"    {_scalar_json(v)}" for v in value)
+        return f"[{newline}{body}{newline}  ]"
+    if (
+        isinstance(value, dict)
+        and value
+        and all(isinstance(k, str) and _scalar(v) for k, v in value.items())
+    ):
+        body = ("," + newline).join(
+            f"    {_scalar_json(k)}: {_scalar_json(v)}" for k, v in value.items()
+        )
+        return f"{{{newline}{body}{newline}  }}"
+    return json.dumps(value, indent=2).replace("\n", newline + "  ")
 
 
 def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any]) -> _Values:
@@ -106,9 +202,16 @@ def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any
 
 
 def _scale(name: str) -> list[list[Any]]:
+    return [list(p) for p in _named_scale(name)]
+
+
+@functools.cache
+def _named_scale(name: str) -> tuple[tuple[Any, ...], ...]:
+    # plotly looks the name up among every scale module's members (inspect.getmembers): about
+    # a millisecond a call, a tenth of a warm 1,000-trial Pareto plot.
     import plotly.colors
 
-    return [list(p) for p in plotly.colors.get_colorscale(name)]
+    return tuple(tuple(p) for p in plotly.colors.get_colorscale(name))
 
 
 def _marker(trials: Sequence[FrozenTrial], kind: str, include_dominated: bool) -> dict[str, Any]:

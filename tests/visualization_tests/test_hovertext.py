@@ -5,11 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from parabola.visualization._pareto_front import _indented
+import parabola
+from parabola.visualization._pareto_front import _indented, hovertext
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
 nested = st.recursive(
@@ -51,3 +53,45 @@ def test_same_text_as_json_dumps(number: int, values: Any, params: Any, attrs: A
         **({"user_attrs": attrs} if attrs else {}),
     }
     assert _indented(doc) == json.dumps(doc, indent=2)
+
+
+def _trial(number: int, values: Any, params: Any, attrs: Any) -> parabola.trial.FrozenTrial:
+    t = parabola.trial.create_trial(value=0.0)
+    t.number, t.values, t.params, t.user_attrs = number, values, params, attrs
+    return t
+
+
+def _optuna_text(t: parabola.trial.FrozenTrial) -> str:
+    doc = {
+        "number": t.number,
+        "values": t.values,
+        "params": t.params,
+        **({"user_attrs": t.user_attrs} if t.user_attrs else {}),
+    }
+    return json.dumps(doc, indent=2).replace("\n", "<br>")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.integers(),
+    st.none() | st.lists(st.floats() | st.integers(), max_size=3),
+    st.dictionaries(st.text(max_size=4), scalars | st.lists(scalars, max_size=2), max_size=4),
+    st.dictionaries(st.text(max_size=4), scalars, max_size=2),
+)
+def test_hovertext_is_optunas(number: int, values: Any, params: Any, attrs: Any) -> None:
+    # The no-user-attributes fast path and the general one, against Optuna's json.dumps.
+    t = _trial(number, values, params, attrs)
+    assert hovertext(t) == _optuna_text(t)
+
+
+@pytest.mark.parametrize(
+    "params",
+    [
+        {"x": np.float64(0.5), "c": "a"},  # a float subclass: the general path
+        {1: 2.0},  # a non-string key: json writes "1"
+        {"s": "line\nbreak", "t": "<b>"},  # escaped, never a real line break
+    ],
+)
+def test_hovertext_of_unusual_params(params: dict[Any, Any]) -> None:
+    t = _trial(3, [1.0, float("inf")], params, {})
+    assert hovertext(t) == _optuna_text(t)
