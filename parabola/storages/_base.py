@@ -371,6 +371,19 @@ class BaseStorage(abc.ABC):
         """Return the rows ``query`` selects (default: every row of the default stream) in
         insertion order; with ``query.keys`` each row keeps only those keys and ``_step``."""
 
+    def get_study_runs(self, study_name: str) -> list[RunRecord]:
+        """The runs linked to the study ``study_name`` (``RunRecord.study_name``), newest first.
+
+        The dashboard's study page lists them; this default filters :meth:`get_runs`, and SQL
+        stores select only those rows (a project of thousands of runs is not decoded).
+
+        Example:
+            >>> from parabola.storages import InMemoryStorage
+            >>> InMemoryStorage().get_study_runs("s")
+            []
+        """
+        return [r for r in self.get_runs() if r.study_name == study_name]
+
     def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
         """How many runs :meth:`get_runs` would return, without reading them.
 

@@ -32,6 +32,7 @@ from starlette.staticfiles import StaticFiles
 import parabola
 from parabola.storages import BaseStorage, get_storage
 from parabola.ui import _figures, _media, _runs, _studies
+from parabola.ui._activity import Activity
 from parabola.ui._json import dumps
 from parabola.ui._precompute import Precompute
 from parabola.ui._security import SecurityMiddleware, allowed_hosts_for
@@ -109,6 +110,10 @@ def _serve_plotly(request: Request) -> Response:
     return FileResponse(_plotly_js(), media_type="text/javascript", headers=headers)
 
 
+# Kept study answers (JSON plus its gzip) in bytes, all studies together.
+_ANSWER_BYTES = 24 * 2**20
+
+
 class Dashboard:
     """The routes' shared state: the store, the caches and the write switch."""
 
@@ -122,7 +127,8 @@ class Dashboard:
         # Poll answers by (study, token asked, token now, first unfinished): "nothing new" is
         # answered from here after the two cheap store calls of change_token.
         self._poll_answers: OrderedDict[tuple[Any, ...], bytes] = OrderedDict()
-        self.precompute = Precompute(storage, self.figures)
+        self.activity = Activity()
+        self.precompute = Precompute(storage, self.figures, self.activity)
         self._templates: Jinja2Templates | None = None
         self._api: parabola.Api | None = None
 
@@ -349,18 +355,27 @@ class Dashboard:
         study_id = request.path_params["study_id"]
         since = _int(request, "since", 0, 0, 10**9) or 0
         token, _ = _studies.change_token(self.storage, study_id)  # KeyError (404): unknown id
-        self.precompute.study_seen(study_id, token)
         # The answer only changes with the trials (their token) or the runs linked to them.
         key = (study_id, since, token, self.storage.count_runs())
         with self._lock:
             hit = self._study_answers.get(key)
         if hit is None:
             body = dumps(_studies.study_data(self.storage, study_id, since), cleaned=True)
-            hit = (body, gzip.compress(body, compresslevel=5))
+            # Level 1: a quarter of level 5's CPU on 10,000 trials (14 vs 62 ms) for 6% more
+            # bytes (0.67 vs 0.63 MB), on the cold request's critical path.
+            hit = (body, gzip.compress(body, compresslevel=1))
             with self._lock:
                 self._study_answers[key] = hit
-                while len(self._study_answers) > 16:
+                # Bounded by count and by bytes: a few studies of 10,000 trials each weigh
+                # megabytes, and the server's memory budget is 200 MiB in all.
+                while len(self._study_answers) > 16 or (
+                    len(self._study_answers) > 1
+                    and sum(len(a) + len(b) for a, b in self._study_answers.values())
+                    > _ANSWER_BYTES
+                ):
                     self._study_answers.popitem(last=False)
+        # Queued after the answer is built: its figures then find the trials read.
+        self.precompute.study_seen(study_id, token)
         if "gzip" in request.headers.get("accept-encoding", ""):
             return Response(
                 hit[1],
@@ -492,48 +507,70 @@ async def _on_other(request: Request, exc: Exception) -> Response:
     return _error(request, 500, f"Internal error ({type(exc).__name__}); see the server log.")
 
 
-def _warm_up() -> None:
+# What later requests need, most needed first; each import waits for the requests in flight.
+_WARM_UP = (
+    "numpy",
+    "parabola.study",
+    "parabola.samplers._random",
+    "starlette.templating",
+    "parabola.tracking",
+    "parabola.visualization",  # plotly: the slowest by far
+)
+# The longest a background step waits for the requests in flight to end.
+_YIELD_S = 2.0
+
+
+def _warm_up(activity: Activity) -> None:
     import contextlib
+    import importlib
 
-    import numpy  # noqa: F401
-    import starlette.templating  # noqa: F401
-
-    import parabola.study
-    import parabola.tracking
-
-    with contextlib.suppress(ImportError):  # the figures' first import (plotly) is the slowest
-        import parabola.visualization  # noqa: F401
+    for name in _WARM_UP:
+        activity.wait_idle(_YIELD_S)
+        with contextlib.suppress(ImportError):  # plotly is an optional dependency
+            importlib.import_module(name)
 
 
 class WarmUpAfterFirstAnswer:
-    """ASGI middleware: once the first answer is sent, import in a background thread what
-    later requests need (the study machinery, numpy, plotly, ``parabola.visualization``).
+    """ASGI middleware: counts the requests in flight (``activity``) and, once the first
+    answer is sent, imports in a background thread what later requests need (the study
+    machinery, numpy, plotly, ``parabola.visualization``), one module at a time while no
+    request is being served.
 
     Started here rather than at app creation, so the imports do not compete (for the GIL and
     the cores) with the server's own start: the first answer comes as early as it can.
     """
 
-    def __init__(self, app: Any) -> None:
+    def __init__(self, app: Any, activity: Activity | None = None) -> None:
         self.app = app
+        self._activity = activity or Activity()
         self._started = False
 
     async def __call__(self, scope: Any, receive: Any, send: Any) -> None:
-        if self._started or scope["type"] != "http":
+        if scope["type"] != "http":
             await self.app(scope, receive, send)
             return
+        self._activity.begin()
+        try:
+            if self._started:
+                await self.app(scope, receive, send)
+                return
 
-        async def sending(message: Any) -> None:
-            await send(message)
-            if message["type"] == "http.response.body" and not message.get("more_body"):
-                self.start()
+            async def sending(message: Any) -> None:
+                await send(message)
+                if message["type"] == "http.response.body" and not message.get("more_body"):
+                    self.start()
 
-        await self.app(scope, receive, sending)
+            await self.app(scope, receive, sending)
+        finally:
+            self._activity.end()
 
     def start(self) -> None:
         """Start the warm-up thread (once)."""
         if not self._started:
             self._started = True
-            threading.Thread(target=_warm_up, name="parabola-ui-warm-up", daemon=True).start()
+            threading.Thread(
+                target=_warm_up, args=(self._activity,), name="parabola-ui-warm-up", daemon=True
+            ).start()
 
 
 def create_app(
@@ -595,13 +632,15 @@ def create_app(
     ]
     middleware = [
         # Outermost: the server answers its first request before anything else is imported.
-        Middleware(WarmUpAfterFirstAnswer),
+        Middleware(WarmUpAfterFirstAnswer, activity=board.activity),
         Middleware(
             SecurityMiddleware,
             hosts=allowed_hosts_for(host, allowed_hosts),
             allow_writes=allow_writes,
         ),
-        Middleware(GZipMiddleware, minimum_size=1024, compresslevel=5),
+        # Level 1: every figure and series answer is compressed per request, and level 5
+        # costs ~4x the CPU for ~6% fewer bytes on this JSON.
+        Middleware(GZipMiddleware, minimum_size=1024, compresslevel=1),
     ]
     handlers: dict[Any, Any] = {
         KeyError: _on_key_error,

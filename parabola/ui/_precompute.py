@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
     from parabola.storages import BaseStorage
+    from parabola.ui._activity import Activity
     from parabola.ui._figures import FigureCache
 
 __all__ = ["PRECOMPUTED", "Precompute"]
@@ -25,6 +26,8 @@ __all__ = ["PRECOMPUTED", "Precompute"]
 # In the order they are built: the first chart of the page, then the slowest figure.
 PRECOMPUTED = ("history", "importance")
 _log = logging.getLogger("parabola.ui")
+# The longest a figure's build waits for the requests in flight to end.
+_YIELD_S = 2.0
 
 
 class Precompute:
@@ -33,11 +36,16 @@ class Precompute:
     Args:
         storage: The dashboard's store.
         figures: The cache the figure requests read (keys ``(study_id, token, name, ())``).
+        activity: The server's requests in flight: each figure waits (a bounded time) until
+            none is, so a cold request is not slowed by work nobody asked for yet.
     """
 
-    def __init__(self, storage: BaseStorage, figures: FigureCache) -> None:
+    def __init__(
+        self, storage: BaseStorage, figures: FigureCache, activity: Activity | None = None
+    ) -> None:
         self._storage = storage
         self._figures = figures
+        self._activity = activity
         self._seen: dict[int, str] = {}
         self._lock = threading.Lock()
         self._jobs: queue.SimpleQueue[tuple[int, str]] = queue.SimpleQueue()
@@ -73,6 +81,9 @@ class Precompute:
 
         study = _studies.load(self._storage, study_id)
         for name in PRECOMPUTED:
+            if self._activity is not None:
+                # Yield to the requests in flight (a cold study answer among them).
+                self._activity.wait_idle(_YIELD_S)
             with self._lock:
                 if self._seen.get(study_id) != token:
                     return

@@ -125,14 +125,14 @@ def study_data(storage: BaseStorage, study_id: int, since: int = 0) -> dict[str,
     columns: dict[str, Any] = {
         "number": [t.number for t in part],
         "state": [t.state.name for t in part],
-        "values": [empty if t.values is None else [_finite(v) for v in t.values] for t in part],
+        "values": _values_column([t.values for t in part], empty),
         "datetime_start": [
             t.datetime_start.isoformat() if t.datetime_start else None for t in part
         ],
         "datetime_complete": [
             t.datetime_complete.isoformat() if t.datetime_complete else None for t in part
         ],
-        "params": {p: [_cell(t.params.get(p)) for t in part] for p in params},
+        "params": {p: _column([t.params.get(p) for t in part]) for p in params},
         "user_attrs": {k: [clean(t.user_attrs.get(k)) for t in part] for k in user_attrs},
         "n_intermediate": [len(t.intermediate_values) for t in part],
     }
@@ -146,8 +146,7 @@ def study_data(storage: BaseStorage, study_id: int, since: int = 0) -> dict[str,
         best = [t.number for t in study.best_trials]
     runs = [
         {"entity": r.entity, "project": r.project, "id": r.run_id, "trial": r.trial_number}
-        for r in storage.get_runs()
-        if r.study_name == study.study_name
+        for r in storage.get_study_runs(study.study_name)
     ]
     return {
         "study_id": study_id,
@@ -169,6 +168,28 @@ def study_data(storage: BaseStorage, study_id: int, since: int = 0) -> dict[str,
 
 def _finite(v: Any) -> Any:
     return v if not isinstance(v, float) or math.isfinite(v) else None
+
+
+def _all_finite_numbers(values: Sequence[Any]) -> bool:
+    """Whether every cell is a finite number: one C-level ``sum`` (a ``None``, a string or a
+    NaN/infinity makes it fail), so the usual float column skips the per-cell check."""
+    try:
+        return math.isfinite(sum(values))
+    except (TypeError, OverflowError):
+        return False
+
+
+def _column(values: list[Any]) -> list[Any]:
+    """A param column made JSON-ready (see :func:`_cell`)."""
+    return values if _all_finite_numbers(values) else [_cell(v) for v in values]
+
+
+def _values_column(values: list[list[float] | None], empty: list[None]) -> list[Any]:
+    """The trials' objective values, ``empty`` for a trial without any."""
+    flat = [v for vs in values if vs is not None for v in vs]
+    if _all_finite_numbers(flat):
+        return [empty if vs is None else vs for vs in values]
+    return [empty if vs is None else [_finite(v) for v in vs] for vs in values]
 
 
 def _cell(v: Any) -> Any:
@@ -194,8 +215,8 @@ def trial_detail(storage: BaseStorage, study_id: int, number: int) -> dict[str, 
     trial_id = storage.get_trial_id_from_study_id_trial_number(study_id, number)
     t = storage.get_trial(trial_id)
     run = None
-    for r in storage.get_runs():
-        if r.study_name == study.study_name and r.trial_number == number:
+    for r in storage.get_study_runs(study.study_name):
+        if r.trial_number == number:
             run = {"entity": r.entity, "project": r.project, "id": r.run_id, "name": r.name}
             break
     out: dict[str, Any] = clean(

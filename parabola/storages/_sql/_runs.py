@@ -48,6 +48,7 @@ __all__ = [
     "get_history_envelope",
     "get_run",
     "get_runs",
+    "get_study_runs",
     "update_run",
 ]
 
@@ -170,6 +171,14 @@ def _where(entity: str | None, project: str | None) -> tuple[str, dict[str, str]
 def get_runs(cur: Any, d: Dialect, entity: str | None, project: str | None) -> list[RunRecord]:
     where, args = _where(entity, project)
     cur.execute(d.sql(f"{_SELECT_RUN}{where} ORDER BY created_at DESC, id DESC"), args)
+    return [_record(r) for r in cur.fetchall()]
+
+
+def get_study_runs(cur: Any, d: Dialect, study_name: str) -> list[RunRecord]:
+    cur.execute(
+        d.sql(f"{_SELECT_RUN} WHERE study_name = {{name}} ORDER BY created_at DESC, id DESC"),
+        {"name": study_name},
+    )
     return [_record(r) for r in cur.fetchall()]
 
 
@@ -413,6 +422,10 @@ class RunTable:
 
     def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
         return self._runner.run(lambda cur: get_runs(cur, self._d, entity, project), write=False)
+
+    def get_study_runs(self, study_name: str) -> list[RunRecord]:
+        """The runs linked to a study, newest first."""
+        return self._runner.run(lambda cur: get_study_runs(cur, self._d, study_name), write=False)
 
     def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
         """``SELECT COUNT(*)``: a new run's default name needs the count, not the runs."""

@@ -239,6 +239,10 @@ class RDBStorage(BaseStorage):
     def get_runs(self, entity: str | None = None, project: str | None = None) -> list[RunRecord]:
         return self._run_table.get_runs(entity, project)
 
+    def get_study_runs(self, study_name: str) -> list[RunRecord]:
+        """The study's runs, selected by ``study_name`` (no other run is decoded)."""
+        return self._run_table.get_study_runs(study_name)
+
     def count_runs(self, entity: str | None = None, project: str | None = None) -> int:
         """``SELECT COUNT(*)``: a new run's default name needs the count, not the runs."""
         return self._run_table.count_runs(entity, project)
