@@ -480,6 +480,8 @@ def check_distribution_compatibility(
     Ranges may change between trials (dynamic search spaces); the kind of distribution, the log
     flag and a categorical's choices may not.
     """
+    if dist_old is dist_new:  # suggest_* reuses one object per argument set
+        return
     if _kind(dist_old) != _kind(dist_new):
         raise ValueError(
             f"Cannot set different distribution kind to the same parameter name: "

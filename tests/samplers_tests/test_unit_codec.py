@@ -46,3 +46,11 @@ def test_decode_and_encode_match_the_scalar_functions() -> None:
 def test_categorical_is_refused() -> None:
     with pytest.raises(TypeError, match="not numeric"):
         UnitCodec({"c": CategoricalDistribution(["a"])})
+
+
+def test_plain_float_fast_path_matches_from_unit() -> None:
+    space = {f"x{i}": FloatDistribution(-5.0, 5.0 + i) for i in range(5)}
+    codec = UnitCodec(space)
+    u = np.random.RandomState(1).uniform(-0.2, 1.2, len(space))
+    want = {n: from_unit(d, float(x)) for (n, d), x in zip(space.items(), u, strict=True)}
+    assert codec.decode(u) == want
