@@ -14,14 +14,15 @@ Why not ``go.Figure(data=..., layout=...)`` (measured with cProfile, plotly 7.1)
   each of the ~60-200 properties a trace type has one by one, and then deep-copies the
   trace's properties into the figure: ~50 us a trace, 50 ms of a 1,000-trace figure (the
   intermediate values and parallel coordinates draw one trace per trial, as Optuna does),
-  against ~5 ms to compute its data. From :data:`MANY_TRACES` traces on, the first trace of
-  each kind (type and set of keys) is built by plotly's constructor and the others are copies
-  of that object holding their own properties (:func:`_add_traces`): the same objects, in the
-  same state, as plotly's constructor leaves them. This relies on plotly's private layout of a
-  figure (``_data``, ``_data_objs``, ``_data_defaults``) and of a trace (``_parent``,
-  ``_trace_ind``, ``_orphan_props``), which has not changed since plotly 4; every assumption
-  is checked on the object plotly built, and anything unexpected falls back to plotly's own
-  construction.
+  against ~5 ms to compute its data; and deep-copying a long list (hover texts) costs a
+  Python call per item. So the first trace of each kind (type and set of keys) is built by
+  plotly's constructor and the others are copies of that object holding their own properties
+  (:func:`_add_traces`): the same objects, in the same state, as plotly's constructor leaves
+  them, their properties copied in C where they are flat lists. This relies on plotly's
+  private layout of a figure (``_data``, ``_data_objs``, ``_data_defaults``) and of a trace
+  (``_parent``, ``_trace_ind``, ``_orphan_props``), which has not changed since plotly 4;
+  every assumption is checked on the object plotly built, and anything unexpected falls back
+  to plotly's own construction (``tests/visualization_tests/test_figure.py``).
 """
 
 from __future__ import annotations
@@ -32,11 +33,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["MANY_TRACES", "figure"]
-
-# Traces from which the figure copies a prototype trace instead of running plotly's trace
-# constructor once per trace. Below it the saving is under a millisecond.
-MANY_TRACES = 32
+__all__ = ["figure"]
 
 # Attributes of a plotly trace object that _add_traces sets itself on each copy.
 _OWN_ATTRS = frozenset({"_parent", "_trace_ind", "_orphan_props", "_validate"})
@@ -46,7 +43,7 @@ _ATOMS = (str, int, float, bool, type(None))
 
 def figure(g: Any, traces: list[dict[str, Any]], layout: dict[str, Any]) -> Any:
     """A ``plotly.graph_objects.Figure`` from trace and layout dicts, built without plotly's
-    per-property validation (and, for many traces, without its per-trace constructor).
+    per-property validation and without its constructor for each trace.
 
     The returned object is a real ``go.Figure`` whose later edits are validated as usual:
     plotly keeps ``_validate=False`` on the figure, its layout and its traces (the nested
@@ -57,11 +54,8 @@ def figure(g: Any, traces: list[dict[str, Any]], layout: dict[str, Any]) -> Any:
     The figure owns copies of the dicts: the caller's (and module-level constants shared
     between figures) are never edited through it.
     """
-    if len(traces) >= MANY_TRACES:
-        fig = g.Figure(data=[], layout=layout, _validate=False)
-        if not _add_traces(fig, traces):
-            fig = g.Figure(data=traces, layout=layout, _validate=False)
-    else:
+    fig = g.Figure(data=[], layout=layout, _validate=False)
+    if traces and not _add_traces(fig, traces):
         fig = g.Figure(data=traces, layout=layout, _validate=False)
     fig._validate = True
     fig.layout._validate = True

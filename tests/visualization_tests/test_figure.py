@@ -1,5 +1,5 @@
 """``_figure.figure`` copies a prototype trace instead of running plotly's trace constructor once
-per trace (from ``MANY_TRACES`` traces): the figure must be the one plotly builds, byte for byte,
+per trace: the figure must be the one plotly builds, byte for byte,
 its traces must be independent objects, and anything unexpected must fall back to plotly."""
 
 from __future__ import annotations
@@ -15,7 +15,7 @@ from parabola.visualization import _figure
 
 go = pytest.importorskip("plotly.graph_objects")
 
-N = _figure.MANY_TRACES + 8
+N = 40
 
 
 def _traces() -> list[dict[str, Any]]:
@@ -108,8 +108,9 @@ def test_edits_after_the_fast_path_are_plotly_edits() -> None:
         assert make(fig).to_json() == make(ref).to_json()
 
 
-def test_few_traces_use_plotly_directly() -> None:
-    few = _traces()[:3]
+@pytest.mark.parametrize("n", [0, 1, 3])
+def test_few_traces(n: int) -> None:
+    few = _traces()[:n]
     assert _figure.figure(go, few, _LAYOUT).to_json() == _plotly_built(few).to_json()
 
 
