@@ -70,6 +70,8 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
             sampler._prior = _prior.dim_scaled_prior
         elif knob == "noprecond":
             sampler._precondition = False
+        elif knob == "scipylbfgs":
+            sampler._batched_lbfgs = False
         elif knob == "refitall":
             sampler._refit_growth = 0.0
         else:

@@ -2,10 +2,10 @@
 
 1. a bounded sweep: a scrambled Sobol set of ``n_sweep`` points (at most 512, fewer in large
    studies where each point costs more) plus the warm starts (the best trials so far);
-2. the ``n_local`` best distinct points of the sweep, with the warm starts, start one *batched*
-   L-BFGS-B run over the numerical columns: the batch is a single stacked vector whose objective
-   is the sum of the independent acquisitions, so each iteration is one vectorised posterior
-   with closed-form gradients instead of ``n_local`` Python-level optimisations;
+2. the ``n_local`` best distinct points of the sweep, with the warm starts, each start an
+   L-BFGS run over the numerical columns (:mod:`._lbfgs`): the runs are independent (own
+   memory, step and stopping test) but advance together, so each round is one vectorised
+   posterior with closed-form gradients over every start;
 3. grid columns are snapped and each categorical column is swept over its choices once;
 4. the best valid point of everything evaluated wins.
 """
@@ -20,6 +20,7 @@ import scipy.optimize
 from scipy.stats import qmc
 
 from parabola.samplers._gp._acqf import Acquisition
+from parabola.samplers._gp._lbfgs import minimize_batch
 from parabola.samplers._gp._space import GPSpace
 
 __all__ = ["optimize_acqf"]
@@ -31,7 +32,12 @@ _GTOL = 1e-2
 
 
 def _local_search(
-    acqf: Acquisition, space: GPSpace, starts: _Array, max_iter: int, length_scales: _Array
+    acqf: Acquisition,
+    space: GPSpace,
+    starts: _Array,
+    max_iter: int,
+    length_scales: _Array,
+    batched: bool,
 ) -> _Array:
     cont = space.continuous
     if len(cont) == 0:
@@ -40,26 +46,46 @@ def _local_search(
     base = starts.copy()
     # Preconditioning (as Optuna does): search in z = x / length_scale, where the Matern
     # kernel, and so the acquisition, varies at the same rate along every column. Without it
-    # the problem is as ill-conditioned as the length scales are unequal and L-BFGS-B runs
-    # to its iteration cap; with it most batches stop at the tolerance.
-    ls = np.tile(length_scales[cont], b)
+    # the problem is as ill-conditioned as the length scales are unequal and L-BFGS runs
+    # to its iteration cap; with it most starts stop at the tolerance.
+    ls_row = length_scales[cont]
+    if batched:
 
-    def fun(z: _Array) -> tuple[float, _Array]:
-        x = base.copy()
-        x[:, cont] = (z * ls).reshape(b, len(cont))
-        v, g = acqf.value_grad(x)
-        return -float(v.sum()), -g[:, cont].ravel() * ls
+        def fun_rows(z: _Array) -> tuple[_Array, _Array]:
+            x = base.copy()
+            x[:, cont] = z * ls_row
+            v, g = acqf.value_grad(x)
+            return -v, -g[:, cont] * ls_row
 
-    res = scipy.optimize.minimize(
-        fun,
-        starts[:, cont].ravel() / ls,
-        jac=True,
-        method="L-BFGS-B",
-        bounds=list(zip(np.zeros_like(ls), 1.0 / ls, strict=True)),
-        options={"maxiter": max_iter, "gtol": _GTOL},
-    )
+        res = minimize_batch(
+            fun_rows,
+            starts[:, cont] / ls_row,
+            np.zeros(len(cont)),
+            1.0 / ls_row,
+            max_iter=max_iter,
+            gtol=_GTOL,
+        )
+        z_opt = res.x
+    else:
+        ls = np.tile(ls_row, b)
+
+        def fun(z: _Array) -> tuple[float, _Array]:
+            x = base.copy()
+            x[:, cont] = (z * ls).reshape(b, len(cont))
+            v, g = acqf.value_grad(x)
+            return -float(v.sum()), -g[:, cont].ravel() * ls
+
+        sres = scipy.optimize.minimize(
+            fun,
+            starts[:, cont].ravel() / ls,
+            jac=True,
+            method="L-BFGS-B",
+            bounds=list(zip(np.zeros_like(ls), 1.0 / ls, strict=True)),
+            options={"maxiter": max_iter, "gtol": _GTOL},
+        )
+        z_opt = sres.x.reshape(b, len(cont))
     out: _Array = base.copy()
-    out[:, cont] = np.clip((res.x * ls).reshape(b, len(cont)), 0.0, 1.0)
+    out[:, cont] = np.clip(z_opt * ls_row, 0.0, 1.0)
     return out
 
 
@@ -87,11 +113,13 @@ def optimize_acqf(
     n_local: int,
     max_iter: int,
     length_scales: _Array | None = None,
+    batched: bool = True,
 ) -> _Array:
     """Return the encoded, snapped row that (approximately) maximises ``acqf``.
 
     ``length_scales`` (one per column, e.g. the objective GP's) precondition the local search;
-    ``None`` means all ones.
+    ``None`` means all ones. ``batched`` runs one L-BFGS per start (:mod:`._lbfgs`); ``False``
+    stacks the starts into one SciPy L-BFGS-B problem (the former search, kept to compare).
     """
     with warnings.catch_warnings():
         # A scrambled Sobol set of a power-of-two size has no balance warning to give.
@@ -114,7 +142,7 @@ def optimize_acqf(
     n_warm = 0 if warm_starts is None else len(warm_starts)
     starts = sweep[sorted(set(picked) | set(range(n_warm)))]
     ls = np.ones(space.dim) if length_scales is None else np.asarray(length_scales, dtype=float)
-    local = space.snap(_local_search(acqf, space, starts, max_iter, ls))
+    local = space.snap(_local_search(acqf, space, starts, max_iter, ls, batched))
     local, local_values = _sweep_categoricals(acqf, space, local)
     candidates = np.vstack([local, sweep[order[:1]]])
     cand_values = np.concatenate([local_values, values[order[:1]]])

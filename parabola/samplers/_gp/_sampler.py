@@ -178,6 +178,7 @@ class GPSampler(BaseSampler):
         self._n_local = 6
         self._local_max_iter = 60
         self._precondition = True  # local search in units of the objective's length scales
+        self._batched_lbfgs = True  # one L-BFGS per start (False: one stacked SciPy problem)
 
     def __getstate__(self) -> dict[str, Any]:
         state = self.__dict__.copy()
@@ -333,6 +334,7 @@ class GPSampler(BaseSampler):
             n_local=self._n_local,
             max_iter=self._local_max_iter,
             length_scales=1.0 / np.sqrt(models[0].hyper.inv_sq_ls) if self._precondition else None,
+            batched=self._batched_lbfgs,
         )
         return gsp.decode(row)
 

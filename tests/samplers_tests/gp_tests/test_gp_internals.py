@@ -110,8 +110,10 @@ def test_posterior_gradients_match_finite_differences() -> None:
             p[:2] = v
             return np.asarray([c[0] for c in model.posterior(p[None, :])])
 
-        fd_mean = _fd(lambda v: at(v)[0], xq[b, :2])
-        fd_var = _fd(lambda v: at(v)[1], xq[b, :2])
+        # A step of 1e-5: the variance is a difference (prior minus explained), whose rounding
+        # (~1e-13) a 1e-6 step would amplify past the tolerance.
+        fd_mean = _fd(lambda v: at(v)[0], xq[b, :2], eps=1e-5)
+        fd_var = _fd(lambda v: at(v)[1], xq[b, :2], eps=1e-5)
         np.testing.assert_allclose(dmean[b, :2], fd_mean, rtol=1e-5, atol=1e-7)
         np.testing.assert_allclose(dvar[b, :2], fd_var, rtol=1e-5, atol=1e-7)
         assert dmean[b, 2] == 0.0 and dvar[b, 2] == 0.0
