@@ -10,6 +10,7 @@ flight, for at most a bound (a page that always has one open does not stall them
 from __future__ import annotations
 
 import threading
+import time
 
 __all__ = ["Activity"]
 
@@ -28,6 +29,7 @@ class Activity:
     def __init__(self) -> None:
         self._n = 0
         self._idle = threading.Condition()
+        self._last_end = 0.0
 
     @property
     def busy(self) -> bool:
@@ -40,6 +42,7 @@ class Activity:
     def end(self) -> None:
         with self._idle:
             self._n -= 1
+            self._last_end = time.monotonic()
             if self._n == 0:
                 self._idle.notify_all()
 
@@ -47,3 +50,20 @@ class Activity:
         """Wait (at most ``timeout`` seconds) until no request is in flight; whether it is."""
         with self._idle:
             return self._idle.wait_for(lambda: self._n == 0, timeout)
+
+    def wait_quiet(self, quiet_s: float, timeout: float) -> bool:
+        """Wait (at most ``timeout`` seconds) until no request has been in flight for
+        ``quiet_s`` seconds: a client sending requests back to back (a page loading) is let
+        finish its burst first. Whether it is quiet."""
+        deadline = time.monotonic() + timeout
+        while True:
+            left = deadline - time.monotonic()
+            if not self.wait_idle(max(left, 0.0)):
+                return False
+            with self._idle:
+                since = time.monotonic() - self._last_end
+                if self._n == 0 and since >= quiet_s:
+                    return True
+            if left <= 0:
+                return False
+            time.sleep(min(quiet_s - since, left))

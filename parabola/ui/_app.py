@@ -516,8 +516,10 @@ _WARM_UP = (
     "parabola.tracking",
     "parabola.visualization",  # plotly: the slowest by far
 )
-# The longest a background step waits for the requests in flight to end.
+# The longest a background step waits for the requests in flight to end, and how long the
+# server must have been without one before a warm-up import starts.
 _YIELD_S = 2.0
+_QUIET_S = 0.1
 
 
 def _warm_up(activity: Activity) -> None:
@@ -525,7 +527,7 @@ def _warm_up(activity: Activity) -> None:
     import importlib
 
     for name in _WARM_UP:
-        activity.wait_idle(_YIELD_S)
+        activity.wait_quiet(_QUIET_S, _YIELD_S)
         with contextlib.suppress(ImportError):  # plotly is an optional dependency
             importlib.import_module(name)
 

@@ -17,6 +17,8 @@ if TYPE_CHECKING:
 
 __all__ = ["DashboardServer", "run_server", "serve", "url_for"]
 
+_SWITCH_INTERVAL_S = 0.001
+
 
 def url_for(host: str, port: int) -> str:
     """The address a browser on this machine opens for a server bound to ``host:port``."""
@@ -91,6 +93,10 @@ def serve(
     print(f"parabola ui: serving {url} (Ctrl+C to stop)", flush=True)
     if open_browser:
         threading.Thread(target=_open_when_up, args=(server, url), daemon=True).start()
+    # The server's own process: a request thread waiting for the GIL while a background
+    # figure build computes gets it after 1 ms instead of Python's default 5 ms, so a poll
+    # (about a millisecond of work) is not stretched to tens of milliseconds by it.
+    sys.setswitchinterval(_SWITCH_INTERVAL_S)
     server.run()
 
 

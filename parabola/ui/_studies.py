@@ -24,6 +24,9 @@ if TYPE_CHECKING:
 __all__ = ["change_token", "poll", "study_data", "study_list", "study_token", "trial_detail"]
 
 _UNFINISHED = frozenset({TrialState.RUNNING, TrialState.WAITING})
+# The study system attribute holding its metric names (parabola.study._study's key, spelt here
+# so that a study answer does not import the study machinery; a test checks they agree).
+METRIC_NAMES_KEY = "study:metric_names"
 
 
 def study_list(storage: BaseStorage) -> list[dict[str, Any]]:
@@ -113,12 +116,15 @@ def study_data(storage: BaseStorage, study_id: int, since: int = 0) -> dict[str,
     """The study page's data: directions, param names, and trials ``since`` on, by column."""
     if since < 0:
         raise ValueError(f"since: expected >= 0, got {since}.")
-    study = load(storage, study_id)
-    trials = study.get_trials(deepcopy=False)
+    # Straight from the store, not through a loaded Study: the study machinery (samplers,
+    # numpy) would be imported by a server's first study answer for nothing.
+    study_name = storage.get_study_name_from_id(study_id)
+    directions = storage.get_study_directions(study_id)
+    trials = storage.get_all_trials(study_id, deepcopy=False)
     part = trials[since:]
     params = sorted({p for t in trials for p in t.distributions})
     user_attrs = sorted({k for t in trials for k in t.user_attrs})
-    n_obj = len(study.directions)
+    n_obj = len(directions)
     empty = [None] * n_obj
     # Built JSON-ready here (finite floats, ISO strings): running clean() over 10,000 trials'
     # cells would cost more than reading them.
@@ -143,16 +149,17 @@ def study_data(storage: BaseStorage, study_id: int, since: int = 0) -> dict[str,
         except ValueError:
             best = []
     else:
-        best = [t.number for t in study.best_trials]
+        best = [t.number for t in load(storage, study_id).best_trials]
     runs = [
         {"entity": r.entity, "project": r.project, "id": r.run_id, "trial": r.trial_number}
-        for r in storage.get_study_runs(study.study_name)
+        for r in storage.get_study_runs(study_name)
     ]
+    names = storage.get_study_system_attrs(study_id).get(METRIC_NAMES_KEY)
     return {
         "study_id": study_id,
-        "study_name": study.study_name,
-        "directions": [d.name.lower() for d in study.directions],
-        "metric_names": study.metric_names,
+        "study_name": study_name,
+        "directions": [d.name.lower() for d in directions],
+        "metric_names": None if names is None else list(names),
         "n_trials": len(trials),
         "since": since,
         "first_unfinished": _first_unfinished(trials),
@@ -162,7 +169,7 @@ def study_data(storage: BaseStorage, study_id: int, since: int = 0) -> dict[str,
         "best_trials": best,
         "trials": columns,
         "runs": runs,
-        "user_attrs_study": clean(study.user_attrs),
+        "user_attrs_study": clean(storage.get_study_user_attrs(study_id)),
     }
 
 

@@ -59,3 +59,21 @@ def test_background_work_waits_for_requests_in_flight() -> None:
     activity.begin()
     assert activity.wait_idle(0.05) is False  # bounded: gives up after the timeout
     activity.end()
+
+
+def test_metric_names_key_is_the_study_one() -> None:
+    from parabola.study import _study
+
+    assert _studies.METRIC_NAMES_KEY == _study.METRIC_NAMES_KEY
+
+
+def test_quiet_waits_for_a_pause_after_the_last_request() -> None:
+    activity = Activity()
+    activity.begin()
+    activity.end()
+    t0 = time.monotonic()
+    assert activity.wait_quiet(0.2, 5.0)
+    assert time.monotonic() - t0 >= 0.15
+    activity.begin()
+    assert activity.wait_quiet(0.01, 0.05) is False
+    activity.end()
