@@ -376,18 +376,25 @@ class NSGAIISampler(BaseSampler):
                 idx = _tournament(cached.dominates, self._crossover.n_parents, rng)
                 chosen = [parents[i] for i in idx]
                 x = self._crossover.crossover(unit[idx], rng, study, bounds) if numeric else None
-                if x is None or np.all((x >= 0.0) & (x <= 1.0)):
+                if x is None or (x.min() >= 0.0 and x.max() <= 1.0):
                     break
             else:
                 assert x is not None
                 x = np.clip(x, 0.0, 1.0)
             # Categorical parameters cross uniformly between the first and the last parent
             # (Optuna's rule, also with three-parent crossovers).
-            take_last = rng.rand(len(categorical)) < self._swapping_prob
-            child_cat = {
-                n: chosen[-1 if s else 0].params[n]
-                for n, s in zip(categorical, take_last, strict=True)
-            }
+            child_cat = (
+                {
+                    n: chosen[-1 if s else 0].params[n]
+                    for n, s in zip(
+                        categorical,
+                        (rng.rand(len(categorical)) < self._swapping_prob).tolist(),
+                        strict=True,
+                    )
+                }
+                if categorical
+                else {}  # no draw either way: rand(0) draws nothing
+            )
         else:
             k = _index(len(parents), rng)
             one = parents[k]
