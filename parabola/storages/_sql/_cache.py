@@ -16,7 +16,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Container, Sequence
-from typing import Any
+from typing import Any, cast
 
 from parabola._study_direction import StudyDirection
 from parabola.distributions import BaseDistribution
@@ -33,7 +33,7 @@ _STATES = {s.value: s for s in TrialState}
 _COMPLETE = TrialState.COMPLETE.value
 
 #: A ``trials`` row in ``_statements.TRIAL_COLUMNS`` order, of a finished trial not yet decoded.
-Row = Sequence[Any]
+Row = tuple[Any, ...]
 _Entry = FrozenTrial | Row
 
 
@@ -73,13 +73,13 @@ class StudyCache:
     def trial_id(self, number: int) -> int:
         """The id of trial ``number`` (``IndexError`` if there is none)."""
         entry = self._entries[number]
-        return entry._trial_id if isinstance(entry, FrozenTrial) else int(entry[0])
+        return int(entry[0]) if type(entry) is tuple else entry._trial_id  # type: ignore[union-attr]
 
     # Filling ------------------------------------------------------------------------------
     def _place(self, number: int, entry: _Entry) -> None:
         entries = self._entries
         if number < len(entries):
-            if not isinstance(entries[number], FrozenTrial):
+            if type(entries[number]) is tuple:
                 self._raw -= 1
             entries[number] = entry
         else:
@@ -104,7 +104,7 @@ class StudyCache:
 
     def put_rows(
         self,
-        rows: Sequence[Row],
+        fetched: Sequence[Sequence[Any]],
         live: dict[int, FrozenTrial],
         directions: list[StudyDirection] | None,
     ) -> None:
@@ -113,33 +113,54 @@ class StudyCache:
         Finished trials are kept as their rows; ``live`` holds the decoded WAITING/RUNNING
         trials by id (they change, and are read as objects).
         """
-        id_to_number = self.id_to_number
-        unfinished = self.unfinished
+        if not fetched:
+            return
+        # Kept rows are told from trials by their type: tuples (what the drivers return).
+        rows = cast(
+            "Sequence[Row]",
+            fetched if type(fetched[0]) is tuple else [tuple(r) for r in fetched],
+        )
+        entries = self._entries
+        start = len(entries)
+        if not live and rows[0][2] == start and rows[-1][2] == start + len(rows) - 1:
+            # Only new, finished trials (numbers are unique, so these are start, start + 1,
+            # ...): a study's first read, or what other workers finished since the last one.
+            entries.extend(rows)
+            self._raw += len(rows)
+            numbers = range(start, len(entries))
+            self.id_to_number.update(zip([r[0] for r in rows], numbers, strict=True))
+        else:
+            id_to_number, unfinished, place = self.id_to_number, self.unfinished, self._place
+            for row in rows:
+                trial_id, number = row[0], row[2]
+                if row[3] in FINISHED_VALUES:
+                    place(number, row)
+                    self._raw += 1
+                    unfinished.discard(number)
+                else:
+                    self.put(live[trial_id], directions)
+                id_to_number[trial_id] = number
+        finished = [r for r in rows if r[3] in FINISHED_VALUES]
         param_dists = self.param_dists
-        place = self._place
-        complete: list[Row] = []
         last_text: str | None = None
-        for row in rows:
-            trial_id, number = row[0], row[2]
-            if row[3] in FINISHED_VALUES:
-                place(number, row)
-                self._raw += 1
-                unfinished.discard(number)
-                if row[3] == _COMPLETE and row[4] is not None:
-                    complete.append(row)
-                text = row[8]
-                if text is not None and text != last_text:  # one lookup per run of equal text
-                    last_text = text
-                    for name, dist in decode_distributions(text).items():
-                        if name not in param_dists:
-                            param_dists[name] = dist
-            else:
-                self.put(live[trial_id], directions)
-            id_to_number[trial_id] = number
-        if complete and directions is not None and len(directions) == 1:
-            values = json.loads("[" + ",".join([r[4] for r in complete]) + "]")
-            for row, vals in zip(complete, values, strict=True):
-                self._update_best(vals[0], row[2], directions)
+        for text in [r[8] for r in finished]:
+            if text is not None and text != last_text:  # one lookup per run of equal text
+                last_text = text
+                for name, dist in decode_distributions(text).items():
+                    if name not in param_dists:
+                        param_dists[name] = dist
+        if directions is not None and len(directions) == 1:
+            complete = [r for r in finished if r[3] == _COMPLETE and r[4] is not None]
+            if complete:
+                values = json.loads("[" + ",".join([r[4] for r in complete]) + "]")
+                firsts = [v[0] for v in values]
+                # The best of the batch: ties go to the lower number, as in _update_best.
+                if directions[0] == StudyDirection.MAXIMIZE:
+                    value, neg = max(zip(firsts, [-r[2] for r in complete], strict=True))
+                    self._update_best(value, -neg, directions)
+                else:
+                    value, number = min(zip(firsts, [r[2] for r in complete], strict=True))
+                    self._update_best(value, number, directions)
 
     def _update_best(
         self, value: float, number: int, directions: list[StudyDirection] | None
@@ -160,7 +181,7 @@ class StudyCache:
         if not self._raw:
             return
         entries = self._entries
-        at = [n for n, e in enumerate(entries) if not isinstance(e, FrozenTrial)]
+        at = [n for n, e in enumerate(entries) if type(e) is tuple]
         for n, trial in zip(at, trials_from_rows([entries[n] for n in at]), strict=True):
             entries[n] = trial
         self._raw = 0
@@ -174,14 +195,14 @@ class StudyCache:
         if states is None:
             picked = entries
         elif not any(s in states for s in _FINISHED):
-            # Only unfinished trials wanted: those are always decoded.
+            # Only unfinished trials wanted: those are never rows.
             picked = [entries[n] for n in sorted(self.unfinished)]
-            picked = [t for t in picked if isinstance(t, FrozenTrial) and t.state in states]
+            picked = [t for t in picked if t.state in states]  # type: ignore[union-attr]
         else:
             picked = [
                 e
                 for e in entries
-                if (e.state if isinstance(e, FrozenTrial) else _STATES[e[3]]) in states
+                if (_STATES[e[3]] if type(e) is tuple else e.state) in states  # type: ignore[union-attr]
             ]
         if self._raw and picked and (not deepcopy or self._copied_rows):
             self._decode_all()
@@ -194,14 +215,15 @@ class StudyCache:
         # The first copying read of rows: decode them into fresh trials, which nothing else
         # holds (a second such read keeps them, see the module docstring).
         self._copied_rows = True
-        fresh = iter(trials_from_rows([e for e in picked if not isinstance(e, FrozenTrial)]))
-        return [copy_trial(e) if isinstance(e, FrozenTrial) else next(fresh) for e in picked]
+        fresh = iter(trials_from_rows([e for e in picked if type(e) is tuple]))
+        return [next(fresh) if type(e) is tuple else copy_trial(e) for e in picked]  # type: ignore[arg-type]
 
     def finished_copy(self, number: int) -> FrozenTrial | None:
         """A copy of trial ``number`` if it is finished (a cached trial never changes then)."""
         entry = self._entries[number]
-        if not isinstance(entry, FrozenTrial):
+        if type(entry) is tuple:
             return trials_from_rows([entry])[0]
+        assert isinstance(entry, FrozenTrial)
         return copy_trial(entry) if entry.state.is_finished() else None
 
     def best(self) -> FrozenTrial | None:

@@ -62,6 +62,10 @@ from parabola.trial._state import TrialState
 __all__ = ["TrialTable"]
 
 _RUNNING = TrialState.RUNNING.value
+# A study's first read: every trial, in the order of the (study_id, number) unique index. The
+# version filter of CHANGED_TRIALS would make SQLite read the (study_id, version) index and sort
+# all the rows (a temporary B-tree of the whole study) for nothing.
+_STUDY_TRIALS = f"SELECT {st.TRIAL_COLUMNS} FROM trials WHERE study_id = {{sid}} ORDER BY number"
 
 
 class _Lost(Exception):
@@ -180,7 +184,10 @@ class TrialTable:
             row = cur.fetchone()
             if row is None or row[0] == known:
                 return None if row is None else row[0], []
-            cur.execute(self._sql(st.CHANGED_TRIALS), {"sid": study_id, "known": known})
+            if known == -1:
+                cur.execute(self._sql(_STUDY_TRIALS), {"sid": study_id})
+            else:
+                cur.execute(self._sql(st.CHANGED_TRIALS), {"sid": study_id, "known": known})
             return row[0], cur.fetchall()
 
         version, rows = self._runner.run(read, write=False)
