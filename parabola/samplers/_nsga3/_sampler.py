@@ -110,6 +110,7 @@ class NSGAIIISampler(NSGAIISampler):
             )
         self._reference_points = _check_reference_points(reference_points)
         self._dividing_parameter = dividing_parameter
+        self._das_dennis: dict[int, _Array] = {}
         super().__init__(
             population_size=population_size,
             mutation=mutation,
@@ -133,7 +134,13 @@ class NSGAIIISampler(NSGAIISampler):
 
     def _reference_points_for(self, n_objectives: int) -> _Array:
         if self._reference_points is None:
-            return das_dennis(n_objectives, self._dividing_parameter)
+            # Asked on every trial (to refuse a mismatched study early): built once per count.
+            points = self._das_dennis.get(n_objectives)
+            if points is None:
+                points = das_dennis(n_objectives, self._dividing_parameter)
+                points.flags.writeable = False  # shared by every later call
+                self._das_dennis[n_objectives] = points
+            return points
         if self._reference_points.shape[1] != n_objectives:
             raise ValueError(
                 f"`reference_points` have dimension {self._reference_points.shape[1]}, but the "
