@@ -55,8 +55,8 @@ class StudyCache:
         self.version = -1
         # By number: a FrozenTrial, or the row of a finished trial not decoded yet.
         self._entries: list[_Entry] = []
-        # How many entries are rows.
-        self._raw = 0
+        # Numbers of the entries that are rows (decoding them must not scan a large study).
+        self._raw: set[int] = set()
         # Whether a copying read has already decoded rows without keeping the trials.
         self._copied_rows = False
         self.id_to_number: dict[int, int] = {}
@@ -80,7 +80,7 @@ class StudyCache:
         entries = self._entries
         if number < len(entries):
             if type(entries[number]) is tuple:
-                self._raw -= 1
+                self._raw.discard(number)
             entries[number] = entry
         else:
             # Rows arrive ordered by number and numbers are gapless, so this is an append.
@@ -126,8 +126,8 @@ class StudyCache:
             # Only new, finished trials (numbers are unique, so these are start, start + 1,
             # ...): a study's first read, or what other workers finished since the last one.
             entries.extend(rows)
-            self._raw += len(rows)
             numbers = range(start, len(entries))
+            self._raw.update(numbers)
             self.id_to_number.update(zip([r[0] for r in rows], numbers, strict=True))
         else:
             id_to_number, unfinished, place = self.id_to_number, self.unfinished, self._place
@@ -135,7 +135,7 @@ class StudyCache:
                 trial_id, number = row[0], row[2]
                 if row[3] in FINISHED_VALUES:
                     place(number, row)
-                    self._raw += 1
+                    self._raw.add(number)
                     unfinished.discard(number)
                 else:
                     self.put(live[trial_id], directions)
@@ -181,10 +181,10 @@ class StudyCache:
         if not self._raw:
             return
         entries = self._entries
-        at = [n for n, e in enumerate(entries) if type(e) is tuple]
+        at = sorted(self._raw)
         for n, trial in zip(at, trials_from_rows([entries[n] for n in at]), strict=True):
             entries[n] = trial
-        self._raw = 0
+        self._raw.clear()
 
     # Reading ------------------------------------------------------------------------------
     def select(self, states: Container[TrialState] | None, deepcopy: bool) -> list[FrozenTrial]:
