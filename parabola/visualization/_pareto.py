@@ -19,19 +19,21 @@ def pareto_mask(loss: np.ndarray) -> np.ndarray:
     if loss.shape[1] == 2:
         # Sort by the first objective (ties: by the second); a point is on the front when its
         # second objective is below every earlier point's, or it repeats the last front point.
-        order = np.lexsort((loss[:, 1], loss[:, 0]))
-        mask = np.zeros(n, dtype=bool)
+        # (Python floats and a list: numpy's per-element indexing was most of this loop.)
+        order = np.lexsort((loss[:, 1], loss[:, 0])).tolist()
+        rows = loss.tolist()
+        on_front = [False] * n
         best1 = np.inf
         last = None
-        for i in order.tolist():
-            a, b = loss[i, 0], loss[i, 1]
+        for i in order:
+            a, b = rows[i]
             if b < best1:
-                mask[i] = True
+                on_front[i] = True
                 best1 = b
                 last = (a, b)
             elif last is not None and (a, b) == last:
-                mask[i] = True
-        return mask
+                on_front[i] = True
+        return np.array(on_front, dtype=bool)
     mask = np.ones(n, dtype=bool)
     for i in range(n):
         others = loss

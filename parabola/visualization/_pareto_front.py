@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import functools
-import json
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -13,186 +12,29 @@ import numpy as np
 from parabola.study import StudyDirection
 from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._figure import figure
+from parabola.visualization._hovertext import hovertexts
 from parabola.visualization._pareto import pareto_mask
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     MAX_POINTS,
-    json_value,
     logger,
     subsample,
     subsample_note,
 )
 
-__all__ = ["hovertext", "plot_pareto_front"]
+__all__ = ["plot_pareto_front"]
 
 __doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
 
 _Values = list[tuple[FrozenTrial, list[float]]]
 
 
-def hovertext(trial: FrozenTrial) -> str:
-    """Optuna's hover text: the trial's number, values, params and user attributes as JSON
-    (``json.dumps(doc, indent=2)`` with ``<br>`` line breaks)."""
-    if not trial.user_attrs:
-        # The common document (no user attributes), assembled from pre-encoded pieces: the
-        # general path's per-entry work was most of a 1,000-trial Pareto plot's build.
-        try:
-            return _plain_hovertext(trial.number, trial.values, trial.params)
-        except KeyError:  # a value of a type the fast encoder does not take
-            pass
-    attrs = {k: json_value(v) for k, v in trial.user_attrs.items()}
-    doc = {
-        "number": trial.number,
-        "values": trial.values,
-        "params": trial.params,
-        **({"user_attrs": attrs} if attrs else {}),
-    }
-    return _indented(doc, "<br>")
-
-
-# The encoded '<br>    "name": ' of each parameter, by the tuple of a trial's parameter names
-# (one or a few tuples per study; the cache is emptied if a caller makes it large).
-_PARAM_PREFIXES: dict[tuple[str, ...], list[str]] = {}
-
-
-def _plain_hovertext(number: Any, values: Any, params: dict[str, Any]) -> str:
-    """The hover text of a trial without user attributes; KeyError where a value is not of an
-    exact built-in scalar type (then the general path writes it)."""
-    if type(values) is list and values:
-        values_text = "[<br>    " + ",<br>    ".join(map(_exact_json, values)) + "<br>  ]"
-    elif values is None:
-        values_text = "null"
-    else:
-        raise KeyError(values)
-    if params:
-        names = tuple(params)
-        prefixes = _PARAM_PREFIXES.get(names)
-        if prefixes is None:
-            if len(_PARAM_PREFIXES) > 1000:
-                _PARAM_PREFIXES.clear()
-            prefixes = _PARAM_PREFIXES[names] = [f"<br>    {_key_json(k)}: " for k in names]
-        body = ",".join(
-            [p + _exact_json(v) for p, v in zip(prefixes, params.values(), strict=True)]
-        )
-        params_text = "{" + body + "<br>  }"
-    else:
-        params_text = "{}"
-    return (
-        '{<br>  "number": '
-        + _exact_json(number)
-        + ',<br>  "values": '
-        + values_text
-        + ',<br>  "params": '
-        + params_text
-        + "<br>}"
-    )
-
-
-def _scalar(v: Any) -> bool:
-    return v is None or isinstance(v, (str, int, float, bool))
-
-
-_SPECIAL_FLOATS = {"nan": "NaN", "inf": "Infinity", "-inf": "-Infinity"}
-
-
-def _float_json(v: float) -> str:
-    r = float.__repr__(v)
-    return _SPECIAL_FLOATS.get(r, r)
-
-
-# json's encoding of each exact scalar type, found with one dict look-up (subclasses such as
-# numpy's float64 or an IntEnum take _scalar_json's slower isinstance path).
-_ENCODE: dict[type, Callable[[Any], str]] = {
-    str: json.encoder.encode_basestring_ascii,  # a C function
-    int: int.__repr__,
-    float: _float_json,
-    bool: lambda v: "true" if v else "false",
-    type(None): lambda v: "null",
-}
-
-
-def _exact_json(v: Any) -> str:
-    """json's text for a scalar of an exact built-in type; KeyError for anything else."""
-    return _ENCODE[type(v)](v)
-
-
-def _key_json(k: Any) -> str:
-    if type(k) is not str:  # json converts other keys to strings first: the general path
-        raise KeyError(k)
-    return json.encoder.encode_basestring_ascii(k)
-
-
-def _scalar_json(v: Any) -> str:
-    """``json.dumps(v)`` for a scalar, without the encoder's per-call set-up (a 1,000-trial
-    timeline spent half its build time in 15,000 ``json.dumps`` calls): the same rules as
-    ``json``'s encoder, so ``test_hovertext.py`` compares the two on random documents."""
-    enc = _ENCODE.get(type(v))
-    if enc is not None:
-        return enc(v)
-    if isinstance(v, str):
-        return json.encoder.encode_basestring_ascii(v)
-    if v is None:
-        return "null"
-    if v is True:
-        return "true"
-    if v is False:
-        return "false"
-    if isinstance(v, float):
-        return _float_json(v)
-    return int.__repr__(v)
-
-
-def _indented(doc: dict[str, Any], newline: str = "\n") -> str:
-    """``json.dumps(doc, indent=2)`` with ``newline`` for its line breaks, written out for the
-    flat case (lists and dicts of scalars) with the fast compact encoder: ``indent`` forces
-    Python's pure-Python encoder, which made hover text the bulk of a 1,000-trial Pareto
-    plot's cost. JSON text has no line breaks of its own (strings escape them), so a
-    ``newline`` of ``"<br>"`` gives what Optuna's ``.replace("\\n", "<br>")`` gives."""
-    item = "," + newline + "    "
-    parts = []
-    for key, value in doc.items():
-        t = type(value)
-        try:
-            # Exact built-in types through one look-up each; anything else raises KeyError
-            # and takes the general path below.
-            if t is list and value:
-                text = f"[{newline}    {item.join(map(_exact_json, value))}{newline}  ]"
-            elif t is dict and value:
-                body = item.join([f"{_key_json(k)}: {_exact_json(v)}" for k, v in value.items()])
-                text = f"{{{newline}    {body}{newline}  }}"
-            else:
-                text = _exact_json(value)
-        except KeyError:
-            text = _general_json(value, newline)
-        parts.append(f"  {_scalar_json(key)}: {text}")
-    return "{" + newline + ("," + newline).join(parts) + newline + "}"
-
-
-def _general_json(value: Any, newline: str) -> str:
-    """One entry of :func:`_indented` whose value is not a flat list or dict of exact scalars."""
-    if _scalar(value):
-        return _scalar_json(value)
-    if isinstance(value, list) and value and all(_scalar(v) for v in value):
-        body = ("," + newline).join(f"    {_scalar_json(v)}" for v in value)
-        return f"[{newline}{body}{newline}  ]"
-    if (
-        isinstance(value, dict)
-        and value
-        and all(isinstance(k, str) and _scalar(v) for k, v in value.items())
-    ):
-        body = ("," + newline).join(
-            f"    {_scalar_json(k)}: {_scalar_json(v)}" for k, v in value.items()
-        )
-        return f"{{{newline}{body}{newline}  }}"
-    return json.dumps(value, indent=2).replace("\n", newline + "  ")
-
-
 def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any]) -> _Values:
     out = []
     for t in trials:
         v = targets(t)
-        if not isinstance(v, Sequence):
+        if type(v) is not list and not isinstance(v, Sequence):  # the ABC check: ~1 us
             raise ValueError(
                 f"`targets` should return a sequence of target values. your `targets` returns "
                 f"{type(v)}"
@@ -251,7 +93,7 @@ def _scatter(
     }
     # Per-trial JSON hover text is Optuna's; it is the bulk of a large figure, so a subsampled
     # figure leaves it out (hovering still shows the point's coordinates).
-    kwargs["text"] = [hovertext(t) for t, _ in items] if text else None
+    kwargs["text"] = hovertexts([t for t, _ in items]) if text else None
     if kwargs["text"] is None:
         del kwargs["text"]
     if n == 2:
@@ -310,8 +152,9 @@ def plot_pareto_front(
             has_constraints = True
             ok = all(c <= 0.0 for c in constraints_func(t))
         else:
-            has_constraints |= len(t.constraints) > 0
-            ok = all(c <= 0.0 for c in t.constraints.values())
+            constraints = t.constraints  # computed from the system attributes on each access
+            has_constraints |= len(constraints) > 0
+            ok = all(c <= 0.0 for c in constraints.values())
         (feasible if ok else infeasible).append(t)
     signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
     if feasible:

@@ -9,7 +9,7 @@ import numpy as np
 
 from parabola.trial import FrozenTrial, TrialState
 from parabola.visualization._figure import figure
-from parabola.visualization._pareto_front import hovertext
+from parabola.visualization._hovertext import hovertexts
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import MAX_POINTS, logger
@@ -113,7 +113,7 @@ def plot_timeline(study: TrialSource, n_recent_trials: int | None = None) -> Any
             "textposition": "none",
         }
         if with_text:
-            trace["text"] = [hovertext(b[0]) for b in group]
+            trace["text"] = hovertexts([b[0] for b in group])
         traces.append(trace)
 
     for state in sorted(TrialState, key=lambda s: s.name):

@@ -11,7 +11,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import parabola
-from parabola.visualization._pareto_front import _indented, hovertext
+from parabola.visualization._hovertext import _indented, hovertext, hovertexts
 
 scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=5)
 nested = st.recursive(
@@ -95,3 +95,30 @@ def test_hovertext_is_optunas(number: int, values: Any, params: Any, attrs: Any)
 def test_hovertext_of_unusual_params(params: dict[Any, Any]) -> None:
     t = _trial(3, [1.0, float("inf")], params, {})
     assert hovertext(t) == _optuna_text(t)
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(
+        st.tuples(
+            st.none() | st.lists(st.floats() | st.integers() | st.booleans(), max_size=3),
+            st.dictionaries(
+                st.sampled_from(["x", "y", "%s", 'q"', "é"]),
+                scalars | st.sampled_from(["a, b", "], [", "%s", "%", "\x00"]),
+                max_size=3,
+            ),
+            st.dictionaries(st.text(max_size=2), scalars, max_size=1),
+        ),
+        max_size=6,
+    )
+)
+def test_hovertexts_of_a_batch(docs: list[Any]) -> None:
+    # The batch encoder's split and formats, with the strings that could break them.
+    trials = [_trial(i, v, p, a) for i, (v, p, a) in enumerate(docs)]
+    assert hovertexts(trials) == [_optuna_text(t) for t in trials]
+
+
+def test_hovertexts_with_a_separator_in_a_string() -> None:
+    trials = [_trial(i, [float(i)], {"c": s}, {}) for i, s in enumerate(["a", "], [", "b, c"])]
+    assert hovertexts(trials) == [_optuna_text(t) for t in trials]
+    assert hovertexts([]) == []
