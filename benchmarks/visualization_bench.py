@@ -176,9 +176,10 @@ def _fmt(r: dict[str, Any]) -> str:
 def _ratio(ps: dict[str, Any], os_: dict[str, Any], cold: str, warm: str) -> str:
     if cold not in ps or cold not in os_:
         return "-"
-    out = f"{ps[cold] / os_[cold]:.2f}"
+    # Three decimals: "<= 1/5" is judged on the unrounded ratio (0.204 is a miss).
+    out = f"{ps[cold] / os_[cold]:.3f}"
     if ps[warm] and os_[warm]:
-        out += f" / {ps[warm] / os_[warm]:.2f}"
+        out += f" / {ps[warm] / os_[warm]:.3f}"
     return out
 
 
