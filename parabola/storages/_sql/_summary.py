@@ -15,8 +15,8 @@ carried column). :func:`envelope_from_summaries` buckets these points like
 block edges: every bucket's minimum and maximum are exact over the rows of the blocks that fall
 in it, so a spike of one step is always kept, and a cold chart reads a few points per block.
 
-Layout: ``b"PBS1"`` + uint32 rows + uint32 header length + JSON header + float64 body. The header
-is ``{"b": block rows, "k": [[key, status], ...]}`` over the chunk's columns other than
+Layout: ``b"PBS1"`` + uint32 rows + uint32 header length + JSON header + zlib(float64 body).
+The header is ``{"b": block rows, "k": [[key, status], ...]}`` over the chunk's columns other than
 ``_step``, with status ``"n"`` (numbers only, with at least one), ``"e"`` (no value) or ``"x"``
 (a non-number somewhere: the whole key is then no chart series). The body has one row for the
 chunk then one per block, each ``2 + 8 * (number of "n" keys)`` wide: the chunk row holds its
@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+import zlib
 from array import array
 from collections.abc import Sequence
 from typing import Any
@@ -139,22 +140,13 @@ def encode_summary(
         header.append([key, status])
         if status != "n":
             continue
-        # A finite sum means no NaN or infinity: the C-level min/max/index then apply.
         if (
             all_steps
+            and ordered
             and present is None
-            and (kind == "i" or (kind == "f" and math.isfinite(sum(col))))
+            and kind in ("f", "i")
+            and _block_extremes(col, steps, n, blocks, block_rows, chunk_row, point)
         ):
-            if ordered:
-                first, last = 0, n - 1
-            else:
-                first = list(steps).index(min(valid_steps))
-                last = n - 1 - list(steps)[::-1].index(max(valid_steps))
-            chunk_row += point(first, col[first]) + point(last, col[last])
-            for row, (a, b) in zip(block_rows, blocks, strict=True):
-                part = col[a:b]
-                mn, mx = min(part), max(part)
-                row += point(a + part.index(mn), mn) + point(a + part.index(mx), mx)
             continue
         ok = [(i, f) for i in range(n) if steps[i] is not None and (f := _num(col[i])) is not None]
         if ok:
@@ -182,14 +174,55 @@ def encode_summary(
 
     if sys.byteorder == "big":  # pragma: no cover
         body.byteswap()
-    return _MAGIC + struct.pack("<II", n, len(head)) + head + body.tobytes()
+    # zlib level 1: a summary is 5 rows of floats per 1,000 history rows, about a third of
+    # that once compressed.
+    return _MAGIC + struct.pack("<II", n, len(head)) + head + zlib.compress(body.tobytes(), 1)
 
 
-def _split(blob: bytes) -> tuple[int, bytes, memoryview]:
+def _finite(v: float) -> bool:
+    return v - v == 0  # False for NaN and infinities (faster than math.isfinite here)
+
+
+def _block_extremes(
+    col: Sequence[Any],
+    steps: Sequence[Any],
+    n: int,
+    blocks: Sequence[tuple[int, int]],
+    block_rows: list[list[float]],
+    chunk_row: list[float],
+    point: Any,
+) -> bool:
+    """The chunk row's first/last points and every block's min/max points of one full
+    numeric column with steps in order, by C-level ``min``/``max``/``index``; ``False``
+    (nothing appended) when a block needs the per-cell path.
+
+    ``min`` and ``max`` skip NaN cells unless the first cell is NaN (every comparison with
+    NaN is false), so a block whose first cell and both extremes are finite has its extremes
+    exact over its finite cells; infinities would show as an extreme and send it to the
+    per-cell path. No extra pass checks for NaN first.
+    """
+    first = next((i for i in range(n) if _finite(col[i])), None)
+    if first is None:
+        return False
+    last = next(i for i in range(n - 1, -1, -1) if _finite(col[i]))
+    points = []
+    for a, b in blocks:
+        part = col[a:b]
+        mn, mx = min(part), max(part)
+        if not (_finite(part[0]) and _finite(mn) and _finite(mx)):
+            return False
+        points.append(point(a + part.index(mn), mn) + point(a + part.index(mx), mx))
+    chunk_row += point(first, col[first]) + point(last, col[last])
+    for row, extra in zip(block_rows, points, strict=True):
+        row += extra
+    return True
+
+
+def _split(blob: bytes) -> tuple[int, bytes, bytes]:
     if blob[:4] != _MAGIC:
         raise ValueError("Not a parabola history summary (bad magic bytes).")
     n, hlen = struct.unpack_from("<II", blob, 4)
-    return n, blob[12 : 12 + hlen], memoryview(blob)[12 + hlen :]
+    return n, blob[12 : 12 + hlen], zlib.decompress(memoryview(blob)[12 + hlen :])
 
 
 def _points_of_columns(columns: dict[str, Any], key: str) -> tuple[Any, Any, list[Any]] | None:
@@ -232,7 +265,7 @@ def envelope_from_summaries(
     import numpy as np
 
     # Group the summaries by header: each group's bodies join into one array.
-    groups: dict[bytes, tuple[list[int], list[memoryview]]] = {}
+    groups: dict[bytes, tuple[list[int], list[bytes]]] = {}
     for blob in summaries:
         n, head, body = _split(blob)
         g = groups.setdefault(head, ([], []))
