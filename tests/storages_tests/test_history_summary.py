@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import sqlite3
+import sys
 from pathlib import Path
 from typing import Any
 
@@ -167,5 +168,21 @@ def test_odd_chunks_give_the_row_envelope(tmp_path: Path) -> None:
 
 
 def test_encode_summary_of_columns_without_steps() -> None:
-    blob = encode_summary(3, [("a", (1.0, 2.0, 3.0), None, "f")])
+    blob = encode_summary(3, [("a", (1.0, 2.0, 3.0), None, "f", None)])
     assert blob[:4] == b"PBS1"
+
+
+def test_numpy_and_stdlib_summaries_agree(monkeypatch: pytest.MonkeyPatch) -> None:
+    from parabola.storages._sql import _history
+
+    rows = _rows(1_000)
+    rows[3]["a"] = math.nan  # a NaN column takes the stdlib path in both
+    rows[600]["b"] = 7  # ties of the int column: the first one is kept by both
+    rows[610]["b"] = 7
+    for part in (rows[:1_000], rows[:700], _rows(999, start=5)):
+        columns = _history._encode(part)[3]
+        with_numpy = encode_summary(len(part), columns)
+        monkeypatch.delitem(sys.modules, "numpy")
+        without = encode_summary(len(part), columns)
+        monkeypatch.undo()
+        assert with_numpy == without

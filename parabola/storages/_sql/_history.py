@@ -58,21 +58,25 @@ def row_steps(rows: Sequence[Mapping[str, Any]]) -> list[int]:
     return out
 
 
-def _column_entry(key: str, values: Sequence[Any], full: bool) -> tuple[list[Any], bytes]:
-    """Header entry and buffer of one column (``values`` are the present values only)."""
+def _column_entry(
+    key: str, values: Sequence[Any], full: bool
+) -> tuple[list[Any], bytes, array[Any] | None]:
+    """Header entry, buffer and (numeric columns) packed array of one column (``values``
+    are the present values only)."""
     kinds = set(map(type, values))
     entry: list[Any] = [key, "j", full]
     if kinds == {float}:
         entry[1] = "f"
-        return entry, _shuffle(array("d", values))
+        packed = array("d", values)
+        return entry, _shuffle(packed), packed
     if kinds == {int}:
         try:  # ints outside int64 fall through to JSON
-            buf = _shuffle(array("q", values))
+            packed = array("q", values)
         except OverflowError:
             pass
         else:
             entry[1] = "i"
-            return entry, buf
+            return entry, _shuffle(packed), packed
     try:
         json.dumps(values, allow_nan=True)
     except (TypeError, ValueError) as e:
@@ -80,13 +84,15 @@ def _column_entry(key: str, values: Sequence[Any], full: bool) -> tuple[list[Any
             f"append_run_history: the value(s) of key '{key}' are not JSON-serialisable: {e}."
         ) from None
     entry.append(list(values))
-    return entry, b""
+    return entry, b"", None
 
 
 def _shuffle(values: array[Any]) -> bytes:
     """The little-endian byte planes of an 8-byte array: every value's first byte, then every
-    second byte, ... (stdlib only: the writer thread never needs numpy)."""
+    second byte, ... (stdlib only: the writer thread never needs numpy). ``values`` is left
+    as it was."""
     if _BIG_ENDIAN:
+        values = array(values.typecode, values)
         values.byteswap()
     buf = values.tobytes()
     return b"".join([buf[i::8] for i in range(8)])
@@ -121,9 +127,11 @@ def encode_chunk_with_summary(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes,
 
 def _encode(
     rows: Sequence[Mapping[str, Any]],
-) -> tuple[bytes, int, int, list[tuple[str, Sequence[Any], list[bool] | None, str]]]:
+) -> tuple[
+    bytes, int, int, list[tuple[str, Sequence[Any], list[bool] | None, str, array[Any] | None]]
+]:
     """Payload, min and max ``_step`` and the columns of ``rows`` (key, present values,
-    presence flags or ``None``, kind).
+    presence flags or ``None``, kind, packed array of a numeric column).
 
     The usual chunk (every row holds the same keys) is transposed with C-level iteration
     (``itemgetter`` + ``zip``) and each column is typed once; only ragged chunks pay a
@@ -146,16 +154,16 @@ def _encode(
     header_cols: list[list[Any]] = []
     buffers: list[bytes] = []
     steps: Sequence[Any] | None = None
-    typed: list[tuple[str, Sequence[Any], list[bool] | None, str]] = []
+    typed: list[tuple[str, Sequence[Any], list[bool] | None, str, array[Any] | None]] = []
     for key, values, present in columns:
         if not isinstance(key, str):
             raise TypeError(f"append_run_history: history keys must be str, got {key!r}.")
-        entry, buf = _column_entry(key, values, present is None)
+        entry, buf, packed = _column_entry(key, values, present is None)
         if present is not None:
             buffers.append(_packbits(present))
         buffers.append(buf)
         header_cols.append(entry)
-        typed.append((key, values, present, entry[1]))
+        typed.append((key, values, present, entry[1], packed))
         if key == "_step" and present is None and entry[1] == "i":
             steps = values
     header = json.dumps({"n": n, "cols": header_cols}, allow_nan=True).encode()

@@ -32,6 +32,7 @@ from __future__ import annotations
 import json
 import math
 import struct
+import sys
 import zlib
 from array import array
 from collections.abc import Sequence
@@ -54,6 +55,7 @@ SUMMARY_PREFIX = "~e:"
 _MAGIC = b"PBS1"
 _NAN = math.nan
 _STREAM_LIMIT = 64  # run_history.stream is VARCHAR(64)
+_BIG_ENDIAN = sys.byteorder == "big"
 
 
 def summary_stream(stream: str) -> str | None:
@@ -84,23 +86,27 @@ def _status(values: Sequence[Any]) -> str:
 
 
 def encode_summary(
-    n: int, columns: Sequence[tuple[str, Sequence[Any], Sequence[bool] | None, str]]
+    n: int,
+    columns: Sequence[tuple[str, Sequence[Any], Sequence[bool] | None, str, array[Any] | None]],
 ) -> bytes:
     """The summary of one chunk of ``n`` rows, from its columns as the chunk encoder holds them:
-    ``(key, present values, presence flags or None for a full column, kind)`` where ``kind``
-    is the chunk's column kind (``"f"`` all floats, ``"i"`` all ints, ``"j"`` anything else).
+    ``(key, present values, presence flags or None for a full column, kind, packed array)``
+    where ``kind`` is the chunk's column kind (``"f"`` all floats, ``"i"`` all ints, ``"j"``
+    anything else) and the packed array is the numeric column's ``array("d"/"q")``.
 
-    The usual chunk (integer steps in order, full float or int columns without NaN) costs a
-    C-level ``min``/``max``/``index`` per block and key; anything else takes a per-cell loop.
+    The usual chunk (integer steps in order, full float or int columns) costs, per block and
+    key, one vectorised argmin/argmax over the packed array when numpy is already imported
+    (a training script's usual state; the writer never imports it), else a C-level
+    ``min``/``max``/``index``; anything else takes a per-cell loop.
     """
     full: dict[str, Sequence[Any]] = {}
-    for key, values, present, _ in columns:
+    for key, values, present, _, _ in columns:
         if present is None:
             full[key] = values
         else:
             it = iter(values)
             full[key] = [next(it) if p else None for p in present]
-    kind_of = {key: kind for key, _, present, kind in columns if present is None}
+    kind_of = {key: kind for key, _, present, kind, _ in columns if present is None}
     raw_steps = full.get("_step")
     steps: Sequence[float | int | None]
     if raw_steps is not None and kind_of.get("_step") == "i":
@@ -132,7 +138,8 @@ def encode_summary(
         seg = [s for s in steps[a:b] if s is not None]
         block_rows.append([min(seg), max(seg)] if seg else [_NAN, _NAN])
     header: list[list[str]] = []
-    for key, _, present, kind in columns:
+    np = sys.modules.get("numpy") if not _BIG_ENDIAN else None
+    for key, _, present, kind, packed in columns:
         if key == "_step":
             continue
         col = full[key]
@@ -140,14 +147,15 @@ def encode_summary(
         header.append([key, status])
         if status != "n":
             continue
-        if (
-            all_steps
-            and ordered
-            and present is None
-            and kind in ("f", "i")
-            and _block_extremes(col, steps, n, blocks, block_rows, chunk_row, point)
-        ):
-            continue
+        if all_steps and ordered and present is None and kind in ("f", "i"):
+            if (
+                np is not None
+                and packed is not None
+                and _block_extremes_np(np, packed, col, n, block_rows, chunk_row, point)
+            ):
+                continue
+            if _block_extremes(col, steps, n, blocks, block_rows, chunk_row, point):
+                continue
         ok = [(i, f) for i in range(n) if steps[i] is not None and (f := _num(col[i])) is not None]
         if ok:
             first_i = min(ok, key=lambda p: steps[p[0]])  # type: ignore[arg-type,return-value]
@@ -170,9 +178,7 @@ def encode_summary(
         body.extend(row)
     if body.itemsize != 8:  # pragma: no cover - every supported platform has 8-byte doubles
         raise RuntimeError("float64 arrays are needed")
-    import sys
-
-    if sys.byteorder == "big":  # pragma: no cover
+    if _BIG_ENDIAN:  # pragma: no cover
         body.byteswap()
     # zlib level 1: a summary is 5 rows of floats per 1,000 history rows, about a third of
     # that once compressed.
@@ -215,6 +221,33 @@ def _block_extremes(
     chunk_row += point(first, col[first]) + point(last, col[last])
     for row, extra in zip(block_rows, points, strict=True):
         row += extra
+    return True
+
+
+def _block_extremes_np(
+    np: Any,
+    packed: array[Any],
+    col: Sequence[Any],
+    n: int,
+    block_rows: list[list[float]],
+    chunk_row: list[float],
+    point: Any,
+) -> bool:
+    """:func:`_block_extremes` with numpy over the column's packed array (no copy); ``False``
+    (nothing appended) unless every cell is finite."""
+    values = np.frombuffer(packed, dtype=np.float64 if packed.typecode == "d" else np.int64)
+    if values.dtype.kind == "f" and not np.isfinite(values).all():
+        return False
+    full = n - n % SUMMARY_BLOCK
+    lows = list(values[:full].reshape(-1, SUMMARY_BLOCK).argmin(axis=1))
+    highs = list(values[:full].reshape(-1, SUMMARY_BLOCK).argmax(axis=1))
+    if full < n:
+        lows.append(values[full:].argmin())
+        highs.append(values[full:].argmax())
+    for k, (row, lo, hi) in enumerate(zip(block_rows, lows, highs, strict=True)):
+        i, j = k * SUMMARY_BLOCK + int(lo), k * SUMMARY_BLOCK + int(hi)
+        row += point(i, col[i]) + point(j, col[j])
+    chunk_row += point(0, col[0]) + point(n - 1, col[n - 1])
     return True
 
 
