@@ -99,6 +99,11 @@ def encode_summary(
     (a training script's usual state; the writer never imports it), else a C-level
     ``min``/``max``/``index``; anything else takes a per-cell loop.
     """
+    np = sys.modules.get("numpy") if not _BIG_ENDIAN else None
+    if np is not None:
+        blob = _encode_np(np, n, columns)
+        if blob is not None:
+            return blob
     full: dict[str, Sequence[Any]] = {}
     for key, values, present, _, _ in columns:
         if present is None:
@@ -138,8 +143,7 @@ def encode_summary(
         seg = [s for s in steps[a:b] if s is not None]
         block_rows.append([min(seg), max(seg)] if seg else [_NAN, _NAN])
     header: list[list[str]] = []
-    np = sys.modules.get("numpy") if not _BIG_ENDIAN else None
-    for key, _, present, kind, packed in columns:
+    for key, _, present, kind, _ in columns:
         if key == "_step":
             continue
         col = full[key]
@@ -147,15 +151,14 @@ def encode_summary(
         header.append([key, status])
         if status != "n":
             continue
-        if all_steps and ordered and present is None and kind in ("f", "i"):
-            if (
-                np is not None
-                and packed is not None
-                and _block_extremes_np(np, packed, col, n, block_rows, chunk_row, point)
-            ):
-                continue
-            if _block_extremes(col, steps, n, blocks, block_rows, chunk_row, point):
-                continue
+        if (
+            all_steps
+            and ordered
+            and present is None
+            and kind in ("f", "i")
+            and _block_extremes(col, steps, n, blocks, block_rows, chunk_row, point)
+        ):
+            continue
         ok = [(i, f) for i in range(n) if steps[i] is not None and (f := _num(col[i])) is not None]
         if ok:
             first_i = min(ok, key=lambda p: steps[p[0]])  # type: ignore[arg-type,return-value]
@@ -172,8 +175,13 @@ def encode_summary(
                 row += point(*mn_p) + point(*mx_p)
             else:
                 row += none_point + none_point
+    return _pack(n, header, array("d", chunk_row), block_rows)
+
+
+def _pack(
+    n: int, header: list[list[str]], body: array[Any], block_rows: list[list[float]]
+) -> bytes:
     head = json.dumps({"b": SUMMARY_BLOCK, "k": header}).encode()
-    body = array("d", chunk_row)
     for row in block_rows:
         body.extend(row)
     if body.itemsize != 8:  # pragma: no cover - every supported platform has 8-byte doubles
@@ -224,31 +232,86 @@ def _block_extremes(
     return True
 
 
-def _block_extremes_np(
+def _encode_np(
     np: Any,
-    packed: array[Any],
-    col: Sequence[Any],
     n: int,
-    block_rows: list[list[float]],
-    chunk_row: list[float],
-    point: Any,
-) -> bool:
-    """:func:`_block_extremes` with numpy over the column's packed array (no copy); ``False``
-    (nothing appended) unless every cell is finite."""
-    values = np.frombuffer(packed, dtype=np.float64 if packed.typecode == "d" else np.int64)
-    if values.dtype.kind == "f" and not np.isfinite(values).all():
-        return False
-    full = n - n % SUMMARY_BLOCK
-    lows = list(values[:full].reshape(-1, SUMMARY_BLOCK).argmin(axis=1))
-    highs = list(values[:full].reshape(-1, SUMMARY_BLOCK).argmax(axis=1))
-    if full < n:
-        lows.append(values[full:].argmin())
-        highs.append(values[full:].argmax())
-    for k, (row, lo, hi) in enumerate(zip(block_rows, lows, highs, strict=True)):
-        i, j = k * SUMMARY_BLOCK + int(lo), k * SUMMARY_BLOCK + int(hi)
-        row += point(i, col[i]) + point(j, col[j])
-    chunk_row += point(0, col[0]) + point(n - 1, col[n - 1])
-    return True
+    columns: Sequence[tuple[str, Sequence[Any], Sequence[bool] | None, str, array[Any] | None]],
+) -> bytes | None:
+    """:func:`encode_summary` of the usual chunk with numpy (already imported): integer steps
+    in order and every numeric key a full column of finite numbers, all keys' blocks at once
+    over the encoder's packed arrays (no copy of a cell into a Python object). ``None`` for
+    any other chunk. Gives the same bytes as the per-key path."""
+    by_key = {c[0]: c for c in columns}
+    step = by_key.get("_step")
+    if step is None or step[2] is not None or step[3] != "i" or step[4] is None:
+        return None
+    steps = np.frombuffer(step[4], dtype=np.int64)
+    if n > 1 and not (steps[1:] >= steps[:-1]).all():
+        return None
+    header: list[list[str]] = []
+    packed: list[Any] = []
+    for key, values, present, kind, arr in columns:
+        if key == "_step":
+            continue
+        if kind in ("f", "i"):
+            if present is not None or arr is None:
+                return None
+            header.append([key, "n"])
+            packed.append(np.frombuffer(arr, dtype=np.float64 if kind == "f" else np.int64))
+        else:
+            status = _status(values)  # over the present cells: a missing one is a None
+            if status == "n":
+                return None
+            header.append([key, status])
+    k = len(packed)
+    values = np.empty((k, n))
+    for i, col in enumerate(packed):
+        values[i] = col
+    if not np.isfinite(values).all():
+        return None
+    carried = []
+    for c in SUMMARY_CARRY:
+        col = by_key.get(c)
+        if col is None:
+            carried.append(np.full(n, np.nan))
+            continue
+        if col[2] is None and col[4] is not None:
+            x = np.frombuffer(col[4], dtype=np.float64 if col[3] == "f" else np.int64)
+            x = x.astype(np.float64)
+            carried.append(np.where(np.isfinite(x), x, np.nan))
+            continue
+        cells = col[1] if col[2] is None else _spread(col[1], col[2])
+        carried.append(np.array([_NAN if (v := _num(x)) is None else v for x in cells]))
+    st = steps.astype(np.float64)
+    b = SUMMARY_BLOCK
+    nb = -(-n // b)
+    pad = nb * b - n
+    starts = np.arange(nb) * b
+    body = np.empty((nb + 1, 2 + 8 * k))
+    body[0, :2] = st[0], st[-1]
+    body[1:, 0] = st[starts]
+    body[1:, 1] = st[np.minimum(starts + b, n) - 1]
+    cells = np.empty((nb + 1, k, 8))
+    for half, (row_of, fill) in enumerate(((np.argmin, np.inf), (np.argmax, -np.inf))):
+        padded = np.concatenate([values, np.full((k, pad), fill)], axis=1) if pad else values
+        at = row_of(padded.reshape(k, nb, b), axis=2) + starts  # (k, nb), first of equals
+        o = 4 * half
+        cells[1:, :, o] = st[at].T
+        cells[1:, :, o + 1] = np.take_along_axis(values, at, axis=1).T
+        cells[1:, :, o + 2] = carried[0][at].T
+        cells[1:, :, o + 3] = carried[1][at].T
+        end = 0 if half == 0 else n - 1  # the chunk row: first, then last point
+        cells[0, :, o] = st[end]
+        cells[0, :, o + 1] = values[:, end]
+        cells[0, :, o + 2] = carried[0][end]
+        cells[0, :, o + 3] = carried[1][end]
+    body[:, 2:] = cells.reshape(nb + 1, 8 * k)
+    return _pack(n, header, array("d", body.tobytes()), [])
+
+
+def _spread(values: Sequence[Any], present: Sequence[bool]) -> list[Any]:
+    it = iter(values)
+    return [next(it) if p else None for p in present]
 
 
 def _split(blob: bytes) -> tuple[int, bytes, bytes]:
