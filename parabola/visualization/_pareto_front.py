@@ -30,7 +30,11 @@ __doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.p
 _Values = list[tuple[FrozenTrial, list[float]]]
 
 
-def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any]) -> _Values:
+def _with_values(
+    trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any] | None
+) -> _Values:
+    if targets is None:  # the objective values: already a fresh list of floats per trial
+        return [(t, t.values or []) for t in trials]
     out = []
     for t in trials:
         v = targets(t)
@@ -152,7 +156,8 @@ def plot_pareto_front(
             has_constraints = True
             ok = all(c <= 0.0 for c in constraints_func(t))
         else:
-            constraints = t.constraints  # computed from the system attributes on each access
+            # Computed from the system attributes on each access; none without them.
+            constraints = t.constraints if t.system_attrs else {}
             has_constraints |= len(constraints) > 0
             ok = all(c <= 0.0 for c in constraints.values())
         (feasible if ok else infeasible).append(t)
@@ -172,16 +177,12 @@ def plot_pareto_front(
         what = "completed and feasible" if has_constraints else "completed"
         logger.warning(f"Your study does not have any {what} trials. ")
     custom_targets = targets is not None
-    if targets is None:
-        if len(study.directions) not in (2, 3):
-            raise ValueError(
-                "`plot_pareto_front` function only supports 2 or 3 objective studies when using "
-                "`targets` is `None`. Please use `targets` if your objective studies have more "
-                "than 3 objectives."
-            )
-
-        def targets(t: FrozenTrial) -> Sequence[float]:
-            return list(t.values or [])
+    if targets is None and len(study.directions) not in (2, 3):
+        raise ValueError(
+            "`plot_pareto_front` function only supports 2 or 3 objective studies when using "
+            "`targets` is `None`. Please use `targets` if your objective studies have more "
+            "than 3 objectives."
+        )
 
     best_v, rest_v, inf_v = (_with_values(x, targets) for x in (best, rest, infeasible))
     n = (len(best_v[0][1]) if best_v else None) or (len(inf_v[0][1]) if inf_v else None)
