@@ -186,3 +186,23 @@ def test_numpy_and_stdlib_summaries_agree(monkeypatch: pytest.MonkeyPatch) -> No
         without = encode_summary(len(part), columns)
         monkeypatch.undo()
         assert with_numpy == without
+
+
+def test_chunks_without_summary_join_by_their_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy  # noqa: F401  (the writer summarises only with numpy loaded)
+
+    path = tmp_path / "mixed.db"
+    storage = RDBStorage(f"sqlite:///{path}")
+    storage.create_run(make_run())
+    monkeypatch.delitem(sys.modules, "numpy")
+    storage.append_run_history(KEY, _rows(10_000))  # a writer without numpy: no summaries
+    monkeypatch.undo()
+    storage.append_run_history(KEY, _rows(50_000, start=10_000))
+    con = sqlite3.connect(path)
+    counts = dict(con.execute("SELECT stream, COUNT(*) FROM run_history GROUP BY stream"))
+    con.close()
+    assert counts == {"default": 60, "~e:default": 50}
+    env = _check_against_rows(storage, HistoryQuery(keys=["a"]), 60)
+    assert 1_234 in env["a"]["_step"] and 31_337 in env["a"]["_step"]  # decoded, summarised

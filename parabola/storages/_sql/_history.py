@@ -118,10 +118,20 @@ def encode_chunk_steps(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes, int, i
     return payload, lo, hi
 
 
-def encode_chunk_with_summary(rows: Sequence[Mapping[str, Any]]) -> tuple[bytes, bytes, int, int]:
+def encode_chunk_with_summary(
+    rows: Sequence[Mapping[str, Any]],
+) -> tuple[bytes, bytes | None, int, int]:
     """Encode ``rows`` into a payload and its envelope summary (``_summary.py``), from the same
-    transposed columns; also return the chunk's min and max ``_step``."""
+    transposed columns; also return the chunk's min and max ``_step``.
+
+    The summary is ``None`` when numpy is not imported in this process: the stdlib path
+    costs a logging process about a microsecond per row of 12 values (a fifth of its CPU),
+    while a training script, which has numpy loaded, pays 0.15 µs. Such chunks are decoded
+    when a chart needs them (``get_history_envelope``).
+    """
     payload, lo, hi, columns = _encode(rows)
+    if "numpy" not in sys.modules:
+        return payload, None, lo, hi
     return payload, encode_summary(len(rows), columns), lo, hi
 
 

@@ -224,7 +224,7 @@ def append_history(
             "payload": payload,
         }
         chunks.append(chunk)
-        if sstream is not None:
+        if sstream is not None and summary is not None:
             chunks.append({**chunk, "stream": sstream, "payload": summary})
     if chunks:
         cur.executemany(d.sql(_INSERT_CHUNK), chunks)
@@ -323,7 +323,14 @@ def _envelope_from_summaries(
     carry: Sequence[str],
 ) -> dict[str, dict[str, list[Any]]] | None:
     """The envelope from summaries, or ``None`` when they cannot give it (too few rows per
-    bucket, or chunks written before summaries existed)."""
+    bucket, or most of the range in chunks without a summary).
+
+    A summary row is written right after its chunk, in the same transaction, with the same
+    step range and row count; the run's one writer appends in order, so in chunk-id order a
+    chunk's summary is the next row of the summary stream. Chunks without one (written by a
+    store of an earlier version, or by a writer without numpy) and chunks only partly inside
+    the range are decoded, and their rows join the summaries' points.
+    """
     pk = _run_pk(cur, d, key)
     lo, hi = query.min_step, query.max_step
     overlap, args = "", {"pk": pk, "stream": query.stream, "sstream": sstream}
@@ -333,41 +340,55 @@ def _envelope_from_summaries(
     if hi is not None:
         overlap += " AND min_step <= {hi}"
         args["hi"] = hi
-    inside = "".join(
-        [
-            " AND min_step >= {lo}" if lo is not None else "",
-            " AND max_step <= {hi}" if hi is not None else "",
-        ]
+    cur.execute(
+        d.sql(
+            "SELECT chunk_id, stream, min_step, max_step, n_rows FROM run_history "
+            "WHERE run_pk = {pk} AND stream IN ({stream}, {sstream})"
+            f"{overlap} ORDER BY chunk_id"
+        ),
+        args,
     )
-    base = "FROM run_history WHERE run_pk = {pk} AND stream = "
-    cur.execute(d.sql(f"SELECT COUNT(*), SUM(n_rows) {base}{{stream}}{overlap}"), args)
-    n_chunks, n_rows = cur.fetchone()
-    if not n_rows or int(n_rows) < SUMMARY_BLOCK * n_buckets:
+    chunks: list[tuple[int, int, int, int]] = []
+    summary_of: dict[int, int] = {}
+    last: tuple[int, int, int, int] | None = None
+    for chunk_id, stream, c_lo, c_hi, n in cur.fetchall():
+        row = (int(chunk_id), int(c_lo), int(c_hi), int(n))
+        if stream == query.stream:
+            chunks.append(row)
+            last = row
+        elif last is not None and last[1:] == row[1:]:
+            summary_of[last[0]] = row[0]
+            last = None
+    n_rows = sum(c[3] for c in chunks)
+    if not n_rows or n_rows < SUMMARY_BLOCK * n_buckets:
         return None
-    cur.execute(d.sql(f"SELECT COUNT(*), SUM(n_rows) {base}{{stream}}{inside}"), args)
-    inner = tuple(cur.fetchone())
-    cur.execute(d.sql(f"SELECT n_rows, payload {base}{{sstream}}{inside} ORDER BY chunk_id"), args)
-    summaries = cur.fetchall()
-    if (len(summaries), sum(int(r[0]) for r in summaries)) != (int(inner[0]), int(inner[1] or 0)):
-        return None
-    edges: list[tuple[int, dict[str, Any]]] = []
-    if int(inner[0]) != int(n_chunks):
-        # Chunks partly inside the range: their rows, filtered to it, join the summaries.
-        partial = (
-            " AND ("
-            + " OR ".join(
-                p for p, b in (("min_step < {lo}", lo), ("max_step > {hi}", hi)) if b is not None
-            )
-            + ")"
-        )
+    use: list[int] = []
+    decode: list[int] = []
+    for chunk_id, c_lo, c_hi, _ in chunks:
+        inside = (lo is None or c_lo >= lo) and (hi is None or c_hi <= hi)
+        if inside and chunk_id in summary_of:
+            use.append(summary_of[chunk_id])
+        else:
+            decode.append(chunk_id)
+    if 2 * len(decode) > len(chunks):
+        return None  # mostly rows to decode anyway: the row path does it in one read
+    summaries = _payloads(cur, d, use)
+    edges = _column_parts(_payloads(cur, d, decode), dataclasses.replace(query, keys=None))
+    return envelope_from_summaries(summaries, edges, query.keys, n_buckets, carry)
+
+
+def _payloads(cur: Any, d: Dialect, chunk_ids: Sequence[int]) -> list[bytes]:
+    """The payloads of these chunks, in chunk-id order (in batches of bound parameters)."""
+    out: list[bytes] = []
+    for start in range(0, len(chunk_ids), 500):
+        part = chunk_ids[start : start + 500]
+        names = ", ".join(f"{{c{i}}}" for i in range(len(part)))
         cur.execute(
-            d.sql(f"SELECT payload {base}{{stream}}{overlap}{partial} ORDER BY chunk_id"), args
+            d.sql(f"SELECT payload FROM run_history WHERE chunk_id IN ({names}) ORDER BY chunk_id"),
+            {f"c{i}": c for i, c in enumerate(part)},
         )
-        edge_query = dataclasses.replace(query, keys=None)
-        edges = _column_parts([bytes(r[0]) for r in cur.fetchall()], edge_query)
-    return envelope_from_summaries(
-        [bytes(r[1]) for r in summaries], edges, query.keys, n_buckets, carry
-    )
+        out += [bytes(r[0]) for r in cur.fetchall()]
+    return out
 
 
 def get_history(cur: Any, d: Dialect, key: RunKey, query: HistoryQuery) -> list[dict[str, Any]]:
