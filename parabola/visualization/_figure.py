@@ -79,7 +79,7 @@ def _add_traces(fig: Any, traces: list[dict[str, Any]]) -> bool:
     kinds: dict[Hashable, tuple[type[Any], list[str], dict[str, Any]]] = {}
     new_objs, new_data = [], []
     for i, trace in enumerate(traces):
-        key = tuple(trace)
+        key = (trace.get("type"), *trace)  # a kind: the trace type and the keys, in order
         kind = kinds.get(key)
         if kind is None:
             kind = _prototype(validator, trace)

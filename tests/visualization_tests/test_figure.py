@@ -35,6 +35,8 @@ def _traces() -> list[dict[str, Any]]:
     # A second kind (other keys, other type, numpy data) in the middle.
     out.insert(5, {"type": "bar", "x": np.arange(3.0), "y": np.array([1, 2, 3]), "name": "b"})
     out.insert(9, {"type": "scatter", "x": (1, 2), "y": [[1], [2]], "line": {"width": 1}})
+    # The same keys as the scatter traces, another type: another kind.
+    out.insert(12, {**out[0], "type": "scattergl", "marker": {"color": "red"}, "name": "gl"})
     return out
 
 
@@ -54,7 +56,7 @@ def test_same_json_and_objects_as_plotly() -> None:
     fig, ref = _figure.figure(go, _traces(), _LAYOUT), _plotly_built(_traces())
     assert type(fig) is go.Figure
     assert fig.to_json() == ref.to_json()  # the same bytes: key order included
-    assert len(fig.data) == len(ref.data) == N + 2
+    assert len(fig.data) == len(ref.data) == N + 3
     for mine, theirs in zip(fig.data, ref.data, strict=True):
         assert type(mine) is type(theirs)
         assert mine.__dict__.keys() == theirs.__dict__.keys()
@@ -66,12 +68,13 @@ def test_same_json_and_objects_as_plotly() -> None:
     assert fig.data[7].name == "Trial6"
     assert fig.data[7].marker.maxdisplayed == 10
     assert list(fig.data[5].x) == [0.0, 1.0, 2.0]
+    assert type(fig.data[12]) is go.Scattergl
 
 
 def test_the_fast_path_is_taken() -> None:
     fig = go.Figure(data=[], layout={}, _validate=False)
     assert _figure._add_traces(fig, _traces())
-    assert len(fig.data) == N + 2
+    assert len(fig.data) == N + 3
 
 
 def test_traces_are_independent_of_each_other_and_of_the_input() -> None:
