@@ -54,6 +54,7 @@ _MAX_GP_OBJECTIVES = 3
 _DURATION_WINDOW = 20  # recent trials whose objective durations are compared
 _GP_STEP_WINDOW = 5  # recent GP steps whose cost is compared
 _MIN_MEASURED = 3  # objective durations this process measures before the rule applies
+_MAX_CLOCKS = 1000  # running trials' clocks kept at most
 #: What a GP step loads on its first use (SciPy with them): a step that loads them pays about a
 #: second of imports and says nothing about what a GP step costs.
 _GP_LAZY_MODULES = ("parabola.samplers._gp._regressor", "parabola.samplers._gp._optim")
@@ -309,6 +310,9 @@ class AutoSampler(BaseSampler):
             # off again (the GP step runs inside the objective's first suggest call).
             with self._lock:
                 self._clocks[(study.study_name, trial.number)] = _TrialClock(time.perf_counter())
+                if len(self._clocks) > _MAX_CLOCKS:
+                    # Trials asked here but told elsewhere (or never): drop the oldest clock.
+                    del self._clocks[next(iter(self._clocks))]
 
     def infer_relative_search_space(
         self, study: StudyView, trial: FrozenTrial

@@ -371,3 +371,14 @@ def test_a_zero_cost_objective_hands_over_in_each_of_two_processes(tmp_path: Any
     # other's first trials, hence the margin).
     assert len(to_tpe) == 2 and to_tpe[-1] <= 40, attrs
     assert attrs["auto:sampler"] == "TPESampler"
+
+
+def test_trials_asked_but_never_told_keep_no_clock_forever() -> None:
+    sampler = AutoSampler(seed=0)
+    study = _study(sampler)
+    for _ in range(auto_module._MAX_CLOCKS + 5):
+        study.ask()
+    assert len(sampler._clocks) == auto_module._MAX_CLOCKS
+    trial = study.ask()
+    study.tell(trial, 1.0)
+    assert len(sampler._clocks) == auto_module._MAX_CLOCKS - 1  # the told trial's is gone
