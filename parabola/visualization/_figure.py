@@ -78,7 +78,9 @@ def _add_traces(fig: Any, traces: list[dict[str, Any]]) -> bool:
     # One prototype per kind of trace: (its class, its property order, its attributes).
     kinds: dict[Hashable, tuple[type[Any], list[str], dict[str, Any]]] = {}
     new_objs, new_data = [], []
-    for i, trace in enumerate(traces):
+    for i, given in enumerate(traces):
+        # Plotly's constructor stores no property given as None: neither does the copy.
+        trace = {k: v for k, v in given.items() if v is not None}
         key = (trace.get("type"), *trace)  # a kind: the trace type and the keys, in order
         kind = kinds.get(key)
         if kind is None:

@@ -134,6 +134,17 @@ def test_a_trace_without_type_falls_back_to_plotly() -> None:
     assert _figure.figure(go, traces, _LAYOUT).to_json() == _plotly_built(traces).to_json()
 
 
+def test_a_property_given_as_none_is_left_out_as_plotly_does() -> None:
+    traces = _traces()
+    for i, t in enumerate(traces):
+        t["text"] = None if i % 2 else "t"
+    fig = go.Figure(data=[], layout={}, _validate=False)
+    assert _figure._add_traces(fig, copy.deepcopy(traces))  # not plotly's fallback
+    fig = _figure.figure(go, traces, _LAYOUT)
+    assert fig.to_json() == _plotly_built(traces).to_json()
+    assert "text" not in fig.to_plotly_json()["data"][1]
+
+
 def test_an_unknown_trace_type_is_plotly_s_error() -> None:
     traces = _traces()
     traces[3] = {"type": "nosuchtrace", "x": [1]}
