@@ -326,11 +326,13 @@ def _envelope_from_summaries(
     bucket, or most of the range in chunks without a summary).
 
     A summary row is written right after its chunk, in the same transaction, with the same
-    step range and row count; the run's one writer appends in order, so in chunk-id order a
-    chunk's summary is the next row of the summary stream. Chunks without one (written by a
+    step range and row count; the run's one writer appends in order, so a summary describes
+    the last chunk of the stream before it in chunk-id order. Chunks without one (written by a
     store of an earlier version, or by a writer without numpy) and chunks only partly inside
     the range are decoded, and their rows join the summaries' points.
     """
+    import bisect
+
     pk = _run_pk(cur, d, key)
     lo, hi = query.min_step, query.max_step
     overlap, args = "", {"pk": pk, "stream": query.stream, "sstream": sstream}
@@ -340,52 +342,61 @@ def _envelope_from_summaries(
     if hi is not None:
         overlap += " AND min_step <= {hi}"
         args["hi"] = hi
+    # The data chunks' ids come from the index alone: their rows sit beside 40 kB payloads,
+    # and a million-step run has a thousand of them.
+    cur.execute(
+        d.sql("SELECT chunk_id FROM run_history WHERE run_pk = {pk} AND stream = {stream}"),
+        args,
+    )
+    data_ids = sorted(int(r[0]) for r in cur.fetchall())
     cur.execute(
         d.sql(
-            "SELECT chunk_id, stream, min_step, max_step, n_rows FROM run_history "
-            "WHERE run_pk = {pk} AND stream IN ({stream}, {sstream})"
-            f"{overlap} ORDER BY chunk_id"
+            "SELECT chunk_id, min_step, max_step, n_rows, payload FROM run_history "
+            f"WHERE run_pk = {{pk}} AND stream = {{sstream}}{overlap} ORDER BY chunk_id"
         ),
         args,
     )
-    chunks: list[tuple[int, int, int, int]] = []
-    summary_of: dict[int, int] = {}
-    last: tuple[int, int, int, int] | None = None
-    for chunk_id, stream, c_lo, c_hi, n in cur.fetchall():
-        row = (int(chunk_id), int(c_lo), int(c_hi), int(n))
-        if stream == query.stream:
-            chunks.append(row)
-            last = row
-        elif last is not None and last[1:] == row[1:]:
-            summary_of[last[0]] = row[0]
-            last = None
-    n_rows = sum(c[3] for c in chunks)
-    if not n_rows or n_rows < SUMMARY_BLOCK * n_buckets:
-        return None
-    use: list[int] = []
+    paired: set[int] = set()
+    summaries: list[bytes] = []
     decode: list[int] = []
-    for chunk_id, c_lo, c_hi, _ in chunks:
-        inside = (lo is None or c_lo >= lo) and (hi is None or c_hi <= hi)
-        if inside and chunk_id in summary_of:
-            use.append(summary_of[chunk_id])
+    n_rows = 0
+    for s_id, c_lo, c_hi, n, payload in cur.fetchall():
+        at = bisect.bisect_left(data_ids, int(s_id)) - 1
+        if at < 0 or data_ids[at] in paired:
+            continue  # no chunk before it: not a summary of this run's rows
+        chunk_id = data_ids[at]
+        paired.add(chunk_id)
+        if (lo is None or c_lo >= lo) and (hi is None or c_hi <= hi):
+            summaries.append(bytes(payload))
+            n_rows += int(n)
         else:
-            decode.append(chunk_id)
-    if 2 * len(decode) > len(chunks):
+            decode.append(chunk_id)  # cut by the range: its rows, filtered
+    if not summaries or n_rows < SUMMARY_BLOCK * n_buckets:
+        return None
+    unpaired = [c for c in data_ids if c not in paired]
+    if len(unpaired) > len(summaries):
         return None  # mostly rows to decode anyway: the row path does it in one read
-    summaries = _payloads(cur, d, use)
-    edges = _column_parts(_payloads(cur, d, decode), dataclasses.replace(query, keys=None))
+    decode = sorted(decode + unpaired)
+    payloads = _payloads(cur, d, decode, overlap, args)
+    edges = _column_parts(payloads, dataclasses.replace(query, keys=None))
     return envelope_from_summaries(summaries, edges, query.keys, n_buckets, carry)
 
 
-def _payloads(cur: Any, d: Dialect, chunk_ids: Sequence[int]) -> list[bytes]:
-    """The payloads of these chunks, in chunk-id order (in batches of bound parameters)."""
+def _payloads(
+    cur: Any, d: Dialect, chunk_ids: Sequence[int], overlap: str, args: dict[str, Any]
+) -> list[bytes]:
+    """The payloads of these chunks that overlap the range (``overlap``, its ``args``), in
+    chunk-id order, in batches of bound parameters."""
     out: list[bytes] = []
     for start in range(0, len(chunk_ids), 500):
         part = chunk_ids[start : start + 500]
         names = ", ".join(f"{{c{i}}}" for i in range(len(part)))
         cur.execute(
-            d.sql(f"SELECT payload FROM run_history WHERE chunk_id IN ({names}) ORDER BY chunk_id"),
-            {f"c{i}": c for i, c in enumerate(part)},
+            d.sql(
+                f"SELECT payload FROM run_history WHERE chunk_id IN ({names}){overlap} "
+                "ORDER BY chunk_id"
+            ),
+            {**args, **{f"c{i}": c for i, c in enumerate(part)}},
         )
         out += [bytes(r[0]) for r in cur.fetchall()]
     return out
