@@ -64,12 +64,23 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
             sampler._output_warping = False
         elif knob == "warp":
             sampler._output_warping = True
+        elif knob == "alwayswarp":
+            sampler._output_warping = True
+            sampler._select_warp = False
         elif knob == "optunaprior":
             sampler._prior = _prior.optuna_prior
         elif knob == "dimprior":
             sampler._prior = _prior.dim_scaled_prior
         elif knob == "noprecond":
             sampler._precondition = False
+        elif knob.startswith("near"):  # near<count>x<scale>, e.g. near3x0.1
+            count, _, scale = knob[len("near") :].partition("x")
+            sampler._n_near = int(count)
+            sampler._near_scale = float(scale or 0.1)
+        elif knob.startswith("noise"):
+            sampler._minimum_noise = float(knob[len("noise") :])
+        elif knob == "det":
+            sampler._deterministic = True
         elif knob == "scipylbfgs":
             sampler._batched_lbfgs = False
         elif knob == "refitall":

@@ -47,6 +47,12 @@ class _Model:
     hyper: Hyper | None = None
     fit_n: int = 0
     model: GPModel | None = None
+    # Which transform of the targets the model uses (an index into the candidates passed to
+    # ``_model``), chosen at each refit by the evidence; each candidate's last fit is kept to
+    # warm-start the next.
+    choice: int = 0
+    fits: dict[int, Hyper] = field(default_factory=dict)
+    n_refits: int = 0
 
 
 @dataclass
@@ -173,10 +179,15 @@ class GPSampler(BaseSampler):
         # Knobs of the machinery (not Optuna arguments); the benchmarks flip them to measure.
         self._prior: LogPrior = optuna_prior
         self._output_warping = True
+        # Warped or not is chosen per output at each refit by the evidence (False: always warp).
+        self._select_warp = True
+        self._minimum_noise = _MINIMUM_NOISE
         self._refit_growth = 0.1  # full hyperparameter refit once the data grew by this much
         self._n_sweep = 512
         self._n_local = 6
         self._local_max_iter = 60
+        self._n_near = 0
+        self._near_scale = 0.1
         self._precondition = True  # local search in units of the objective's length scales
         self._batched_lbfgs = True  # one L-BFGS per start (False: one stacked SciPy problem)
 
@@ -295,12 +306,19 @@ class GPSampler(BaseSampler):
         directions = study.directions
         values = np.array([t.values for t in ordered], dtype=float)
         signs = np.array([1.0 if d == StudyDirection.MAXIMIZE else -1.0 for d in directions])
-        scores = _standardize(_clip_inf(values * signs), self._output_warping)
-
-        models = [
-            self._model(st, f"objective {i}", x, scores[:, i], gsp, xr)
-            for i in range(len(directions))
-        ]
+        raw_scores = _clip_inf(values * signs)
+        scores = np.empty_like(raw_scores)
+        models = []
+        for i in range(len(directions)):
+            model, scores[:, i] = self._model(
+                st,
+                f"objective {i}",
+                x,
+                _transforms(raw_scores[:, i], self._output_warping, self._select_warp),
+                gsp,
+                xr,
+            )
+            models.append(model)
         parts: list[Acquisition] = []
         feasible = np.ones(len(ordered), dtype=bool)
         con = _constraint_matrix(ordered)
@@ -309,7 +327,9 @@ class GPSampler(BaseSampler):
             raw = _clip_inf(-con)
             mean, std = raw.mean(axis=0), np.maximum(raw.std(axis=0), 1e-10)
             c_models = [
-                self._model(st, f"constraint {i}", x, (raw[:, i] - mean[i]) / std[i], gsp, xr)
+                self._model(
+                    st, f"constraint {i}", x, [((raw[:, i] - mean[i]) / std[i], 0.0)], gsp, xr
+                )[0]
                 for i in range(con.shape[1])
             ]
             parts.append(LogPF(c_models, list(-mean / std)))
@@ -320,6 +340,8 @@ class GPSampler(BaseSampler):
             if len(directions) == 1:
                 parts.append(LogEI(models[0], float(fs[:, 0].max())))
                 warm = x[feasible][[int(np.argmax(fs[:, 0]))]]
+                if self._n_near:
+                    warm = np.vstack([warm, self._near(warm[0], models[0], gsp)])
             else:
                 parts.append(LogEHVI(models, fs))
                 front = x[feasible][is_pareto_front(-fs)]
@@ -338,38 +360,87 @@ class GPSampler(BaseSampler):
         )
         return gsp.decode(row)
 
+    def _near(self, best: _Array, model: GPModel, gsp: GPSpace) -> _Array:
+        """Extra local-search starts around the incumbent, a fraction of a length scale away."""
+        pts = np.repeat(best[None], self._n_near, axis=0)
+        cont = gsp.continuous
+        ls = 1.0 / np.sqrt(model.hyper.inv_sq_ls[cont])
+        step = self._near_scale * ls * self._rng.standard_normal((self._n_near, len(cont)))
+        pts[:, cont] = np.clip(pts[:, cont] + step, 0.0, 1.0)
+        return pts
+
     def _model(
-        self, st: _StudyState, key: str, x: _Array, y: _Array, gsp: GPSpace, xr: _Array
-    ) -> GPModel:
-        from parabola.samplers._gp._regressor import GPModel, fit_hyper
+        self,
+        st: _StudyState,
+        key: str,
+        x: _Array,
+        targets: list[tuple[_Array, float]],
+        gsp: GPSpace,
+        xr: _Array,
+    ) -> tuple[GPModel, _Array]:
+        """The GP of one output, and the targets it was given.
+
+        ``targets`` are candidate transforms of the output, each with the log Jacobian of the
+        map from the raw values; with more than one, each refit fits them all and keeps the
+        one whose data is most probable (the fit's log posterior plus the log Jacobian, so
+        the candidates are compared on the raw values).
+        """
+        from parabola.samplers._gp._regressor import GPModel, fit_hyper, log_posterior
 
         m = st.models.setdefault(key, _Model())
         n = len(x)
         stale = m.hyper is None or n - m.fit_n >= max(1, math.ceil(self._refit_growth * m.fit_n))
         if stale:
-            m.hyper = fit_hyper(
-                x,
-                y,
-                gsp.is_categorical,
-                self._prior,
-                minimum_noise=_MINIMUM_NOISE,
-                deterministic=self._deterministic,
-                init=m.hyper,
-                max_iter=200 if m.fit_n == 0 else 50,
-            )
+            best: tuple[float, int, Hyper] | None = None
+            # The candidates other than the current choice are refitted every other refit
+            # only: the choice rarely flips, and each candidate costs a full fit.
+            compare = m.n_refits % 2 == 0 or m.choice >= len(targets)
+            m.n_refits += 1
+            for c, (y_c, log_jac) in enumerate(targets):
+                if not compare and c != m.choice:
+                    continue
+                init = m.fits.get(c)
+                hyper = fit_hyper(
+                    x,
+                    y_c,
+                    gsp.is_categorical,
+                    self._prior,
+                    minimum_noise=self._minimum_noise,
+                    deterministic=self._deterministic,
+                    init=init if init is not None else m.hyper,
+                    max_iter=200 if init is None else 50,
+                )
+                m.fits[c] = hyper
+                evidence = 0.0
+                if compare and len(targets) > 1:
+                    evidence = log_jac + log_posterior(
+                        x,
+                        y_c,
+                        gsp.is_categorical,
+                        self._prior,
+                        hyper,
+                        minimum_noise=self._minimum_noise,
+                        deterministic=self._deterministic,
+                    )
+                if best is None or evidence > best[0]:
+                    best = (evidence, c, hyper)
+            assert best is not None
+            _, m.choice, m.hyper = best
             m.fit_n = n
-            m.model = GPModel(x, y, gsp.is_categorical, m.hyper)
+            m.model = GPModel(x, targets[m.choice][0], gsp.is_categorical, m.hyper)
         else:
             assert m.model is not None
+            y = targets[m.choice][0]
             old = len(m.model.x)
             m.model = m.model.extend(x[old:], y) if old < n else m.model
             m.model.set_y(y)
         model = m.model
+        y_used = targets[m.choice][0]
         if len(xr):
             # Kriging believer: running trials join at their posterior mean (a copy; the kept
             # model only ever holds completed trials).
-            model = model.extend(xr, np.concatenate([y, model.posterior(xr)[0]]))
-        return model
+            model = model.extend(xr, np.concatenate([y_used, model.posterior(xr)[0]]))
+        return model, y_used
 
     # Hooks ---------------------------------------------------------------------------------
     def before_trial(self, study: StudyView, trial: FrozenTrial) -> None:
@@ -431,29 +502,43 @@ def _clip_inf(values: _Array) -> _Array:
     return np.clip(values, lo, hi)
 
 
-def _standardize(scores: _Array, warp: bool) -> _Array:
-    """Standardise each column; with ``warp``, a monotone warping first (see :func:`_warp`)."""
-    out = np.empty_like(scores)
-    for j in range(scores.shape[1]):
-        col = _warp(scores[:, j]) if warp else scores[:, j]
-        out[:, j] = (col - col.mean()) / max(col.std(), 1e-10)
+def _transforms(scores: _Array, warp: bool, select: bool = True) -> list[tuple[_Array, float]]:
+    """Candidate GP targets for one score column, each with its log Jacobian.
+
+    The standardised scores; with ``warp``, also the standardised warped scores (see
+    :func:`_warp`), or only those if not ``select``. The log Jacobian (of the map from the
+    raw scores, summed over the rows) puts the candidates' likelihoods on the same footing
+    for the choice in ``_model``.
+    """
+    n = len(scores)
+    std = max(float(scores.std()), 1e-10)
+    out = [((scores - scores.mean()) / std, -n * math.log(std))]
+    if warp:
+        col, log_dcol = _warp(scores)
+        std_w = max(float(col.std()), 1e-10)
+        out.append(((col - col.mean()) / std_w, float(log_dcol.sum()) - n * math.log(std_w)))
+        if not select:
+            out = out[1:]
     return out
 
 
-def _warp(y: _Array) -> _Array:
+def _warp(y: _Array) -> tuple[_Array, _Array]:
     """Compress the bad tail of a score to maximise: ``-log1p(gap)`` below the median.
 
     Scores above the median are kept (after centring and scaling by their robust spread); the
     worse half, often orders of magnitude away on benchmark-like objectives, is mapped through
     a logarithm so that a few very bad trials do not flatten the model where the good ones are.
-    The map is monotone and continuous, so the best trial and the order are unchanged.
+    The map is monotone and continuous, so the best trial and the order are unchanged. Also
+    returns the log derivative of the map at each score.
     """
     med = float(np.median(y))
     spread = float(np.median(np.abs(y - med)))
     if not spread > 0:
-        return y
+        return y, np.zeros_like(y)
     z = (y - med) / spread
-    return np.where(z >= 0, z, -np.log1p(np.maximum(-z, 0.0)))
+    gap = np.maximum(-z, 0.0)
+    out = np.where(z >= 0, z, -np.log1p(gap))
+    return out, -math.log(spread) - np.log1p(gap)
 
 
 def _constraint_matrix(trials: list[FrozenTrial]) -> _Array | None:

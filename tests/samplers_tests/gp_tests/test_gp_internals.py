@@ -244,3 +244,30 @@ def test_optimize_acqf_finds_the_maximum_of_a_known_function() -> None:
         Peak(), space, np.random.RandomState(0), None, n_sweep=64, n_local=3, max_iter=50
     )
     np.testing.assert_allclose(best, [0.3, 0.8, 1.0], atol=1e-4)
+
+
+# Target transforms ---------------------------------------------------------------------------
+def test_transform_log_jacobians_match_finite_differences() -> None:
+    from parabola.samplers._gp._sampler import _transforms, _warp
+
+    rng = np.random.RandomState(3)
+    scores = -np.exp(rng.randn(15) * 2.0)  # a heavy bad tail, as on benchmark objectives
+    out, log_d = _warp(scores)
+    eps = 1e-7
+    for j in range(len(scores)):
+        bumped = scores.copy()
+        bumped[j] += eps
+        med, spread = np.median(scores), np.median(np.abs(scores - np.median(scores)))
+        if np.median(bumped) != med or np.median(np.abs(bumped - np.median(bumped))) != spread:
+            continue  # the row sets the median or the spread: the map itself moves
+        fd = (_warp(bumped)[0][j] - out[j]) / eps
+        np.testing.assert_allclose(log_d[j], np.log(fd), rtol=1e-5, atol=1e-6)
+    n = len(scores)
+    (plain, jac_plain), (warped, jac_warped) = _transforms(scores, warp=True)
+    np.testing.assert_allclose(plain, (scores - scores.mean()) / scores.std())
+    np.testing.assert_allclose(jac_plain, -n * np.log(scores.std()))
+    np.testing.assert_allclose(jac_warped, log_d.sum() - n * np.log(out.std()))
+    np.testing.assert_allclose(warped, (out - out.mean()) / out.std())
+    assert len(_transforms(scores, warp=False)) == 1
+    only = _transforms(scores, warp=True, select=False)
+    assert len(only) == 1 and np.array_equal(only[0][0], warped)
