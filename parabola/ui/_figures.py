@@ -7,22 +7,48 @@ when a panel is drawn, so a function that is not in the installed ``parabola.vis
 shows as "not available" with the reason, and appears by itself once it is.
 
 Built-in panels go through :func:`register_panel`, the hook a third-party package uses.
+
+**Point budget.** A figure as the page first gets it draws at most :data:`PAGE_POINTS` markers:
+a browser draws each marker as an SVG element, and a figure of 10,000 markers is one
+main-thread task of a second or more (the page freezes meanwhile). Marker-only scatter traces
+above the budget keep an evenly spaced subsample of their points (plus each trace's lowest and
+highest ``y``, so the best trial and any outlier stay in view); lines keep every point that
+shapes them (points inside a flat run are dropped: the same line); contour traces are drawn as
+heatmaps of the same grid (plotly.js traces contour levels on the main thread, 20 s and more
+for a 5-parameter contour figure). The answer says so (``"points": {"shown", "total"}``,
+``"notes"``) and the page shows it with a "show the full figure" control, which asks again
+with ``points=all``.
 """
 
 from __future__ import annotations
 
+import base64
 import importlib
 import json
 import threading
 from collections import OrderedDict
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
-from typing import TYPE_CHECKING, Any
+from typing import TYPE_CHECKING, Any, NamedTuple
 
 if TYPE_CHECKING:
     from parabola.study import Study
 
-__all__ = ["FigureCache", "Panel", "build_figure", "figure_answer", "panels", "register_panel"]
+__all__ = [
+    "PAGE_POINTS",
+    "FigureCache",
+    "Panel",
+    "BuiltFigure",
+    "budget_markers",
+    "build_figure",
+    "figure_answer",
+    "panels",
+    "register_panel",
+]
+
+# Markers one figure draws in its first view: about a tenth of a second of plotly.js's SVG
+# drawing on a busy 2-core machine (10,000 markers: 0.6-1.0 s; 1,000: 0.11-0.3 s).
+PAGE_POINTS = 1000
 
 
 @dataclass(frozen=True)
@@ -81,7 +107,8 @@ def _multi(n: int) -> bool:
 
 _V = "parabola.visualization:"
 # Order matters: panels are drawn as they scroll into view, so the cheap, most-read ones come
-# first and the WebGL parallel coordinate (slow in software rendering) further down.
+# first and the slowest to draw (timeline's bar per trial, contour's 20 subplots, the parallel
+# coordinate's line per trial) further down.
 for _panel in (
     Panel("history", "Optimization history", _V + "plot_optimization_history", options=("target",)),
     Panel("slice", "Slice", _V + "plot_slice", options=("params", "target")),
@@ -91,8 +118,8 @@ for _panel in (
     Panel("hypervolume", "Hypervolume history", _V + "plot_hypervolume_history", applies=_multi),
     Panel("edf", "Empirical distribution (EDF)", _V + "plot_edf", options=("target",)),
     Panel("rank", "Rank", _V + "plot_rank", options=("params", "target")),
-    Panel("contour", "Contour", _V + "plot_contour", options=("params", "target")),
     Panel("timeline", "Timeline", _V + "plot_timeline"),
+    Panel("contour", "Contour", _V + "plot_contour", options=("params", "target")),
     Panel("parallel", "Parallel coordinate", _V + "plot_parallel_coordinate", options=("params",)),
 ):
     register_panel(_panel)
@@ -209,31 +236,249 @@ class FigureCache:
             event.set()
 
 
+def _typed(node: Any, np: Any) -> Any:
+    """A plotly typed array (``{"dtype", "bdata"}``, as figures hold numpy data) as numpy,
+    or ``None`` for anything else."""
+    if isinstance(node, dict) and set(node) == {"dtype", "bdata"}:
+        return np.frombuffer(base64.b64decode(node["bdata"]), dtype=np.dtype(node["dtype"]))
+    return None
+
+
+def _length(node: Any, np: Any) -> int | None:
+    typed = _typed(node, np)
+    if typed is not None:
+        return len(typed)
+    if isinstance(node, list | tuple) or (isinstance(node, np.ndarray) and node.ndim == 1):
+        return len(node)
+    return None
+
+
+def _marker_trace(trace: Mapping[str, Any], np: Any) -> int:
+    """How many points a marker-only scatter trace draws (0 for any other trace)."""
+    if trace.get("type", "scatter") not in ("scatter", "scattergl"):
+        return 0
+    mode = str(trace.get("mode") or "")
+    if "markers" not in mode or "lines" in mode:
+        return 0
+    n = [_length(trace.get(k), np) for k in ("x", "y")]
+    return max([m for m in n if m is not None], default=0)
+
+
+def _take(node: Any, n: int, idx: Any, np: Any) -> Any:
+    """``node`` with every 1-D per-point array of length ``n`` (x, y, text, customdata,
+    marker.color, marker.line.width, ...) cut down to ``idx``, nested dicts walked."""
+    typed = _typed(node, np)
+    if typed is not None:
+        return typed[idx] if len(typed) == n else typed
+    if isinstance(node, dict):
+        return {
+            k: v if k in ("colorscale", "dimensions") else _take(v, n, idx, np)
+            for k, v in node.items()
+        }
+    if isinstance(node, list | tuple) and len(node) == n:
+        return [node[i] for i in idx]
+    if isinstance(node, np.ndarray) and node.ndim == 1 and len(node) == n:
+        return node[idx]
+    return node
+
+
+def _keep(trace: Mapping[str, Any], n: int, k: int, np: Any) -> Any:
+    """Sorted indices of the ``k`` (or ``k`` + 2) points of a trace of ``n`` that are kept."""
+    idx = np.unique(np.linspace(0, n - 1, k).round().astype(np.int64))
+    y = _typed(trace.get("y"), np)
+    try:
+        y = np.asarray(trace.get("y") if y is None else y, dtype=float)
+    except (TypeError, ValueError):  # categorical y: no extremes to keep
+        return idx
+    if y.shape == (n,) and np.isfinite(y).any():
+        extremes = [int(np.nanargmin(y)), int(np.nanargmax(y))]
+        idx = np.unique(np.concatenate([idx, np.array(extremes, dtype=np.int64)]))
+    return idx
+
+
+def budget_markers(figure: dict[str, Any], budget: int) -> tuple[int, int]:
+    """Cut ``figure``'s (a ``to_plotly_json()`` dict) marker-only scatter traces, in place,
+    to about ``budget`` markers in all; ``(markers shown, markers there were)``.
+
+    Each trace keeps its share of the budget (in proportion to its size, at least 1), evenly
+    spaced over its points, plus its lowest and highest ``y``; the same points of every
+    per-point array are kept, so hover text and colours stay with their points.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = {"data": [{"type": "scatter", "mode": "markers", "x": np.arange(10),
+        ...                  "y": np.arange(10.0)[::-1], "marker": {"color": list("abcdefghij")}},
+        ...                 {"type": "scatter", "mode": "lines", "x": np.arange(10)}]}
+        >>> budget_markers(fig, 4)
+        (4, 10)
+        >>> fig["data"][0]["x"].tolist(), fig["data"][0]["marker"]["color"]
+        ([0, 3, 6, 9], ['a', 'd', 'g', 'j'])
+        >>> len(fig["data"][1]["x"])  # lines are kept whole
+        10
+    """
+    import numpy as np
+
+    sizes = [_marker_trace(t, np) for t in figure.get("data", [])]
+    total = sum(sizes)
+    if total <= budget:
+        return total, total
+    shown = 0
+    for i, n in enumerate(sizes):
+        if not n:
+            continue
+        k = max(1, budget * n // total)
+        if k >= n:
+            shown += n
+            continue
+        trace = figure["data"][i]
+        idx = _keep(trace, n, k, np)
+        figure["data"][i] = _take(trace, n, idx, np)
+        shown += len(idx)
+    return shown, total
+
+
+def thin_flat_lines(figure: dict[str, Any]) -> int:
+    """Drop, in place, the points inside runs of equal ``y`` of line-only scatter traces
+    (a best-value-so-far line of 10,000 trials has a few dozen steps); the line drawn is the
+    same. Returns how many points were dropped.
+
+    Example:
+        >>> import numpy as np
+        >>> fig = {"data": [{"type": "scatter", "mode": "lines", "x": np.arange(6),
+        ...                  "y": np.array([3.0, 2, 2, 2, 1, 1])}]}
+        >>> thin_flat_lines(fig), fig["data"][0]["x"].tolist()
+        (1, [0, 1, 3, 4, 5])
+    """
+    import numpy as np
+
+    dropped = 0
+    for i, trace in enumerate(figure.get("data", [])):
+        if trace.get("type", "scatter") not in ("scatter", "scattergl"):
+            continue
+        if str(trace.get("mode") or "") != "lines":
+            continue
+        if (trace.get("line") or {}).get("shape") == "spline":
+            continue  # a spline's curve depends on every point
+        y = _typed(trace.get("y"), np)
+        y = np.asarray(trace.get("y") if y is None else y)
+        n = len(y) if y.ndim == 1 else 0
+        if n < 3 or y.dtype.kind not in "fiu":
+            continue
+        inside = np.zeros(n, dtype=bool)
+        inside[1:-1] = (y[1:-1] == y[:-2]) & (y[1:-1] == y[2:])  # NaN never equals: kept
+        if inside.any():
+            figure["data"][i] = _take(trace, n, np.flatnonzero(~inside), np)
+            dropped += int(inside.sum())
+    return dropped
+
+
+# A contour trace's attributes a heatmap of the same grid keeps.
+_HEATMAP_KEYS = (
+    "x",
+    "y",
+    "z",
+    "xaxis",
+    "yaxis",
+    "colorscale",
+    "reversescale",
+    "showscale",
+    "colorbar",
+    "zmin",
+    "zmax",
+    "zauto",
+    "connectgaps",
+    "hoverinfo",
+    "name",
+    "showlegend",
+    "visible",
+)
+
+
+def contours_as_heatmaps(figure: dict[str, Any]) -> int:
+    """Draw, in place, contour traces as heatmaps of the same grid and colours; how many.
+
+    plotly.js traces a contour's levels on the main thread: the contour figure of a
+    5-parameter study (20 contours of 100 x 100) is one task of over 20 s on a busy 2-core
+    machine, its heatmaps about 1 s. The first view shows the heatmaps and says so.
+
+    Example:
+        >>> fig = {"data": [{"type": "contour", "z": [[1, 2], [3, 4]], "line": {"smoothing": 1}}]}
+        >>> contours_as_heatmaps(fig), fig["data"][0]
+        (1, {'type': 'heatmap', 'z': [[1, 2], [3, 4]]})
+    """
+    count = 0
+    for i, trace in enumerate(figure.get("data", [])):
+        if trace.get("type") == "contour":
+            kept = {k: trace[k] for k in _HEATMAP_KEYS if k in trace}
+            figure["data"][i] = {"type": "heatmap", **kept}
+            count += 1
+    return count
+
+
+def _budget(options: Mapping[str, str]) -> int | None:
+    """The page's ``points`` option: markers a figure draws (``None``: all of them)."""
+    value = options.get("points")
+    if value is None:
+        return PAGE_POINTS
+    if value == "all":
+        return None
+    try:
+        points = int(value)
+    except ValueError:
+        points = 0
+    if points < 1:
+        raise ValueError(f"points: expected 'all' or a positive count, got {value!r}.")
+    return points
+
+
 def figure_answer(study: Study, panel_name: str, options: Mapping[str, str]) -> bytes:
-    """The JSON answer of ``/figures/{name}``: ``{"available": true, "figure": ...}`` or
+    """The JSON answer of ``/figures/{name}``: ``{"available": true, "figure": ...}`` (with
+    ``"points": {"shown": ..., "total": ...}`` when the figure was cut to the point budget) or
     ``{"available": false, "reason": ...}`` (``KeyError``/``ValueError`` for a bad request)."""
-    figure, reason = build_figure(study, panel_name, options)
-    if figure is None:
-        return json.dumps({"available": False, "reason": reason}).encode()
-    return b'{"available":true,"figure":' + figure + b"}"
+    built = build_figure(study, panel_name, options)
+    if built.figure is None:
+        return json.dumps({"available": False, "reason": built.reason}).encode()
+    extra = b""
+    if built.points is not None:
+        shown, total = built.points
+        extra += b',"points":' + json.dumps({"shown": shown, "total": total}).encode()
+    if built.notes:
+        extra += b',"notes":' + json.dumps(list(built.notes)).encode()
+    return b'{"available":true,"figure":' + built.figure + extra + b"}"
 
 
-def build_figure(
-    study: Study, panel_name: str, options: Mapping[str, str]
-) -> tuple[bytes | None, str | None]:
-    """``(figure JSON, None)``, or ``(None, reason)`` when the panel cannot be drawn."""
+class BuiltFigure(NamedTuple):
+    """What :func:`build_figure` gives: the figure's JSON or why there is none,
+    ``(markers shown, markers there were)`` when the figure was cut to the point budget, and
+    what else its first view draws otherwise than the full figure (``notes``)."""
+
+    figure: bytes | None
+    reason: str | None = None
+    points: tuple[int, int] | None = None
+    notes: tuple[str, ...] = ()
+
+
+def build_figure(study: Study, panel_name: str, options: Mapping[str, str]) -> BuiltFigure:
+    """The panel's figure for ``study`` (its reason when the panel cannot be drawn).
+
+    ``options`` are the panel's (:attr:`Panel.options`) plus ``points``: ``"all"``, or the
+    markers the figure may draw (default :data:`PAGE_POINTS`, see :func:`budget_markers`).
+    """
+    options = dict(options)
+    budget = _budget(options)
+    options.pop("points", None)
     panel = _PANELS.get(panel_name)
     if panel is None:
         raise KeyError(f"No figure panel {panel_name!r}.")
     fn = resolve(panel)
     if isinstance(fn, str):
-        return None, fn
+        return BuiltFigure(None, fn)
     try:
         from parabola.visualization import StudySnapshot
     except ImportError as e:
-        return None, f"not available: parabola.visualization cannot be imported ({e})"
+        return BuiltFigure(None, f"not available: parabola.visualization cannot be imported ({e})")
     if not panel.applies(len(study.directions)):
-        return None, f"not available: {panel.title} needs a multi-objective study"
+        return BuiltFigure(None, f"not available: {panel.title} needs a multi-objective study")
     source = StudySnapshot(
         study.get_trials(deepcopy=False),
         directions=study.directions,
@@ -244,5 +489,18 @@ def build_figure(
     try:
         figure = fn(source, **kw)
     except (ValueError, TypeError, RuntimeError, ImportError) as e:
-        return None, f"not available: {e}"
-    return figure.to_json().encode(), None
+        return BuiltFigure(None, f"not available: {e}")
+    if budget is None:
+        return BuiltFigure(figure.to_json().encode())
+    data = figure.to_plotly_json()
+    shown, total = budget_markers(data, budget)
+    thinned = thin_flat_lines(data)
+    notes = []
+    if contours_as_heatmaps(data):
+        notes.append("contours drawn as heatmaps")
+    if shown == total and not thinned and not notes:
+        return BuiltFigure(figure.to_json().encode())
+    import plotly.io
+
+    body = plotly.io.to_json(data, validate=False).encode()
+    return BuiltFigure(body, points=(shown, total) if shown < total else None, notes=tuple(notes))

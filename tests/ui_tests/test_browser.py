@@ -270,3 +270,33 @@ def test_study_page_draws_its_first_chart_before_the_trials_table(
         assert errors(d) == []
     finally:
         d.quit()
+
+
+def test_big_study_first_view_draws_a_budget_and_the_full_figure_on_ask(
+    tmp_path: Path,
+) -> None:
+    from tests.ui_tests._big import big_study
+
+    url, study_id = big_study(tmp_path / "big.db")
+    d = make_driver()
+    try:
+        with run_server(url) as s:
+            d.get(s.url + f"studies/{study_id}")
+            panel = '[data-panel="history"]'
+            figure = wait_for(
+                lambda: d.find_elements("css selector", f'{panel} .figure[data-drawn="1"]')
+            )[0]
+            assert int(figure.get_attribute("data-points")) <= 1002
+            note = d.find_element("css selector", f"{panel} .points")
+            assert note.is_displayed() and "of 1,500 points drawn" in note.text
+            # The points are drawn (SVG markers), as many as the answer said.
+            markers = d.find_elements("css selector", f"{panel} .scatterlayer .trace .point")
+            assert len(markers) == int(figure.get_attribute("data-points"))
+            note.find_element("tag name", "button").click()
+            wait_for(lambda: figure.get_attribute("data-points") == "all")
+            wait_for(lambda: not note.is_displayed())
+            markers = d.find_elements("css selector", f"{panel} .scatterlayer .trace .point")
+            assert len(markers) == 1500
+            assert errors(d) == []
+    finally:
+        d.quit()

@@ -695,23 +695,53 @@ async function studyPage() {
   const box = document.getElementById("figures");
   const shown = panels.filter((p) => p.applies);
   const nodes = new Map();
+  const notes = new Map();
+  // Panels whose figure is drawn with every point (the "show all points" control); the others
+  // get the server's point budget (the answer's "points" says how many of how many).
+  const full = new Set();
   for (const p of shown) {
     const body = el("div", { class: "figure" });
-    box.append(el("div", { class: "panel", "data-panel": p.name }, el("h3", { text: p.title }), body));
+    const note = el("div", { class: "points muted", hidden: true });
+    box.append(el("div", { class: "panel", "data-panel": p.name }, el("h3", { text: p.title }), note, body));
     nodes.set(p.name, body);
+    notes.set(p.name, note);
   }
+  // What a first view draws otherwise than the full figure, and the control that draws it all.
+  const showPoints = (p, answer) => {
+    const note = notes.get(p.name);
+    const parts = [...(answer.notes || [])];
+    const pts = answer.points;
+    if (pts) parts.unshift(`${pts.shown.toLocaleString("en")} of ${pts.total.toLocaleString("en")} points drawn (evenly spaced, with the extremes)`);
+    if (!parts.length) { note.replaceChildren(); note.hidden = true; return; }
+    note.replaceChildren(`${parts.join("; ")} `,
+      el("button", { text: "show the full figure", onclick: () => { full.add(p.name); stale.add(p.name); drawOne(p); } }));
+    note.hidden = false;
+  };
+  const markersOnly = (t) => (t.type || "scatter").startsWith("scatter") && /markers/.test(t.mode || "") && !/lines/.test(t.mode || "");
   const drawPanel = async (p) => {
     const body = nodes.get(p.name);
     if (!p.available) { body.replaceChildren(el("p", { class: "na", text: p.reason })); return; }
-    const early = prefetched.get(p.name);
+    const early = full.has(p.name) ? null : prefetched.get(p.name);
     prefetched.delete(p.name);  // a redraw after a change asks again
-    const answer = await (early || getJSON(`/api/studies/${id}/figures/${p.name}`));
+    const answer = await (early || getJSON(`/api/studies/${id}/figures/${p.name}${full.has(p.name) ? "?points=all" : ""}`));
     await plotlyReady;
+    // A task of its own: not the one that evaluated plotly.js (its load event), nor another
+    // figure's; the browser paints and takes input in between.
+    await nextFrame();
     if (!answer.available) { body.replaceChildren(el("p", { class: "na", text: answer.reason })); body.dataset.drawn = "na"; return; }
     const fig = answer.figure;
     fig.layout = Object.assign(fig.layout || {}, { height: 360, margin: { l: 50, r: 20, t: 40, b: 40 } });
+    if (!body.dataset.drawn && fig.data.some(markersOnly)) {
+      // The frame (axes, lines, the first draw's one-off costs) in one task, the markers in
+      // the next: each well under what one task of both takes.
+      const frame = fig.data.map((t) => (markersOnly(t) ? { ...t, x: [], y: [] } : t));
+      await Plotly.react(body, frame, fig.layout, PLOT_CONFIG);
+      await nextFrame();
+    }
     await Plotly.react(body, fig.data, fig.layout, PLOT_CONFIG);
+    showPoints(p, answer);
     body.dataset.drawn = "1";
+    body.dataset.points = answer.points ? String(answer.points.shown) : "all";
   };
   // A panel is drawn when it scrolls into view, one at a time: the first chart does not wait
   // for the others (or for the trials table), and heavy figures of a big study (a WebGL
@@ -738,7 +768,7 @@ async function studyPage() {
       const name = entry.target.dataset.panel;
       if (entry.isIntersecting) { visible.add(name); drawOne(shown.find((p) => p.name === name)); } else visible.delete(name);
     }
-  }, { rootMargin: "200px" });
+  }, { rootMargin: "0px" });  // not ahead of the scroll: a panel below costs nothing until seen
   for (const node of box.children) observer.observe(node);
   const drawFigures = async () => { for (const p of shown) { stale.add(p.name); drawOne(p); } await queue; };
   const figuresDrawn = Promise.resolve();
