@@ -149,7 +149,8 @@ class _Unexpected(Exception):
 
 def _tree_copy(value: Any) -> Any:
     """``copy.deepcopy`` for the canonical trace values (dicts, lists, tuples, scalars, numpy
-    arrays), without its memo: what plotly's constructor does to each trace's properties.
+    arrays; an empty array as an empty list), without its memo: what plotly's constructor
+    does to each trace's properties.
     Anything else (graph objects, which plotly's constructor turns into dicts) raises
     :class:`_Unexpected`."""
     t = type(value)
@@ -162,6 +163,10 @@ def _tree_copy(value: Any) -> Any:
             if type(v) not in _ATOM_TYPES:
                 return t(_tree_copy(v) for v in value)
         return value.copy() if t is list else value
+    if type(value) is np.ndarray and value.size == 0:
+        # Plotly writes an empty array as [] through its JSON encoder's fallback, whose first
+        # use imports numpy.ma (~10 ms of a first figure); an empty list is the same JSON.
+        return []
     if isinstance(value, (np.ndarray, np.generic)):
         return copy.deepcopy(value)
     raise _Unexpected(t.__name__)

@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import functools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -17,6 +16,7 @@ from parabola.visualization._pareto import pareto_mask
 from parabola.visualization._plotly_imports import go
 from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
+    COLOR_SCALE,
     MAX_POINTS,
     logger,
     subsample,
@@ -47,17 +47,26 @@ def _with_values(
     return out
 
 
+# plotly's "Blues" and "Reds" as [position, colour] pairs (Optuna's Pareto colours), spelled
+# out: importing plotly.colors and looking a name up (inspect.getmembers over every scale
+# module) cost ~3 ms of a first figure and ~1 ms of each. test_color_scales.py compares them.
+_REDS = [
+    "rgb(255,245,240)",
+    "rgb(254,224,210)",
+    "rgb(252,187,161)",
+    "rgb(252,146,114)",
+    "rgb(251,106,74)",
+    "rgb(239,59,44)",
+    "rgb(203,24,29)",
+    "rgb(165,15,21)",
+    "rgb(103,0,13)",
+]
+_SCALES = {"Blues": COLOR_SCALE, "Reds": _REDS}
+
+
 def _scale(name: str) -> list[list[Any]]:
-    return [list(p) for p in _named_scale(name)]
-
-
-@functools.cache
-def _named_scale(name: str) -> tuple[tuple[Any, ...], ...]:
-    # plotly looks the name up among every scale module's members (inspect.getmembers): about
-    # a millisecond a call, a tenth of a warm 1,000-trial Pareto plot.
-    import plotly.colors
-
-    return tuple(tuple(p) for p in plotly.colors.get_colorscale(name))
+    colors = _SCALES[name]
+    return [[i / (len(colors) - 1), c] for i, c in enumerate(colors)]
 
 
 def _marker(trials: Sequence[FrozenTrial], kind: str, include_dominated: bool) -> dict[str, Any]:

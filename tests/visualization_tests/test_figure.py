@@ -150,3 +150,14 @@ def test_an_unknown_trace_type_is_plotly_s_error() -> None:
     traces[3] = {"type": "nosuchtrace", "x": [1]}
     with pytest.raises(ValueError, match="nosuchtrace"):
         _figure.figure(go, traces, _LAYOUT)
+
+
+def test_an_empty_array_is_the_same_json_without_the_encoder_fallback() -> None:
+    traces = [
+        {"type": "scatter", "x": np.array([], dtype=np.int64), "y": np.array([]), "name": "e"},
+        {"type": "scatter", "x": np.arange(3), "y": np.array([1.0, 2.0, 3.0]), "name": "f"},
+    ]
+    fig = _figure.figure(go, traces, _LAYOUT)
+    assert fig.to_json() == _plotly_built(traces).to_json()
+    assert len(fig.data[0].x) == 0
+    assert list(fig.data[1].x) == [0, 1, 2]
