@@ -246,6 +246,15 @@ class BaseStorage(abc.ABC):
         could not re-run the trial.
         """
 
+    def _trial_write_count(self) -> int | None:
+        """A number that changes with every trial write made through this object, or ``None``
+        when the store does not count them (then callers must assume anything changed).
+
+        ``Trial`` reads it around the sampler's ``before_trial`` hook, so that a hook that
+        wrote nothing does not cost a second read of the trial.
+        """
+        return None
+
     # Budgets ------------------------------------------------------------------------------
     def create_new_trial_in_budget(
         self,

@@ -17,6 +17,7 @@ from parabola.distributions import (
 )
 from parabola.exceptions import DuplicatedStudyError
 from parabola.storages._base import BaseStorage
+from parabola.storages._copies import copy_trial, copy_value
 from parabola.storages._records import RUN_TEXT_LIMITS, FrozenStudy, RunRecord, check_run_text
 from parabola.storages._run_types import HistoryQuery, RunKey, RunUpdate
 from parabola.trial._frozen import FrozenTrial
@@ -26,6 +27,7 @@ __all__ = ["InMemoryStorage"]
 
 DEFAULT_STUDY_NAME_PREFIX = "no-name-"
 _UNFINISHED = (TrialState.WAITING, TrialState.RUNNING)
+_ALL_STATES = tuple(TrialState)
 
 
 @dataclasses.dataclass
@@ -55,6 +57,10 @@ class InMemoryStorage(BaseStorage):
         >>> len(study.trials)
         3
     """
+
+    # Bumped by every trial write (see BaseStorage._trial_write_count); a class default, so a
+    # storage pickled before the counter existed loads with it.
+    _trial_writes = 0
 
     def __init__(self) -> None:
         self._studies: dict[int, _Study] = {}
@@ -104,6 +110,7 @@ class InMemoryStorage(BaseStorage):
                 del self._trial_id_to_study_id_and_number[trial._trial_id]
             del self._study_name_to_id[study.name]
             del self._studies[study_id]
+            self._trial_writes += 1
 
     def set_study_user_attr(self, study_id: int, key: str, value: Any) -> None:
         with self._lock:
@@ -156,18 +163,18 @@ class InMemoryStorage(BaseStorage):
             trial_id = self._max_trial_id
             number = len(study.trials)
             if template_trial is None:
-                trial = FrozenTrial(
-                    number=number,
-                    state=TrialState.RUNNING,
-                    value=None,
-                    datetime_start=datetime.datetime.now(),
-                    datetime_complete=None,
-                    params={},
-                    distributions={},
-                    user_attrs={},
-                    system_attrs={},
-                    intermediate_values={},
-                    trial_id=trial_id,
+                trial = FrozenTrial._restore(
+                    number,
+                    TrialState.RUNNING,
+                    None,
+                    datetime.datetime.now(),
+                    None,
+                    {},
+                    {},
+                    {},
+                    {},
+                    {},
+                    trial_id,
                 )
             else:
                 trial = copy.deepcopy(template_trial)
@@ -210,11 +217,17 @@ class InMemoryStorage(BaseStorage):
         param_value_internal: float,
         distribution: BaseDistribution,
     ) -> None:
+        # Every suggest_* of every trial comes here: the lookups are inlined (same checks).
         with self._lock:
-            trial = self._get_trial_ref(trial_id)
-            self.check_trial_is_updatable(trial_id, trial.state)
-            study = self._studies[self._trial_id_to_study_id_and_number[trial_id][0]]
-            self._check_and_set_param_distribution(study, param_name, distribution)
+            study, trial = self._locate(trial_id)
+            if trial.state not in _UNFINISHED:
+                self.check_trial_is_updatable(trial_id, trial.state)  # raises
+            known = study.param_distribution.get(param_name)
+            if known is not distribution:  # suggest_* reuses one object per argument set
+                if known is not None:
+                    check_distribution_compatibility(known, distribution)
+                study.param_distribution[param_name] = distribution
+            self._trial_writes += 1
             trial.params[param_name] = distribution.to_external_repr(param_value_internal)
             trial.distributions[param_name] = distribution
 
@@ -237,23 +250,22 @@ class InMemoryStorage(BaseStorage):
         self, trial_id: int, state: TrialState, values: Sequence[float] | None = None
     ) -> bool:
         with self._lock:
-            trial = self._get_trial_ref(trial_id)
-            self.check_trial_is_updatable(trial_id, trial.state)
+            study, trial = self._locate(trial_id)
+            if trial.state not in _UNFINISHED:
+                self.check_trial_is_updatable(trial_id, trial.state)  # raises
             if state == TrialState.RUNNING and trial.state != TrialState.WAITING:
                 return False
+            self._trial_writes += 1
             trial.state = state
             if values is not None:
                 trial.values = list(values)
             if state == TrialState.RUNNING:
                 trial.datetime_start = datetime.datetime.now()
-            if state.is_finished():
+            elif state not in _UNFINISHED:
                 trial.datetime_complete = datetime.datetime.now()
-                study_id, number = self._trial_id_to_study_id_and_number[trial_id]
-                self._studies[study_id].unfinished.discard(number)
-            if state == TrialState.COMPLETE:
-                self._update_best(
-                    self._studies[self._trial_id_to_study_id_and_number[trial_id][0]], trial
-                )
+                study.unfinished.discard(trial.number)
+                if state == TrialState.COMPLETE:
+                    self._update_best(study, trial)
             return True
 
     def set_trial_intermediate_value(
@@ -261,24 +273,33 @@ class InMemoryStorage(BaseStorage):
     ) -> None:
         with self._lock:
             trial = self._get_trial_ref(trial_id)
-            self.check_trial_is_updatable(trial_id, trial.state)
+            if trial.state not in _UNFINISHED:
+                self.check_trial_is_updatable(trial_id, trial.state)  # raises
+            self._trial_writes += 1
             trial.intermediate_values[step] = intermediate_value
 
     def set_trial_user_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._lock:
             trial = self._get_trial_ref(trial_id)
-            self.check_trial_is_updatable(trial_id, trial.state)
-            trial.user_attrs[key] = copy.deepcopy(value)
+            if trial.state not in _UNFINISHED:
+                self.check_trial_is_updatable(trial_id, trial.state)  # raises
+            self._trial_writes += 1
+            trial.user_attrs[key] = copy_value(value)
 
     def set_trial_system_attr(self, trial_id: int, key: str, value: Any) -> None:
         with self._lock:
             trial = self._get_trial_ref(trial_id)
-            self.check_trial_is_updatable(trial_id, trial.state)
-            trial.system_attrs[key] = copy.deepcopy(value)
+            if trial.state not in _UNFINISHED:
+                self.check_trial_is_updatable(trial_id, trial.state)  # raises
+            self._trial_writes += 1
+            trial.system_attrs[key] = copy_value(value)
+
+    def _trial_write_count(self) -> int:
+        return self._trial_writes
 
     def get_trial(self, trial_id: int) -> FrozenTrial:
         with self._lock:
-            return copy.deepcopy(self._get_trial_ref(trial_id))
+            return copy_trial(self._get_trial_ref(trial_id))
 
     def get_all_trials(
         self,
@@ -289,13 +310,25 @@ class InMemoryStorage(BaseStorage):
         with self._lock:
             study = self._get_study(study_id)
             trials = study.trials
-            if states is not None and all(s in _UNFINISHED for s in TrialState if s in states):
-                trials = [trials[n] for n in sorted(study.unfinished) if trials[n].state in states]
-            elif states is not None:
-                trials = [t for t in trials if t.state in states]
-            else:
+            if states is None:
                 trials = list(trials)
-            return copy.deepcopy(trials) if deepcopy else trials
+            else:
+                wanted = [s for s in _ALL_STATES if s in states]  # not TrialState: ~1 us less
+                if len(wanted) == len(_ALL_STATES):
+                    trials = list(trials)
+                elif all(s in _UNFINISHED for s in wanted):
+                    unfinished = study.unfinished
+                    trials = (
+                        [trials[n] for n in sorted(unfinished) if trials[n].state in wanted]
+                        if unfinished
+                        else []
+                    )
+                else:
+                    trials = [t for t in trials if t.state in wanted]
+            if deepcopy:
+                memo: dict[int, Any] = {}  # one memo, as copy.deepcopy of the list would share
+                return [copy_trial(t, memo) for t in trials]
+            return trials
 
     def get_best_trial(self, study_id: int) -> FrozenTrial:
         with self._lock:
@@ -391,9 +424,15 @@ class InMemoryStorage(BaseStorage):
             raise KeyError(f"No trial with id {trial_id} in this storage.")
 
     def _get_trial_ref(self, trial_id: int) -> FrozenTrial:
-        self._check_trial_id(trial_id)
-        study_id, number = self._trial_id_to_study_id_and_number[trial_id]
-        return self._studies[study_id].trials[number]
+        return self._locate(trial_id)[1]
+
+    def _locate(self, trial_id: int) -> tuple[_Study, FrozenTrial]:
+        """The stored trial and its study (``KeyError`` naming an unknown id)."""
+        where = self._trial_id_to_study_id_and_number.get(trial_id)
+        if where is None:
+            raise KeyError(f"No trial with id {trial_id} in this storage.")
+        study = self._studies[where[0]]
+        return study, study.trials[where[1]]
 
     def _get_run_ref(self, key: RunKey) -> RunRecord:
         if key not in self._runs:

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import datetime
+import functools
 import math
 import operator
 import warnings
@@ -51,10 +52,16 @@ class Trial(SuggestMixin):
         self._fixed_params: dict[str, Any] = dict(
             self._cached.system_attrs.get(FIXED_PARAMS_KEY, {})
         )
-        study.sampler.before_trial(study, self._cached)
-        # Re-read: before_trial may have written system attributes (a grid id, fixed params).
-        self._cached = self.storage.get_trial(trial_id)
-        self._fixed_params.update(self._cached.system_attrs.get(FIXED_PARAMS_KEY, {}))
+        hook = study.sampler.before_trial
+        writes = self.storage._trial_write_count()
+        hook(study, self._cached)
+        if getattr(hook, "__func__", None) is not _default_before_trial() and (
+            writes is None or self.storage._trial_write_count() != writes
+        ):
+            # Re-read: before_trial may have written system attributes (a grid id, fixed
+            # params). Skipped when the store saw no write (most hooks do nothing).
+            self._cached = self.storage.get_trial(trial_id)
+            self._fixed_params.update(self._cached.system_attrs.get(FIXED_PARAMS_KEY, {}))
         # Evaluated on the first suggestion the sampler decides, as Optuna does: the relative
         # search space is then inferred from the latest trials, and samplers that do their
         # bookkeeping in sample_relative see the call even when the space is empty.
@@ -317,6 +324,15 @@ class Trial(SuggestMixin):
     @property
     def datetime_start(self) -> datetime.datetime | None:
         return self._cached.datetime_start
+
+
+@functools.cache
+def _default_before_trial() -> Any:
+    """``BaseSampler.before_trial``, which writes nothing (imported on first use: a reader of
+    trials does not import the samplers)."""
+    from parabola.samplers._base import BaseSampler
+
+    return BaseSampler.before_trial
 
 
 def _single_value(distribution: BaseDistribution) -> float:
