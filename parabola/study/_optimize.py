@@ -17,6 +17,7 @@ from parabola._system_attrs import FAIL_REASON
 from parabola.exceptions import TrialPruned, UpdateFinishedTrialError
 from parabola.logging import get_logger
 from parabola.study._heartbeat import Heartbeat
+from parabola.study._tell import tell_with_warning
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -201,8 +202,6 @@ def run_trial(
     ``heartbeat`` is the optimize run's (shared by its trials); without one, a store with
     heartbeats gets one for this trial only.
     """
-    from parabola.study._tell import tell_with_warning
-
     trial = study.ask()
     # This loop tells the trial through the same storage object, so its params may wait in
     # memory for that write (a no-op for stores that do not buffer, or with heartbeats on).

@@ -32,6 +32,7 @@ _logger = get_logger(__name__)
 
 ObjectiveFuncType = Callable[[Trial], float | Sequence[float]]
 METRIC_NAMES_KEY = "study:metric_names"
+_WAITING = (TrialState.WAITING,)  # built once: ask() looks for enqueued trials every time
 
 
 class Study:
@@ -565,9 +566,7 @@ class Study:
         return len(self._directions) > 1
 
     def _pop_waiting_trial_id(self) -> int | None:
-        for trial in self._storage.get_all_trials(
-            self._study_id, deepcopy=False, states=(TrialState.WAITING,)
-        ):
+        for trial in self._storage.get_all_trials(self._study_id, deepcopy=False, states=_WAITING):
             try:
                 claimed = self._storage.set_trial_state_values(
                     trial._trial_id, state=TrialState.RUNNING

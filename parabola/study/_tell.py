@@ -29,6 +29,11 @@ def check_values(
     study: Study, values: float | Sequence[float] | None
 ) -> tuple[list[float] | None, str | None]:
     """Return ``(values as floats, None)`` or ``(None, why they are not acceptable)``."""
+    if type(values) is float and len(study._directions) == 1:
+        # The usual return of a single-objective objective: no ABC check, no list to build.
+        if math.isnan(values):
+            return None, f"The value {values} is not acceptable."
+        return [values], None
     if values is None:
         return None, "The objective function returned None."
     is_sequence = isinstance(values, Sequence) and not isinstance(values, str)
@@ -77,30 +82,11 @@ def tell_with_warning(
             f"Cannot tell a {frozen.state.name} trial: Trial#{frozen.number} is already "
             "finished. Pass skip_if_finished=True to ignore this."
         )
-    if state is not None and not isinstance(state, TrialState):
-        raise TypeError(f"tell(state=...): expected a TrialState, got {state!r}.")
-    if state == TrialState.COMPLETE and values is None:
-        raise ValueError(
-            "No values were told. Values are required when state is TrialState.COMPLETE."
-        )
-    if state in (TrialState.PRUNED, TrialState.FAIL) and values is not None:
-        raise ValueError(
-            "Values were told. Values cannot be specified when state is TrialState.PRUNED or "
-            "TrialState.FAIL."
-        )
-    if state in (TrialState.RUNNING, TrialState.WAITING):
-        raise ValueError(
-            f"tell(state=...): cannot tell with state {state.name}; use COMPLETE, PRUNED or FAIL."
-        )
+    if state is not None:  # tell(trial, value), optimize's usual call, skips these checks
+        _check_state(state, values)
 
     checked: list[float] | None = None
-    if state == TrialState.PRUNED:
-        # A pruned trial keeps its last reported value, so it can be ranked.
-        if frozen.intermediate_values and len(study.directions) == 1:
-            last = frozen.intermediate_values[max(frozen.intermediate_values)]
-            if not math.isnan(last):
-                checked = [last]
-    elif state is None or state == TrialState.COMPLETE:
+    if state is None or state == TrialState.COMPLETE:
         checked, failure = check_values(study, values)
         if failure is not None:
             if state == TrialState.COMPLETE:
@@ -116,6 +102,11 @@ def tell_with_warning(
             checked = None
         else:
             state = TrialState.COMPLETE
+    elif state == TrialState.PRUNED and frozen.intermediate_values and len(study._directions) == 1:
+        # A pruned trial keeps its last reported value, so it can be ranked.
+        last = frozen.intermediate_values[max(frozen.intermediate_values)]
+        if not math.isnan(last):
+            checked = [last]
     assert state is not None
 
     local = study._thread_local
@@ -130,6 +121,24 @@ def tell_with_warning(
     owner = trial.study if isinstance(trial, Trial) else study
     owner._trial_runs.close(trial_id, final)
     return final
+
+
+def _check_state(state: TrialState, values: float | Sequence[float] | None) -> None:
+    if not isinstance(state, TrialState):
+        raise TypeError(f"tell(state=...): expected a TrialState, got {state!r}.")
+    if state == TrialState.COMPLETE and values is None:
+        raise ValueError(
+            "No values were told. Values are required when state is TrialState.COMPLETE."
+        )
+    if state in (TrialState.PRUNED, TrialState.FAIL) and values is not None:
+        raise ValueError(
+            "Values were told. Values cannot be specified when state is TrialState.PRUNED or "
+            "TrialState.FAIL."
+        )
+    if state in (TrialState.RUNNING, TrialState.WAITING):
+        raise ValueError(
+            f"tell(state=...): cannot tell with state {state.name}; use COMPLETE, PRUNED or FAIL."
+        )
 
 
 def _resolve_trial_id(study: Study, trial: Trial | int) -> int:
