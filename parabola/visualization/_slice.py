@@ -46,8 +46,14 @@ class _Panel:
 
 
 def _panel(
-    trials: Sequence[FrozenTrial], param: str, fn: Target, dist: Any, is_log: bool
+    trials: Sequence[FrozenTrial],
+    targets: Sequence[tuple[float, bool]],
+    param: str,
+    dist: Any,
+    is_log: bool,
 ) -> _Panel:
+    """One parameter's points; ``targets`` holds each trial's (target, feasible), computed
+    once for all panels (per panel, the constraints and target were most of the build)."""
     numerical = not isinstance(dist, CategoricalDistribution)
     labels = dist.choices if not numerical else None
     fx: list[Any] = []
@@ -55,19 +61,20 @@ def _panel(
     fn_: list[int] = []
     ix: list[Any] = []
     iy: list[float] = []
-    for t in trials:
-        if param not in t.params:
+    for t, (y, feasible) in zip(trials, targets, strict=True):
+        params = t.params
+        if param not in params:
             continue
-        x = t.params[param]
+        x = params[param]
         if numerical and x is None:
             continue
-        if satisfies_constraints(t):
+        if feasible:
             fx.append(x)
-            fy.append(fn(t))
+            fy.append(y)
             fn_.append(t.number)
         else:
             ix.append(x)
-            iy.append(fn(t))
+            iy.append(y)
     if labels is not None:
         # Categories in the order of the distribution's choices, labelled by repr (Optuna's).
         by_label: dict[Any, list[tuple[float, int]]] = defaultdict(list)
@@ -168,7 +175,8 @@ def plot_slice(
         for k, d in t.distributions.items():
             dists.setdefault(k, d)
     fn = target_or_value(target)
-    panels = [_panel(trials, p, fn, dists[p], is_log_scale(all_trials, p)) for p in names]
+    targets = [(fn(t), satisfies_constraints(t)) for t in trials]
+    panels = [_panel(trials, targets, p, dists[p], is_log_scale(all_trials, p)) for p in names]
 
     def axis_spec(p: _Panel) -> dict[str, Any]:
         spec: dict[str, Any] = {"title": {"text": p.param}}
