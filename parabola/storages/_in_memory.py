@@ -228,8 +228,8 @@ class InMemoryStorage(BaseStorage):
                     check_distribution_compatibility(known, distribution)
                 study.param_distribution[param_name] = distribution
             self._trial_writes += 1
-            trial.params[param_name] = distribution.to_external_repr(param_value_internal)
-            trial.distributions[param_name] = distribution
+            trial._params[param_name] = distribution.to_external_repr(param_value_internal)
+            trial._distributions[param_name] = distribution
 
     def get_trial_id_from_study_id_trial_number(self, study_id: int, trial_number: int) -> int:
         with self._lock:
@@ -448,21 +448,25 @@ class InMemoryStorage(BaseStorage):
         study.param_distribution[name] = distribution
 
     def _update_best(self, study: _Study, trial: FrozenTrial) -> None:
-        if len(study.directions) > 1 or trial.values is None:
+        # The stored lists are read directly: ``.values`` copies the list on every access.
+        values = trial._values
+        if len(study.directions) > 1 or values is None:
             return
         if study.best_trial_id is None:
             study.best_trial_id = trial._trial_id
             return
-        best = self._get_trial_ref(study.best_trial_id)
-        assert best.values is not None
+        best = self._get_trial_ref(study.best_trial_id)._values
+        assert best is not None
         better = (
-            trial.values[0] > best.values[0]
+            values[0] > best[0]
             if study.directions[0] == StudyDirection.MAXIMIZE
-            else trial.values[0] < best.values[0]
+            else values[0] < best[0]
         )
         # Optuna's rule for equal values: the first trial (lowest number) stays the best,
         # whichever finished first.
-        if better or (trial.values[0] == best.values[0] and trial.number < best.number):
+        if better or (
+            values[0] == best[0] and trial.number < self._get_trial_ref(study.best_trial_id).number
+        ):
             study.best_trial_id = trial._trial_id
 
     def fail_stale_trials(self, study_id: int) -> list[int]:
