@@ -38,9 +38,8 @@ def copy_value(value: Any, memo: dict[int, Any] | None = None) -> Any:
     # id is not reused by another object copied with this memo.
     keep = memo.get(id(memo))
     if keep is None:
-        memo[id(memo)] = [value]
-    else:
-        keep.append(value)
+        keep = memo[id(memo)] = []
+    keep.append(value)
     if cls is list:
         if _ATOMIC.issuperset(map(type, value)):  # a vector of scalars: one C-level pass
             new_list = value[:]
@@ -54,9 +53,16 @@ def copy_value(value: Any, memo: dict[int, Any] | None = None) -> Any:
         new_dict: dict[Any, Any] = {}
         memo[id(value)] = new_dict
         for k, v in value.items():
-            new_dict[k if k.__class__ in _ATOMIC else copy.deepcopy(k, memo)] = (
-                v if v.__class__ in _ATOMIC else copy_value(v, memo)
-            )
+            key = k if k.__class__ in _ATOMIC else copy.deepcopy(k, memo)
+            vc = v.__class__
+            if vc in _ATOMIC:
+                new_dict[key] = v
+            elif vc is list and id(v) not in memo and _ATOMIC.issuperset(map(type, v)):
+                # A vector of scalars (a sampler's per-trial vector), inline: no recursion.
+                new_dict[key] = memo[id(v)] = v[:]
+                keep.append(v)
+            else:
+                new_dict[key] = copy_value(v, memo)
         return new_dict
     return copy.deepcopy(value, memo)
 
