@@ -11,7 +11,6 @@ and ``tests/visualization_tests/test_hovertext.py`` compares both with ``json.du
 
 from __future__ import annotations
 
-import itertools
 import json
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -22,35 +21,82 @@ from parabola.visualization._utils import json_value
 __all__ = ["hovertext", "hovertexts"]
 
 
-def hovertexts(trials: Sequence[FrozenTrial]) -> list[str]:
-    """:func:`hovertext` of each trial, the plain ones encoded together."""
-    out: list[str | None] = [None] * len(trials)
-    rows: list[list[Any]] = []
-    batch: list[tuple[int, str, int]] = []  # (index, format, scalars in the format)
-    formats: dict[tuple[Any, ...], tuple[str, int] | None] = {}
+def hovertexts(
+    trials: Sequence[FrozenTrial], values: Sequence[list[float] | None] | None = None
+) -> list[str]:
+    """:func:`hovertext` of each trial, the plain ones encoded together.
+
+    ``values``, if given, are the trials' ``values`` already read by the caller (each read
+    copies the list)."""
+    if values is None:
+        values = [t.values for t in trials]
+    params = [t.params for t in trials]
+    # The plain trials by layout (number of values, parameter names in order): one or a few
+    # groups per study, each written column by column (_group_texts). The keys come from C
+    # loops; a trial with user attributes or without values has none.
+    keys: list[Any] = list(zip(map(_len, values), map(tuple, params), strict=True))
     for i, t in enumerate(trials):
-        values, params = t.values, t.params
-        if t.user_attrs or not values:
+        if t.user_attrs or not values[i]:
+            keys[i] = None
+    groups: dict[Any, list[int]] = {}
+    for i, key in enumerate(keys):
+        if key is not None:
+            groups.setdefault(key, []).append(i)
+    out: list[str | None] = [None] * len(trials)
+    for (n_values, names), indices in groups.items():
+        fmt = _format(n_values, list(names))
+        if fmt is None:
             continue
-        layout = (len(values), *params)
-        if layout not in formats:
-            formats[layout] = _format(len(values), list(params))
-        fmt = formats[layout]
-        if fmt is not None:
-            rows.append([t.number, *values, *params.values()])
-            batch.append((i, fmt[0], fmt[1]))
-    if rows and _PLAIN.issuperset(map(type, itertools.chain.from_iterable(rows))):
-        # One C-encoder call for every number (and string) of the batch: the JSON text of
-        # each scalar, as the indented encoder writes it. The split is checked: a string
-        # holding "], [" or ", " gives counts that do not match, and that trial (or, for
-        # "], [", the batch) takes the one-trial path.
-        encoded = json.dumps(rows)[2:-2].split("], [")
-        if len(encoded) == len(rows):
-            for (i, template, n), text in zip(batch, encoded, strict=True):
-                pieces = text.split(", ")
-                if len(pieces) == n:
-                    out[i] = template % tuple(pieces)
+        whole = len(indices) == len(trials)
+        rows = (
+            (trials, values, params)
+            if whole
+            else (
+                [trials[i] for i in indices],
+                [values[i] for i in indices],
+                [params[i] for i in indices],
+            )
+        )
+        texts = _group_texts(*rows, fmt[0])
+        if whole:
+            out = texts
+        else:
+            for i, text in zip(indices, texts, strict=True):
+                out[i] = text
     return [text if text is not None else hovertext(t) for text, t in zip(out, trials, strict=True)]
+
+
+def _len(values: list[float] | None) -> int:
+    return 0 if values is None else len(values)
+
+
+def _group_texts(
+    trials: Sequence[FrozenTrial],
+    values: Sequence[Any],
+    params: Sequence[dict[str, Any]],
+    template: str,
+) -> list[str | None]:
+    """The hover texts of trials of one layout, or None for each where the batch does not
+    apply (then :func:`hovertext` writes them one by one).
+
+    Each column (the numbers, each value, each parameter) is encoded by one call of the C
+    encoder and split back into its scalars' JSON text (the floats' repr is most of the
+    cost); the texts are then the template applied to each row by ``map`` of ``%``: no
+    Python-level work per trial."""
+    columns: list[Sequence[Any]] = [[t.number for t in trials]]
+    columns += zip(*values, strict=True)
+    columns += zip(*[p.values() for p in params], strict=True)
+    encoded = []
+    for column in columns:
+        # Only exact types, which the compact encoder writes as the indented one does; the
+        # split is checked: a string holding ", " gives a count that does not match.
+        if not _PLAIN.issuperset(map(type, column)):
+            return [None] * len(trials)
+        pieces = json.dumps(column)[1:-1].split(", ")
+        if len(pieces) != len(trials):
+            return [None] * len(trials)
+        encoded.append(pieces)
+    return list(map(template.__mod__, zip(*encoded, strict=True)))
 
 
 # Exact types the batch encodes (bool and None too: json writes true/false/null). Anything

@@ -18,22 +18,22 @@ def pareto_mask(loss: np.ndarray) -> np.ndarray:
         return np.zeros(0, dtype=bool)
     if loss.shape[1] == 2:
         # Sort by the first objective (ties: by the second); a point is on the front when its
-        # second objective is below every earlier point's, or it repeats the last front point.
-        # (Python floats and a list: numpy's per-element indexing was most of this loop.)
-        order = np.lexsort((loss[:, 1], loss[:, 0])).tolist()
-        rows = loss.tolist()
-        on_front = [False] * n
-        best1 = np.inf
-        last = None
-        for i in order:
-            a, b = rows[i]
-            if b < best1:
-                on_front[i] = True
-                best1 = b
-                last = (a, b)
-            elif last is not None and (a, b) == last:
-                on_front[i] = True
-        return np.array(on_front, dtype=bool)
+        # second objective is below every earlier point's (NaN never is, and never lowers the
+        # bar: fmin), or it repeats the point before it and that one is on the front (equal
+        # rows are adjacent once sorted; a NaN row equals nothing).
+        order = np.lexsort((loss[:, 1], loss[:, 0]))
+        a, b = loss[order, 0], loss[order, 1]
+        bar = np.empty(n)  # the lowest second objective before each point
+        bar[0] = np.inf
+        bar[1:] = b[:-1]
+        np.fmin.accumulate(bar, out=bar)
+        below = b < bar
+        new_run = np.ones(n, dtype=bool)
+        new_run[1:] = (a[1:] != a[:-1]) | (b[1:] != b[:-1])
+        run_start = np.maximum.accumulate(np.where(new_run, np.arange(n), 0))
+        on_front = np.empty(n, dtype=bool)
+        on_front[order] = below[run_start]
+        return on_front
     mask = np.ones(n, dtype=bool)
     for i in range(n):
         others = loss

@@ -30,11 +30,7 @@ __doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.p
 _Values = list[tuple[FrozenTrial, list[float]]]
 
 
-def _with_values(
-    trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any] | None
-) -> _Values:
-    if targets is None:  # the objective values: already a fresh list of floats per trial
-        return [(t, t.values or []) for t in trials]
+def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any]) -> _Values:
     out = []
     for t in trials:
         v = targets(t)
@@ -93,7 +89,14 @@ def _marker(trials: Sequence[FrozenTrial], kind: str, include_dominated: bool) -
 
 
 def _scatter(
-    g: Any, n: int, items: _Values, template: str, kind: str, include_dominated: bool, text: bool
+    g: Any,
+    n: int,
+    items: _Values,
+    template: str,
+    kind: str,
+    include_dominated: bool,
+    text: bool,
+    custom: bool,
 ) -> Any:
     vals = np.array([v for _, v in items], dtype=float).reshape(len(items), n)
     kwargs: dict[str, Any] = {
@@ -106,7 +109,13 @@ def _scatter(
     }
     # Per-trial JSON hover text is Optuna's; it is the bulk of a large figure, so a subsampled
     # figure leaves it out (hovering still shows the point's coordinates).
-    kwargs["text"] = hovertexts([t for t, _ in items]) if text else None
+    if text:
+        # Without `targets` the plotted values are the trials' own: handed over, not re-read.
+        kwargs["text"] = hovertexts(
+            [t for t, _ in items], None if custom else [v for _, v in items]
+        )
+    else:
+        kwargs["text"] = None
     if kwargs["text"] is None:
         del kwargs["text"]
     if n == 2:
@@ -157,32 +166,36 @@ def plot_pareto_front(
             FutureWarning,
             stacklevel=2,
         )
-    feasible: list[FrozenTrial] = []
-    infeasible: list[FrozenTrial] = []
+    # (trial, objective values) pairs: each read of ``values`` copies the list, so it is read
+    # once here and these lists serve the front, the plotted values and the hover text.
+    feasible: _Values = []
+    infeasible: _Values = []
     has_constraints = False
     for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
         if constraints_func is not None:
             has_constraints = True
             ok = all(c <= 0.0 for c in constraints_func(t))
-        else:
-            # Computed from the system attributes on each access; none without them.
-            constraints = t.constraints if t.system_attrs else {}
+        elif t.system_attrs:  # constraints are computed from them on each access
+            constraints = t.constraints
             has_constraints |= len(constraints) > 0
             ok = all(c <= 0.0 for c in constraints.values())
-        (feasible if ok else infeasible).append(t)
+        else:
+            ok = True
+        (feasible if ok else infeasible).append((t, t.values or []))
     signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
     if feasible:
-        loss = np.array([t.values for t in feasible], dtype=float) * signs
+        loss = np.array([v for _, v in feasible], dtype=float) * signs
         on_front = pareto_mask(loss)
     else:
         on_front = np.zeros(0, dtype=bool)
-    best = [t for t, f in zip(feasible, on_front.tolist(), strict=True) if f]
-    rest = (
-        [t for t, f in zip(feasible, on_front.tolist(), strict=True) if not f]
+    best_v = [p for p, f in zip(feasible, on_front.tolist(), strict=True) if f]
+    rest_v = (
+        [p for p, f in zip(feasible, on_front.tolist(), strict=True) if not f]
         if include_dominated_trials
         else []
     )
-    if not best:
+    inf_v = infeasible
+    if not best_v:
         what = "completed and feasible" if has_constraints else "completed"
         logger.warning(f"Your study does not have any {what} trials. ")
     custom_targets = targets is not None
@@ -193,7 +206,10 @@ def plot_pareto_front(
             "than 3 objectives."
         )
 
-    best_v, rest_v, inf_v = (_with_values(x, targets) for x in (best, rest, infeasible))
+    if targets is not None:
+        best_v, rest_v, inf_v = (
+            _with_values([t for t, _ in x], targets) for x in (best_v, rest_v, inf_v)
+        )
     n = (len(best_v[0][1]) if best_v else None) or (len(inf_v[0][1]) if inf_v else None)
     if n is None:
         if target_names is not None:
@@ -227,7 +243,7 @@ def plot_pareto_front(
     dom = ("%{text}<extra>Trial</extra>", "dominated")
     if not has_constraints:
         data = [
-            _scatter(g, n, rest_v, dom[0], dom[1], include_dominated_trials, text),
+            _scatter(g, n, rest_v, dom[0], dom[1], include_dominated_trials, text, custom_targets),
             _scatter(
                 g,
                 n,
@@ -236,6 +252,7 @@ def plot_pareto_front(
                 "best",
                 include_dominated_trials,
                 text,
+                custom_targets,
             ),
         ]
     else:
@@ -248,6 +265,7 @@ def plot_pareto_front(
                 "infeasible",
                 include_dominated_trials,
                 text,
+                custom_targets,
             ),
             _scatter(
                 g,
@@ -257,6 +275,7 @@ def plot_pareto_front(
                 "dominated",
                 include_dominated_trials,
                 text,
+                custom_targets,
             ),
             _scatter(
                 g,
@@ -266,6 +285,7 @@ def plot_pareto_front(
                 "best",
                 include_dominated_trials,
                 text,
+                custom_targets,
             ),
         ]
     layout: dict[str, Any] = {"title": {"text": title}}

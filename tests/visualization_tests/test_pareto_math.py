@@ -89,3 +89,34 @@ def test_two_objective_history_equals_prefix_hypervolumes(seed: int, ties: bool)
             feasible.append(signs * np.array(t.values))
         expected.append(hypervolume(np.array(feasible).reshape(-1, 2), signs * ref))
     assert np.allclose(got, expected, rtol=1e-9, atol=1e-12)
+
+
+def _sweep_mask(loss: np.ndarray) -> np.ndarray:
+    """The 2-D rule one point at a time: sorted by (first, second) objective, a point is on
+    the front when its second objective is below every earlier one's, or it repeats the last
+    front point. NaN compares false everywhere, so it never lowers the bar."""
+    on_front = [False] * len(loss)
+    best, last = np.inf, None
+    for i in np.lexsort((loss[:, 1], loss[:, 0])).tolist():
+        a, b = loss[i].tolist()
+        if b < best:
+            on_front[i], best, last = True, b, (a, b)
+        elif last is not None and (a, b) == last:
+            on_front[i] = True
+    return np.array(on_front, dtype=bool)
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(
+            st.sampled_from([0.0, 1.0, 2.0, 3.0, np.inf, -np.inf, np.nan]), min_size=2, max_size=2
+        ),
+        min_size=1,
+        max_size=25,
+    )
+)
+def test_pareto_mask_with_non_finite_values(pts: list[list[float]]) -> None:
+    # The vectorised 2-D sweep: NaN in either objective, infinities and repeated rows.
+    loss = np.array(pts)
+    assert pareto_mask(loss).tolist() == _sweep_mask(loss).tolist()
