@@ -70,23 +70,27 @@ def copy_value(value: Any, memo: dict[int, Any] | None = None) -> Any:
 def copy_trial(trial: FrozenTrial, memo: dict[int, Any] | None = None) -> FrozenTrial:
     """``copy.deepcopy(trial, memo)`` for a stored trial (a ``FrozenTrial`` of the usual layout).
 
-    Parameter values are scalars and distributions immutable, as ``FrozenTrial.__deepcopy__``
-    assumes too; attributes are copied with :func:`copy_value`. A trial carrying anything else
-    (an extra instance attribute) is left to ``copy.deepcopy``.
+    Distributions are immutable and shared, as ``FrozenTrial.__deepcopy__`` assumes too;
+    parameters and attributes are copied with :func:`copy_value` (a C-level pass when every
+    value is a scalar). A trial carrying anything else (an extra instance attribute) is left
+    to ``copy.deepcopy``.
     """
     if memo is None:
         memo = {}
     if len(trial.__dict__) != _LAYOUT_SIZE:
         return copy.deepcopy(trial, memo)
     values = trial._values
-    user, system = trial._user_attrs, trial._system_attrs
+    params, user, system = trial._params, trial._user_attrs, trial._system_attrs
+    # Parameter values are scalars except a categorical's JSON choices (a list, say): those
+    # are copied too, so no caller shares a mutable value with the store.
+    scalar_params = _ATOMIC.issuperset(map(type, params.values()))
     return FrozenTrial._restore(
         trial._number,
         trial.state,
         None if values is None else list(values),
         trial._datetime_start,
         trial.datetime_complete,
-        dict(trial._params),
+        dict(params) if scalar_params else copy_value(params, memo),
         dict(trial._distributions),
         copy_value(user, memo) if user else {},
         copy_value(system, memo) if system else {},

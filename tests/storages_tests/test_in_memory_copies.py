@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 import parabola
-from parabola.distributions import FloatDistribution
+from parabola.distributions import CategoricalDistribution, FloatDistribution
 from parabola.exceptions import UpdateFinishedTrialError
 from parabola.samplers import RandomSampler
 from parabola.storages import InMemoryStorage
@@ -88,6 +88,23 @@ def test_copy_trial_matches_deepcopy_and_is_independent() -> None:
     assert trial.system_attrs["cma:x"] == [0.1, 0.2]
     assert trial.user_attrs["u"]["n"] == [1, 2]
     assert trial.params == {"x": 0.5} and trial.intermediate_values == {0: 2.0}
+
+
+@pytest.mark.filterwarnings("ignore:CategoricalDistribution. choices must be:UserWarning")
+def test_copy_trial_copies_a_list_valued_categorical_parameter() -> None:
+    # A categorical's choices may be JSON lists; the SQL store's copies go through here too.
+    trial = parabola.create_trial(
+        params={"layers": [64, 32], "x": 0.5},
+        distributions={
+            "layers": CategoricalDistribution([[64, 32], [128]]),
+            "x": FloatDistribution(0, 1),
+        },
+        value=1.0,
+    )
+    copied = copy_trial(trial)
+    assert copied == copy.deepcopy(trial) == trial
+    copied._params["layers"].append(16)
+    assert trial.params["layers"] == [64, 32]
 
 
 def test_copy_trial_with_an_extra_attribute_falls_back_to_deepcopy() -> None:

@@ -7,7 +7,6 @@ share: distribution JSON is decoded once per distinct string, and empty JSON col
 from __future__ import annotations
 
 import contextlib
-import copy
 import datetime
 import gc
 import json
@@ -22,6 +21,7 @@ from parabola.distributions import (
     distribution_to_json,
     json_to_distribution,
 )
+from parabola.storages._copies import copy_trial
 from parabola.trial._frozen import FrozenTrial
 from parabola.trial._state import TrialState
 
@@ -40,7 +40,6 @@ __all__ = [
 ]
 
 _EPOCH = datetime.datetime(1970, 1, 1)
-_SCALARS = (int, float, str, bool, type(None))
 _STATES = {s.value: s for s in TrialState}
 
 
@@ -219,30 +218,3 @@ def trials_from_rows(rows: Sequence[Any]) -> list[FrozenTrial]:
             )
         )
     return out
-
-
-def _copy_attrs(attrs: dict[str, Any]) -> dict[str, Any]:
-    if not attrs:
-        return {}
-    for v in attrs.values():
-        if not isinstance(v, _SCALARS):
-            return copy.deepcopy(attrs)
-    return dict(attrs)
-
-
-def copy_trial(trial: FrozenTrial) -> FrozenTrial:
-    """A copy as independent as ``copy.deepcopy`` (distributions are immutable and shared)."""
-    values = trial._values
-    return FrozenTrial._restore(
-        trial._number,
-        trial.state,
-        None if values is None else list(values),
-        trial._datetime_start,
-        trial.datetime_complete,
-        _copy_attrs(trial._params),
-        dict(trial._distributions),
-        _copy_attrs(trial._user_attrs),
-        _copy_attrs(trial._system_attrs),
-        dict(trial.intermediate_values),
-        trial._trial_id,
-    )
