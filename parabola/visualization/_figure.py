@@ -54,7 +54,19 @@ def figure(g: Any, traces: list[dict[str, Any]], layout: dict[str, Any]) -> Any:
     The figure owns copies of the dicts: the caller's (and module-level constants shared
     between figures) are never edited through it.
     """
-    fig = g.Figure(data=[], layout=layout, _validate=False)
+    template = _default_template() if "template" not in layout else None
+    if template is None:
+        fig = g.Figure(data=[], layout=layout, _validate=False)
+    else:
+        # An empty placeholder where plotly would put its default template (the last key),
+        # then a copy of the template's properties in its place: what plotly stores, without
+        # its assignment's deepcopy and property machinery (~0.2-0.3 ms of every figure).
+        fig = g.Figure(data=[], layout={**layout, "template": {}}, _validate=False)
+        stored = getattr(fig, "_layout", None)
+        if type(stored) is dict and stored.get("template") == {} and [*stored][-1] == "template":
+            stored["template"] = template
+        else:
+            fig = g.Figure(data=[], layout=layout, _validate=False)
     if traces and not _add_traces(fig, traces):
         fig = g.Figure(data=traces, layout=layout, _validate=False)
     fig._validate = True
@@ -62,6 +74,25 @@ def figure(g: Any, traces: list[dict[str, Any]], layout: dict[str, Any]) -> Any:
     for trace in fig.data:
         trace._validate = True
     return fig
+
+
+def _default_template() -> dict[str, Any] | None:
+    """A copy of the properties of plotly's default template (``pio.templates.default``), as
+    plotly's figure constructor would store them, or None where there is none or it is not
+    a plain name or template object (then plotly's constructor applies it)."""
+    import plotly.io as pio
+
+    name = pio.templates.default
+    if name is None:
+        return None
+    template = pio.templates[name] if isinstance(name, str) else name
+    props = getattr(template, "_props", None)
+    if type(props) is not dict or not hasattr(template, "to_plotly_json"):
+        return None
+    try:
+        return _tree_copy(props)  # type: ignore[no-any-return]
+    except _Unexpected:
+        return copy.deepcopy(props)
 
 
 def _add_traces(fig: Any, traces: list[dict[str, Any]]) -> bool:

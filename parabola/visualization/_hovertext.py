@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Sequence
+from operator import itemgetter
 from typing import Any
 
 from parabola.trial import FrozenTrial
@@ -28,16 +29,26 @@ def hovertexts(
 
     ``values``, if given, are the trials' ``values`` already read by the caller (each read
     copies the list)."""
+    if not trials:
+        return []
     if values is None:
         values = [t.values for t in trials]
     params = [t.params for t in trials]
     # The plain trials by layout (number of values, parameter names in order): one or a few
-    # groups per study, each written column by column (_group_texts). The keys come from C
-    # loops; a trial with user attributes or without values has none.
+    # groups per study, each written column by column (_group_texts). The keys and the
+    # common case (every trial plain, one layout) are found by C loops; a trial with user
+    # attributes or without values has no key.
     keys: list[Any] = list(zip(map(_len, values), map(tuple, params), strict=True))
-    for i, t in enumerate(trials):
-        if t.user_attrs or not values[i]:
-            keys[i] = None
+    if not all(values) or any([t.user_attrs for t in trials]):
+        for i, t in enumerate(trials):
+            if t.user_attrs or not values[i]:
+                keys[i] = None
+    elif keys.count(keys[0]) == len(keys):
+        fmt = _format(keys[0][0], list(keys[0][1]))
+        if fmt is not None:
+            texts = _group_texts(trials, values, params, keys[0][1], fmt[0])
+            if None not in texts:
+                return texts  # type: ignore[return-value]  # no None: every text written
     groups: dict[Any, list[int]] = {}
     for i, key in enumerate(keys):
         if key is not None:
@@ -47,22 +58,15 @@ def hovertexts(
         fmt = _format(n_values, list(names))
         if fmt is None:
             continue
-        whole = len(indices) == len(trials)
-        rows = (
-            (trials, values, params)
-            if whole
-            else (
-                [trials[i] for i in indices],
-                [values[i] for i in indices],
-                [params[i] for i in indices],
-            )
+        texts = _group_texts(
+            [trials[i] for i in indices],
+            [values[i] for i in indices],
+            [params[i] for i in indices],
+            names,
+            fmt[0],
         )
-        texts = _group_texts(*rows, fmt[0])
-        if whole:
-            out = texts
-        else:
-            for i, text in zip(indices, texts, strict=True):
-                out[i] = text
+        for i, text in zip(indices, texts, strict=True):
+            out[i] = text
     return [text if text is not None else hovertext(t) for text, t in zip(out, trials, strict=True)]
 
 
@@ -74,6 +78,7 @@ def _group_texts(
     trials: Sequence[FrozenTrial],
     values: Sequence[Any],
     params: Sequence[dict[str, Any]],
+    names: Sequence[str],
     template: str,
 ) -> list[str | None]:
     """The hover texts of trials of one layout, or None for each where the batch does not
@@ -84,8 +89,8 @@ def _group_texts(
     cost); the texts are then the template applied to each row by ``map`` of ``%``: no
     Python-level work per trial."""
     columns: list[Sequence[Any]] = [[t.number for t in trials]]
-    columns += zip(*values, strict=True)
-    columns += zip(*[p.values() for p in params], strict=True)
+    columns += [list(map(itemgetter(k), values)) for k in range(len(values[0]))]
+    columns += [list(map(itemgetter(k), params)) for k in names]
     encoded = []
     for column in columns:
         # Only exact types, which the compact encoder writes as the indented one does; the

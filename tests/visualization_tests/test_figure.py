@@ -161,3 +161,36 @@ def test_an_empty_array_is_the_same_json_without_the_encoder_fallback() -> None:
     assert fig.to_json() == _plotly_built(traces).to_json()
     assert len(fig.data[0].x) == 0
     assert list(fig.data[1].x) == [0, 1, 2]
+
+
+@pytest.mark.parametrize("default", ["plotly", "plotly_dark", "plotly+presentation", None])
+def test_the_default_template_is_plotly_s(default: str | None) -> None:
+    # The template is copied in directly, not assigned through plotly: the same figure for
+    # whatever default the user set, None included.
+    pio = pytest.importorskip("plotly.io")
+    before = pio.templates.default
+    pio.templates.default = default
+    try:
+        fig, ref = _figure.figure(go, _traces(), _LAYOUT), _plotly_built(_traces())
+        assert fig.to_json() == ref.to_json()
+        assert [*fig.to_plotly_json()["layout"]] == [*ref.to_plotly_json()["layout"]]
+        assert fig.layout.template == ref.layout.template
+    finally:
+        pio.templates.default = before
+
+
+def test_a_figure_s_template_is_its_own() -> None:
+    pio = pytest.importorskip("plotly.io")
+    fig = _figure.figure(go, _traces(), _LAYOUT)
+    fig.layout.template.layout.font.size = 31  # an edit of this figure's copy only
+    assert fig.layout.template.layout.font.size == 31
+    assert _figure.figure(go, _traces(), _LAYOUT).layout.template.layout.font.size is None
+    assert pio.templates[pio.templates.default].layout.font.size is None
+
+
+def test_a_template_in_the_layout_is_left_to_plotly() -> None:
+    layout = {**_LAYOUT, "template": {"layout": {"font": {"size": 9}}}}
+    fig = _figure.figure(go, _traces(), layout)
+    ref = go.Figure(data=_traces(), layout=layout, _validate=False)
+    assert fig.to_json() == ref.to_json()
+    assert fig.layout.template.layout.font.size == 9
