@@ -97,8 +97,10 @@ def _scatter(
     include_dominated: bool,
     text: bool,
     custom: bool,
+    vals: np.ndarray | None = None,
 ) -> Any:
-    vals = np.array([v for _, v in items], dtype=float).reshape(len(items), n)
+    if vals is None or vals.shape != (len(items), n):
+        vals = np.array([v for _, v in items], dtype=float).reshape(len(items), n)
     kwargs: dict[str, Any] = {
         "x": vals[:, 0],
         "y": vals[:, 1],
@@ -171,7 +173,12 @@ def plot_pareto_front(
     feasible: _Values = []
     infeasible: _Values = []
     has_constraints = False
-    for t in study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)):
+    trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+    if constraints_func is None and not any([t.system_attrs for t in trials]):
+        # No system attributes, so no stored constraints: every trial is feasible.
+        feasible = list(zip(trials, [t.values or [] for t in trials], strict=True))
+        trials = []
+    for t in trials:
         if constraints_func is not None:
             has_constraints = True
             ok = all(c <= 0.0 for c in constraints_func(t))
@@ -183,11 +190,14 @@ def plot_pareto_front(
             ok = True
         (feasible if ok else infeasible).append((t, t.values or []))
     signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
-    if feasible:
-        loss = np.array([v for _, v in feasible], dtype=float) * signs
-        on_front = pareto_mask(loss)
-    else:
-        on_front = np.zeros(0, dtype=bool)
+    raw = np.array([v for _, v in feasible], dtype=float)
+    on_front = pareto_mask(raw * signs) if feasible else np.zeros(0, dtype=bool)
+    # The plotted values of the front and of the rest, unless `targets` gives others.
+    arrays: dict[str, np.ndarray] = (
+        {"best": raw[on_front], "rest": raw[~on_front]}
+        if feasible and include_dominated_trials
+        else {}
+    )
     best_v = [p for p, f in zip(feasible, on_front.tolist(), strict=True) if f]
     rest_v = (
         [p for p, f in zip(feasible, on_front.tolist(), strict=True) if not f]
@@ -207,6 +217,7 @@ def plot_pareto_front(
         )
 
     if targets is not None:
+        arrays = {}
         best_v, rest_v, inf_v = (
             _with_values([t for t, _ in x], targets) for x in (best_v, rest_v, inf_v)
         )
@@ -235,6 +246,7 @@ def plot_pareto_front(
     idx_rest = subsample(len(rest_v), MAX_POINTS)
     idx_inf = subsample(len(inf_v), MAX_POINTS)
     if idx_rest is not None or idx_inf is not None:
+        arrays.pop("rest", None)
         text = False
         rest_v = rest_v if idx_rest is None else [rest_v[i] for i in idx_rest.tolist()]
         inf_v = inf_v if idx_inf is None else [inf_v[i] for i in idx_inf.tolist()]
@@ -243,7 +255,17 @@ def plot_pareto_front(
     dom = ("%{text}<extra>Trial</extra>", "dominated")
     if not has_constraints:
         data = [
-            _scatter(g, n, rest_v, dom[0], dom[1], include_dominated_trials, text, custom_targets),
+            _scatter(
+                g,
+                n,
+                rest_v,
+                dom[0],
+                dom[1],
+                include_dominated_trials,
+                text,
+                custom_targets,
+                arrays.get("rest"),
+            ),
             _scatter(
                 g,
                 n,
@@ -253,6 +275,7 @@ def plot_pareto_front(
                 include_dominated_trials,
                 text,
                 custom_targets,
+                arrays.get("best"),
             ),
         ]
     else:
@@ -276,6 +299,7 @@ def plot_pareto_front(
                 include_dominated_trials,
                 text,
                 custom_targets,
+                arrays.get("rest"),
             ),
             _scatter(
                 g,
@@ -286,6 +310,7 @@ def plot_pareto_front(
                 include_dominated_trials,
                 text,
                 custom_targets,
+                arrays.get("best"),
             ),
         ]
     layout: dict[str, Any] = {"title": {"text": title}}
