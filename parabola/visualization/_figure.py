@@ -58,12 +58,14 @@ def figure(g: Any, traces: list[dict[str, Any]], layout: dict[str, Any]) -> Any:
     if template is None:
         fig = g.Figure(data=[], layout=layout, _validate=False)
     else:
-        # An empty placeholder where plotly would put its default template (the last key),
-        # then a copy of the template's properties in its place: what plotly stores, without
-        # its assignment's deepcopy and property machinery (~0.2-0.3 ms of every figure).
+        # An empty placeholder keeps plotly from applying its default template; a copy of the
+        # template's properties then goes where plotly's assignment puts it, as the last key
+        # of the layout: what plotly stores, without that assignment's deepcopy and property
+        # machinery (~0.2-0.3 ms of every figure).
         fig = g.Figure(data=[], layout={**layout, "template": {}}, _validate=False)
         stored = getattr(fig, "_layout", None)
-        if type(stored) is dict and stored.get("template") == {} and [*stored][-1] == "template":
+        if type(stored) is dict and stored.get("template") == {}:
+            del stored["template"]
             stored["template"] = template
         else:
             fig = g.Figure(data=[], layout=layout, _validate=False)

@@ -194,3 +194,23 @@ def test_a_template_in_the_layout_is_left_to_plotly() -> None:
     ref = go.Figure(data=_traces(), layout=layout, _validate=False)
     assert fig.to_json() == ref.to_json()
     assert fig.layout.template.layout.font.size == 9
+
+
+def test_the_template_is_copied_in_without_plotly_s_assignment() -> None:
+    # Layout keys that plotly's constructor orders after "template" (xaxis, yaxis): the
+    # template still goes last, as plotly's own assignment puts it, and no second figure is
+    # built (the fallback).
+    built: list[Any] = []
+
+    class Counting:
+        def Figure(self, *args: Any, **kwargs: Any) -> Any:  # plotly's name
+            built.append(kwargs)
+            return go.Figure(*args, **kwargs)
+
+    layout = {"title": {"text": "T"}, "xaxis": {"title": {"text": "x"}}, "yaxis": {}}
+    fig = _figure.figure(Counting(), _traces(), layout)
+    ref = go.Figure(data=_traces(), layout=layout, _validate=False)
+    assert len(built) == 1
+    assert [*fig.to_plotly_json()["layout"]] == [*ref.to_plotly_json()["layout"]]
+    assert [*fig.to_plotly_json()["layout"]][-1] == "template"
+    assert fig.to_json() == ref.to_json()
