@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import warnings
 from collections.abc import Callable, Sequence
 from typing import Any
@@ -198,9 +199,9 @@ def plot_pareto_front(
         if feasible and include_dominated_trials
         else {}
     )
-    best_v = [p for p, f in zip(feasible, on_front.tolist(), strict=True) if f]
+    best_v = list(itertools.compress(feasible, on_front.tolist()))
     rest_v = (
-        [p for p, f in zip(feasible, on_front.tolist(), strict=True) if not f]
+        list(itertools.compress(feasible, (~on_front).tolist()))
         if include_dominated_trials
         else []
     )
