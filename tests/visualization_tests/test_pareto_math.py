@@ -120,3 +120,15 @@ def test_pareto_mask_with_non_finite_values(pts: list[list[float]]) -> None:
     # The vectorised 2-D sweep: NaN in either objective, infinities and repeated rows.
     loss = np.array(pts)
     assert pareto_mask(loss).tolist() == _sweep_mask(loss).tolist()
+
+
+def test_value_array_is_numpy_s_conversion() -> None:
+    from parabola.visualization._pareto_front import _value_array
+
+    rows = [[1.0, float("nan")], [float("inf"), -0.0], [3, 4.5]]
+    assert np.array_equal(_value_array(rows, 2), np.array(rows, dtype=float), equal_nan=True)
+    assert _value_array([], 2).shape == np.array([], dtype=float).shape
+    with_none = [[1.0, None]]  # numpy's own conversion decides (here: NaN)
+    assert np.array_equal(
+        _value_array(with_none, 2), np.array(with_none, dtype=float), equal_nan=True
+    )
