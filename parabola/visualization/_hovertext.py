@@ -38,7 +38,8 @@ def hovertexts(
     # groups per study, each written column by column (_group_texts). The keys and the
     # common case (every trial plain, one layout) are found by C loops; a trial with user
     # attributes or without values has no key.
-    keys: list[Any] = list(zip(map(_len, values), map(tuple, params), strict=True))
+    lengths = map(_len, values) if None in values else map(len, values)  # type: ignore[arg-type]
+    keys: list[Any] = list(zip(lengths, map(tuple, params), strict=True))
     if not all(values) or any([t.user_attrs for t in trials]):
         for i, t in enumerate(trials):
             if t.user_attrs or not values[i]:

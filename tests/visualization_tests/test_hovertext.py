@@ -122,3 +122,13 @@ def test_hovertexts_with_a_separator_in_a_string() -> None:
     trials = [_trial(i, [float(i)], {"c": s}, {}) for i, s in enumerate(["a", "], [", "b, c"])]
     assert hovertexts(trials) == [_optuna_text(t) for t in trials]
     assert hovertexts([]) == []
+
+
+def test_hovertexts_with_the_values_handed_over() -> None:
+    # The Pareto plot hands over the values it has read; one layout (the column-wise fast
+    # path), then two layouts and a trial with user attributes (the grouped path).
+    one = [_trial(i, [i / 3, -i / 7], {"x": i * 0.1, "k": "a"}, {}) for i in range(50)]
+    assert hovertexts(one, [t.values for t in one]) == [_optuna_text(t) for t in one]
+    mixed = [*one, _trial(50, [1.0], {"y": 2}, {}), _trial(51, [2.0, 3.0], {}, {"u": 1})]
+    assert hovertexts(mixed, [t.values for t in mixed]) == [_optuna_text(t) for t in mixed]
+    assert hovertexts(mixed) == [_optuna_text(t) for t in mixed]
