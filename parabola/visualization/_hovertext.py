@@ -94,9 +94,17 @@ def _group_texts(
     columns += [list(map(itemgetter(k), params)) for k in names]
     encoded = []
     for column in columns:
+        types = set(map(type, column))
+        if types == _FLOAT:
+            # A column of floats (most of the text): their repr is their JSON text, except
+            # for NaN and the infinities (then the encoder below writes the column).
+            pieces = list(map(float.__repr__, column))
+            if not ("nan" in pieces or "inf" in pieces or "-inf" in pieces):
+                encoded.append(pieces)
+                continue
         # Only exact types, which the compact encoder writes as the indented one does; the
         # split is checked: a string holding ", " gives a count that does not match.
-        if not _PLAIN.issuperset(map(type, column)):
+        if not _PLAIN.issuperset(types):
             return [None] * len(trials)
         pieces = json.dumps(column)[1:-1].split(", ")
         if len(pieces) != len(trials):
@@ -108,6 +116,7 @@ def _group_texts(
 # Exact types the batch encodes (bool and None too: json writes true/false/null). Anything
 # else, a float subclass included, is written by the one-trial path.
 _PLAIN = frozenset({int, float, str, bool, type(None)})
+_FLOAT = {float}
 
 
 def _format(n_values: int, names: list[Any]) -> tuple[str, int] | None:

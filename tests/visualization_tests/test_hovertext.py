@@ -132,3 +132,11 @@ def test_hovertexts_with_the_values_handed_over() -> None:
     mixed = [*one, _trial(50, [1.0], {"y": 2}, {}), _trial(51, [2.0, 3.0], {}, {"u": 1})]
     assert hovertexts(mixed, [t.values for t in mixed]) == [_optuna_text(t) for t in mixed]
     assert hovertexts(mixed) == [_optuna_text(t) for t in mixed]
+
+
+@pytest.mark.parametrize("odd", [float("nan"), float("inf"), -float("inf"), -0.0, 1e300, 5e-324])
+def test_a_float_column_with_special_values(odd: float) -> None:
+    # Float columns are written by repr unless one holds NaN or an infinity (JSON spells
+    # those NaN, Infinity, -Infinity): both must give json.dumps's text.
+    trials = [_trial(i, [i / 3, odd if i == 2 else 0.5], {"x": odd}, {}) for i in range(4)]
+    assert hovertexts(trials) == [_optuna_text(t) for t in trials]
