@@ -12,6 +12,7 @@ and ``tests/visualization_tests/test_hovertext.py`` compares both with ``json.du
 from __future__ import annotations
 
 import json
+import math
 from collections.abc import Callable, Sequence
 from operator import itemgetter
 from typing import Any
@@ -95,13 +96,12 @@ def _group_texts(
     encoded = []
     for column in columns:
         types = set(map(type, column))
-        if types == _FLOAT:
+        if types == _FLOAT and math.isfinite(sum(column)):
             # A column of floats (most of the text): their repr is their JSON text, except
-            # for NaN and the infinities (then the encoder below writes the column).
-            pieces = list(map(float.__repr__, column))
-            if not ("nan" in pieces or "inf" in pieces or "-inf" in pieces):
-                encoded.append(pieces)
-                continue
+            # for NaN and the infinities, which make the sum non-finite (so does an overflow):
+            # then the encoder below writes the column.
+            encoded.append(list(map(float.__repr__, column)))
+            continue
         # Only exact types, which the compact encoder writes as the indented one does; the
         # split is checked: a string holding ", " gives a count that does not match.
         if not _PLAIN.issuperset(types):

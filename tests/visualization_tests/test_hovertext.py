@@ -134,9 +134,12 @@ def test_hovertexts_with_the_values_handed_over() -> None:
     assert hovertexts(mixed) == [_optuna_text(t) for t in mixed]
 
 
-@pytest.mark.parametrize("odd", [float("nan"), float("inf"), -float("inf"), -0.0, 1e300, 5e-324])
+@pytest.mark.parametrize(
+    "odd", [float("nan"), float("inf"), -float("inf"), -0.0, 1e300, 1.7e308, 5e-324]
+)
 def test_a_float_column_with_special_values(odd: float) -> None:
     # Float columns are written by repr unless one holds NaN or an infinity (JSON spells
-    # those NaN, Infinity, -Infinity): both must give json.dumps's text.
+    # those NaN, Infinity, -Infinity; 1.7e308 four times overflows the sum that detects them):
+    # both must give json.dumps's text.
     trials = [_trial(i, [i / 3, odd if i == 2 else 0.5], {"x": odd}, {}) for i in range(4)]
     assert hovertexts(trials) == [_optuna_text(t) for t in trials]
