@@ -231,19 +231,26 @@ def append_history(
     return pk
 
 
-def _chunks(
-    cur: Any, d: Dialect, key: RunKey, stream: str, min_step: int | None, max_step: int | None
-) -> list[bytes]:
-    """The payloads of the stream's chunks that may hold steps in the range, in order."""
-    pk = _run_pk(cur, d, key)
-    sql = "SELECT payload FROM run_history WHERE run_pk = {pk} AND stream = {stream}"
-    args: dict[str, Any] = {"pk": pk, "stream": stream}
+def _step_overlap(args: dict[str, Any], min_step: int | None, max_step: int | None) -> str:
+    """The ``AND`` terms selecting chunks whose steps overlap the range (bounds put in ``args``)."""
+    sql = ""
     if min_step is not None:
         sql += " AND max_step >= {min_step}"
         args["min_step"] = min_step
     if max_step is not None:
         sql += " AND min_step <= {max_step}"
         args["max_step"] = max_step
+    return sql
+
+
+def _chunks(
+    cur: Any, d: Dialect, key: RunKey, stream: str, min_step: int | None, max_step: int | None
+) -> list[bytes]:
+    """The payloads of the stream's chunks that may hold steps in the range, in order."""
+    pk = _run_pk(cur, d, key)
+    args: dict[str, Any] = {"pk": pk, "stream": stream}
+    sql = "SELECT payload FROM run_history WHERE run_pk = {pk} AND stream = {stream}"
+    sql += _step_overlap(args, min_step, max_step)
     cur.execute(d.sql(sql + " ORDER BY chunk_id"), args)
     return [bytes(r[0]) for r in cur.fetchall()]
 
@@ -335,13 +342,8 @@ def _envelope_from_summaries(
 
     pk = _run_pk(cur, d, key)
     lo, hi = query.min_step, query.max_step
-    overlap, args = "", {"pk": pk, "stream": query.stream, "sstream": sstream}
-    if lo is not None:
-        overlap += " AND max_step >= {lo}"
-        args["lo"] = lo
-    if hi is not None:
-        overlap += " AND min_step <= {hi}"
-        args["hi"] = hi
+    args: dict[str, Any] = {"pk": pk, "stream": query.stream, "sstream": sstream}
+    overlap = _step_overlap(args, lo, hi)
     # The data chunks' ids come from the index alone: their rows sit beside 40 kB payloads,
     # and a million-step run has a thousand of them.
     cur.execute(
