@@ -62,14 +62,18 @@ def test_seeded_sampler_is_reproducible_and_distinct_per_worker(
     assert len({t.params["x"] for t in tpe.trials}) == 20
 
     # The default policy builds its sub-samplers lazily; each worker's copy must still draw
-    # distinct values (it once replayed the GP's freshly seeded stream on every worker).
+    # distinct values (it once replayed the GP's freshly seeded stream on every worker). The
+    # GP's 10 start-up trials are drawn from the study seed and the trial number, so they are
+    # the check; its first model-based steps are not: two workers that fit the same finished
+    # trials at the same moment (neither has published its point yet) may propose the same x.
     auto = parabola.create_study(
         study_name="auto",
         storage=f"sqlite:///{tmp_path / 'seed.db'}",
         sampler=parabola.samplers.AutoSampler(seed=7, max_overhead=None),
     )
     auto.optimize(obj.quadratic, n_trials=12, client=local_client)
-    assert len({t.params["x"] for t in auto.trials}) == 12
+    assert len(auto.trials) == 12
+    assert len({t.params["x"] for t in auto.trials if t.number < 10}) == 10
 
 
 def test_catch_callbacks_and_stop(local_client: Any, tmp_path: Path) -> None:
