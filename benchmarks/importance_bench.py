@@ -4,7 +4,7 @@ Both libraries get the same trials (``create_trial`` + ``add_trials`` on in-memo
 run one after the other in this process; times are process CPU seconds (``time.process_time``)
 with scikit-learn and scipy already imported on both sides.
 
-* fANOVA, 1,000 trials x 10 parameters, seed 0 (the issue's figure: Optuna 86 s), on three
+* fANOVA, 1,000 trials x 10 parameters, seed 0 (the target's figure: Optuna 86 s), on three
   problems: ``additive`` (floats, geometrically falling importances), ``equal-importance``
   (floats, all ten matter alike: more split points per parameter) and ``mixed`` (floats, ints,
   two categoricals: one-hot columns; sampled by parabola's RandomSampler, copied into Optuna).

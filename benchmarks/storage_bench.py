@@ -16,7 +16,7 @@ Sections:
 * ``workers``: 4 and 8 processes on one study, 100 trials each, on SQLite and PostgreSQL: total
   trials/s, and a check that every trial is COMPLETE with numbers 0..N-1.
 * ``history``: tracking history, 100,000 steps x 10 scalars appended in batches of 1,000 rows
-  (no anchor: it checks the tracking issue's write-rate and bytes-per-value budget).
+  (no anchor: it checks the tracking targets' write rate and bytes-per-value budget).
 """
 
 from __future__ import annotations

@@ -2,7 +2,7 @@
 
 Usage::
 
-    .venv/bin/python benchmarks/ui_bench.py                      # the issue's sizes
+    .venv/bin/python benchmarks/ui_bench.py                      # the target sizes
     .venv/bin/python benchmarks/ui_bench.py --trials 2000 --steps 20000 --big-steps 0 --quick
 
 The anchors' stores (optuna-dashboard's study, MLflow's run) are cached between runs in
@@ -23,7 +23,7 @@ Run side (parabola vs MLflow, one run of 10 metrics x ``--steps`` steps logged t
 start (time to the first answer, processes, memory), one chart's series of 320 points (MLflow's
 sampled ``get-history-bulk-interval``, parabola's ``/series``), all ten charts, and the run page's
 charts in the browser. parabola alone (no anchor holds it in reasonable time): a run of
-``--big-steps`` steps (the issue's million) and a project of ``--runs`` runs. Idle tab: CPU of
+``--big-steps`` steps (the target's million) and a project of ``--runs`` runs. Idle tab: CPU of
 each server (and of the browser) over ``--idle`` seconds with the page open.
 """
 
@@ -223,7 +223,7 @@ def build_mlflow_run(db: Path, steps: int) -> str:
 
 
 # Anchor stores are cached on disk between runs: optuna adds trials one transaction each and MLflow
-# logs 10 metric rows per step, so at the issue's sizes building them takes longer than the whole
+# logs 10 metric rows per step, so at the target sizes building them takes longer than the whole
 # measurement. The key holds the size and CACHE_VERSION (bump it when the data above changes);
 # each run measures a fresh copy on tmpfs, so a server writing to its store never alters the cache.
 CACHE_VERSION = 1
