@@ -206,3 +206,70 @@ def test_chunks_without_summary_join_by_their_rows(
     assert counts == {"default": 60, "~e:default": 50}
     env = _check_against_rows(storage, HistoryQuery(keys=["a"]), 60)
     assert 1_234 in env["a"]["_step"] and 31_337 in env["a"]["_step"]  # decoded, summarised
+
+
+def _spy_summary_path(monkeypatch: pytest.MonkeyPatch) -> list[bool]:
+    """Record, per envelope read, whether the summaries answered (``False``: the row path)."""
+    from parabola.storages._sql import _runs
+
+    used: list[bool] = []
+    real = _runs._envelope_from_summaries
+
+    def spy(*args: Any, **kwargs: Any) -> Any:
+        got = real(*args, **kwargs)
+        used.append(got is not None)
+        return got
+
+    monkeypatch.setattr(_runs, "_envelope_from_summaries", spy)
+    return used
+
+
+def test_long_ranges_and_zooms_are_answered_from_the_summaries(
+    store: RDBStorage, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy  # noqa: F401  (the writer summarises only with numpy loaded)
+
+    store.append_run_history(KEY, _rows(20_000))
+    used = _spy_summary_path(monkeypatch)
+    _check_against_rows(store, HistoryQuery(keys=["a"]), 20)
+    # A zoom into the last quarter: the chunks outside it are neither read nor counted as
+    # chunks without a summary.
+    zoom = _check_against_rows(store, HistoryQuery(keys=["a"], min_step=15_000), 4)
+    assert min(zoom["a"]["_step"]) >= 15_000
+    assert used == [True, True]
+
+
+def test_a_summary_pairs_only_with_the_chunk_it_describes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import numpy  # noqa: F401  (the writer summarises only with numpy loaded)
+
+    path = tmp_path / "pairs.db"
+    storage = RDBStorage(f"sqlite:///{path}")
+    storage.create_run(make_run())
+    storage.append_run_history(KEY, _rows(20_000))
+    con = sqlite3.connect(path)
+    with con:  # two writers interleaving ids: chunk A, chunk B, summary A, summary B
+        _, s_a, d_b, _ = [
+            r[0] for r in con.execute("SELECT chunk_id FROM run_history ORDER BY chunk_id")
+        ][-4:]
+        con.execute("UPDATE run_history SET chunk_id = -1 WHERE chunk_id = ?", (s_a,))
+        con.execute("UPDATE run_history SET chunk_id = ? WHERE chunk_id = ?", (s_a, d_b))
+        con.execute("UPDATE run_history SET chunk_id = ? WHERE chunk_id = -1", (d_b,))
+    con.close()
+    storage = RDBStorage(f"sqlite:///{path}")
+    q = HistoryQuery(keys=["a"])
+    env = storage.get_run_history_envelope(KEY, q, n_buckets=20)
+    assert env == BaseStorage.get_run_history_envelope(storage, KEY, q, n_buckets=20)
+
+
+def test_a_value_the_summary_cannot_hold_never_costs_the_rows(store: RDBStorage) -> None:
+    import numpy  # noqa: F401  (the writer summarises only with numpy loaded)
+
+    rows = _rows(1_500)
+    rows[7]["huge"] = 10**400  # an int beyond float range: kept as logged
+    store.append_run_history(KEY, rows)
+    back = store.get_run_history(KEY, HistoryQuery())
+    assert len(back) == 1_500 and back[7]["huge"] == 10**400
+    env = _check_against_rows(store, HistoryQuery(keys=["a"]), 3)
+    assert 1_234 in env["a"]["_step"]

@@ -29,6 +29,7 @@ from array import array
 from collections.abc import Mapping, Sequence
 from typing import Any
 
+from parabola.logging import get_logger
 from parabola.storages._sql._summary import encode_summary
 
 __all__ = [
@@ -44,6 +45,7 @@ __all__ = [
 ]
 
 CHUNK_ROWS = 1000
+_log = get_logger(__name__)
 _MAGIC = b"PBH2"
 _BIG_ENDIAN = sys.byteorder == "big"
 _MAGIC_V1 = b"PBH1"  # unshuffled numeric buffers: still read
@@ -132,7 +134,15 @@ def encode_chunk_with_summary(
     payload, lo, hi, columns = _encode(rows)
     if "numpy" not in sys.modules:
         return payload, None, lo, hi
-    return payload, encode_summary(len(rows), columns), lo, hi
+    try:
+        summary = encode_summary(len(rows), columns)
+    except Exception:
+        # The summary only speeds charts up: a value it cannot summarise must never cost the
+        # rows themselves. Without one, the chunk is read from its rows (as a numpy-free
+        # writer's chunks are).
+        _log.warning("history chunk written without its envelope summary", exc_info=True)
+        summary = None
+    return payload, summary, lo, hi
 
 
 def _encode(

@@ -333,10 +333,11 @@ def _envelope_from_summaries(
     bucket, or most of the range in chunks without a summary).
 
     A summary row is written right after its chunk, in the same transaction, with the same
-    step range and row count; the run's one writer appends in order, so a summary describes
-    the last chunk of the stream before it in chunk-id order. Chunks without one (written by a
-    store of an earlier version, or by a writer without numpy) and chunks only partly inside
-    the range are decoded, and their rows join the summaries' points.
+    step range and row count, so a summary describes the last chunk of the stream before it in
+    chunk-id order whose range and count it repeats (two writers of one run interleaving their
+    ids leave a summary unpaired, never paired with the other's chunk). Chunks without one
+    (written by a store of an earlier version, or by a writer without numpy) and chunks only
+    partly inside the range are decoded, and their rows join the summaries' points.
     """
     import bisect
 
@@ -344,13 +345,18 @@ def _envelope_from_summaries(
     lo, hi = query.min_step, query.max_step
     args: dict[str, Any] = {"pk": pk, "stream": query.stream, "sstream": sstream}
     overlap = _step_overlap(args, lo, hi)
-    # The data chunks' ids come from the index alone: their rows sit beside 40 kB payloads,
-    # and a million-step run has a thousand of them.
+    # The data chunks' metadata only, never their 40 kB payloads (a million-step run has a
+    # thousand chunks); the range filter keeps a zoom's chunks outside it from counting as
+    # chunks without a summary.
     cur.execute(
-        d.sql("SELECT chunk_id FROM run_history WHERE run_pk = {pk} AND stream = {stream}"),
+        d.sql(
+            "SELECT chunk_id, min_step, max_step, n_rows FROM run_history "
+            f"WHERE run_pk = {{pk}} AND stream = {{stream}}{overlap} ORDER BY chunk_id"
+        ),
         args,
     )
-    data_ids = sorted(int(r[0]) for r in cur.fetchall())
+    data = [(int(c), int(a), int(b), int(n)) for c, a, b, n in cur.fetchall()]
+    data_ids = [c for c, _, _, _ in data]
     cur.execute(
         d.sql(
             "SELECT chunk_id, min_step, max_step, n_rows, payload FROM run_history "
@@ -364,8 +370,8 @@ def _envelope_from_summaries(
     n_rows = 0
     for s_id, c_lo, c_hi, n, payload in cur.fetchall():
         at = bisect.bisect_left(data_ids, int(s_id)) - 1
-        if at < 0 or data_ids[at] in paired:
-            continue  # no chunk before it: not a summary of this run's rows
+        if at < 0 or data_ids[at] in paired or data[at][1:] != (int(c_lo), int(c_hi), int(n)):
+            continue  # not the summary of the chunk before it: that chunk is read from rows
         chunk_id = data_ids[at]
         paired.add(chunk_id)
         if (lo is None or c_lo >= lo) and (hi is None or c_hi <= hi):

@@ -68,7 +68,10 @@ def summary_stream(stream: str) -> str | None:
 def _num(v: Any) -> float | None:
     """``v`` as a finite float, or ``None`` when it is not a plotted number."""
     if isinstance(v, (int, float)) and not isinstance(v, bool):
-        f = float(v)
+        try:
+            f = float(v)
+        except OverflowError:  # an int beyond float range: stored, but not a plotted number
+            return None
         if math.isfinite(f):
             return f
     return None
