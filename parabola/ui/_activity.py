@@ -66,4 +66,5 @@ class Activity:
                     return True
             if left <= 0:
                 return False
-            time.sleep(min(quiet_s - since, left))
+            # A request may have begun and ended since the check: never a negative sleep.
+            time.sleep(max(0.0, min(quiet_s - since, left)))

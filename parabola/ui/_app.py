@@ -422,6 +422,7 @@ class Dashboard:
         study_id = request.path_params["study_id"]
         name = request.path_params["name"]
         options = dict(request.query_params)
+        _figures.normalized_points(options)  # a bad count is refused before the study is read
         token, _ = _studies.change_token(self.storage, study_id)
         self.precompute.study_seen(study_id, token)
         # A figure the background thread builds (or has built) for this token is waited for,
@@ -443,7 +444,7 @@ class Dashboard:
         key = request.query_params.get("key")
         points = _int(request, "points", 200, 2, 5000) or 200
         limit = _int(request, "limit", 50, 1, 500) or 50
-        linked = [r for r in self.storage.get_runs() if r.study_name == name]
+        linked = list(self.storage.get_study_runs(name))
         linked.sort(key=lambda r: (r.trial_number is None, r.trial_number or 0))
         keys: set[str] = set()
         curves = []

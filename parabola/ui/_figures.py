@@ -35,6 +35,7 @@ if TYPE_CHECKING:
     from parabola.study import Study
 
 __all__ = [
+    "MAX_PAGE_POINTS",
     "PAGE_POINTS",
     "FigureCache",
     "Panel",
@@ -42,6 +43,7 @@ __all__ = [
     "budget_markers",
     "build_figure",
     "figure_answer",
+    "normalized_points",
     "panels",
     "register_panel",
 ]
@@ -49,6 +51,9 @@ __all__ = [
 # Markers one figure draws in its first view: about a tenth of a second of plotly.js's SVG
 # drawing on a busy 2-core machine (10,000 markers: 0.6-1.0 s; 1,000: 0.11-0.3 s).
 PAGE_POINTS = 1000
+# The largest count a page may ask for (above it, ``points=all``): a bound on what one request
+# builds and on the distinct spellings that take places in the figure cache.
+MAX_PAGE_POINTS = 100_000
 
 
 @dataclass(frozen=True)
@@ -422,13 +427,26 @@ def _budget(options: Mapping[str, str]) -> int | None:
         return PAGE_POINTS
     if value == "all":
         return None
-    try:
-        points = int(value)
-    except ValueError:
-        points = 0
-    if points < 1:
-        raise ValueError(f"points: expected 'all' or a positive count, got {value!r}.")
+    points = int(value) if value.isdigit() and len(value) <= 6 else 0
+    if not 1 <= points <= MAX_PAGE_POINTS:
+        raise ValueError(
+            f"points: expected 'all' or a count from 1 to {MAX_PAGE_POINTS}, got {value!r}."
+        )
     return points
+
+
+def normalized_points(options: dict[str, str]) -> None:
+    """Check the ``points`` option and write it in one spelling (the default left out), so
+    equal requests share one cached figure and a bad one is refused before any work.
+
+    Raises:
+        ValueError: naming ``points`` and the allowed values.
+    """
+    budget = _budget(options)
+    if budget == PAGE_POINTS:
+        options.pop("points", None)
+    else:
+        options["points"] = "all" if budget is None else str(budget)
 
 
 def figure_answer(study: Study, panel_name: str, options: Mapping[str, str]) -> bytes:

@@ -96,8 +96,12 @@ def serve(
     # The server's own process: a request thread waiting for the GIL while a background
     # figure build computes gets it after 1 ms instead of Python's default 5 ms, so a poll
     # (about a millisecond of work) is not stretched to tens of milliseconds by it.
+    previous = sys.getswitchinterval()
     sys.setswitchinterval(_SWITCH_INTERVAL_S)
-    server.run()
+    try:
+        server.run()
+    finally:  # serve() may be called from a notebook's or a script's own process
+        sys.setswitchinterval(previous)
 
 
 def _open_when_up(server: object, url: str) -> None:

@@ -55,9 +55,15 @@ def test_points_all_gives_the_full_figure(big: tuple[TestClient, int]) -> None:
     assert len(_array(answer["figure"]["data"][1]["y"])) == 1500
     small = client.get(f"/api/studies/{sid}/figures/history", params={"points": "50"}).json()
     assert small["points"]["shown"] <= 52
-    for bad in ("0", "-3", "lots"):
+    for bad in ("0", "-3", "lots", "100001", "9" * 5000, "+5", ""):
         r = client.get(f"/api/studies/{sid}/figures/history", params={"points": bad})
         assert r.status_code == 400, bad
+        assert "points" in r.json()["error"], bad
+    # One spelling per budget: the default asked for explicitly is the cached default figure.
+    assert (
+        client.get(f"/api/studies/{sid}/figures/history", params={"points": "1000"}).content
+        == client.get(f"/api/studies/{sid}/figures/history").content
+    )
 
 
 def test_contour_first_view_is_drawn_as_heatmaps(big: tuple[TestClient, int]) -> None:
