@@ -190,13 +190,6 @@ def check_worker(
 
 
 #: Modules the GP sampler imports at its first model step (SciPy and the model code).
-_GP_MODULES = (
-    "parabola.samplers._gp._regressor",
-    "parabola.samplers._gp._acqf",
-    "parabola.samplers._gp._optim",
-)
-
-
 def lazy_modules(sampler: BaseSampler) -> tuple[str, ...]:
     """The modules ``sampler`` would import inside a trial (the GP's, when it may use a GP).
 
@@ -206,7 +199,11 @@ def lazy_modules(sampler: BaseSampler) -> tuple[str, ...]:
         c.__module__.startswith("parabola.samplers") and c.__name__ in ("AutoSampler", "GPSampler")
         for c in type(sampler).__mro__
     )
-    return _GP_MODULES if may_use_gp else ()
+    if not may_use_gp:
+        return ()
+    from parabola.samplers._auto import GP_LAZY_MODULES  # the sampler's package is loaded
+
+    return GP_LAZY_MODULES
 
 
 def _threads(worker: Any) -> int:

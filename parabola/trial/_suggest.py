@@ -4,6 +4,7 @@ deprecated aliases, and one ``_suggest(name, distribution)`` hook to implement."
 from __future__ import annotations
 
 import abc
+import math
 from collections.abc import Sequence
 from typing import Any
 
@@ -78,7 +79,19 @@ class SuggestMixin(abc.ABC):
             0.01
         """
         _check_name(name)
-        key = ("f", low.__class__, low, high.__class__, high, log.__class__, log, step)
+        # The signs keep 0.0 and -0.0 bounds apart (they are equal keys otherwise).
+        key = (
+            "f",
+            low.__class__,
+            low,
+            math.copysign(1.0, low),
+            high.__class__,
+            high,
+            math.copysign(1.0, high),
+            log.__class__,
+            log,
+            step,
+        )
         dist = _cached(
             key,
             "suggest_float",

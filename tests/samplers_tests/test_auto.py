@@ -272,7 +272,7 @@ def test_start_up_trials_under_the_gp_load_no_scipy() -> None:
 
 
 def _load_gp_modules() -> None:
-    for name in auto_module._GP_LAZY_MODULES:
+    for name in auto_module.GP_LAZY_MODULES:
         importlib.import_module(name)
 
 

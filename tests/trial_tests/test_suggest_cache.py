@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import math
 import warnings
 
 import pytest
@@ -38,6 +39,16 @@ def test_argument_types_are_not_confused() -> None:
     t.suggest_categorical("d", [True, 2])  # equal to [1, 2] in a dict key
     assert t.distributions["d"] != t.distributions["c"]
     assert t.distributions["d"].choices[0] is True
+
+
+def test_signed_zero_bounds_are_kept_as_given() -> None:
+    # 0.0 == -0.0 in a dict key: each trial still gets the bounds it asked for.
+    study = _study()
+    neg, pos = study.ask(), study.ask()
+    neg.suggest_float("x", -0.0, 1.0)
+    pos.suggest_float("x", 0.0, 1.0)
+    assert math.copysign(1.0, neg.distributions["x"].low) == -1.0
+    assert math.copysign(1.0, pos.distributions["x"].low) == 1.0
 
 
 def test_warnings_are_raised_on_every_call() -> None:

@@ -31,7 +31,6 @@ BatchFun = Callable[[_Array], tuple[_Array, _Array]]
 
 _ARMIJO = 1e-4
 _MAX_BACKTRACK = 10
-_DIAG = [np.arange(m) for m in range(33)]
 
 
 class BatchResult:
@@ -77,7 +76,8 @@ def _direction(g: _Array, free: _Array, s: _Array, y: _Array) -> _Array:
         yy = np.where(both, yy, 0.0)
     diag = np.where(valid, d_sy, 0.0)
     r = np.triu(sy)
-    r[:, _DIAG[m], _DIAG[m]] = np.where(valid, d_sy, 1.0)
+    diag_idx = np.arange(m)
+    r[:, diag_idx, diag_idx] = np.where(valid, d_sy, 1.0)
     # Initial scaling: s'y / y'y of the newest valid pair, else 1.
     newest = m - 1 - np.argmax(valid[:, ::-1], axis=1)
     rows = np.arange(len(g))
