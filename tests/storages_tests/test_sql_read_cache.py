@@ -188,3 +188,25 @@ def test_new_trials_join_a_cache_of_rows(make_storage: Callable[[], RDBStorage])
     reader.set_trial_state_values(own, TrialState.COMPLETE, [-4.0])
     assert reader.get_best_trial(sid)._trial_id == own
     assert reader.get_all_trials(sid) == make_storage().get_all_trials(sid)
+
+
+def test_an_unfinished_only_read_leaves_the_rows_undecoded(
+    make_storage: Callable[[], RDBStorage],
+) -> None:
+    # ``ask`` looks up WAITING trials on every call: on a cold cache of a large study that
+    # lookup must not decode every finished row (nor flip the cache to decoding them later).
+    writer = make_storage()
+    sid = _fill(writer)
+    want = [
+        t
+        for t in make_storage().get_all_trials(sid, deepcopy=False)
+        if t.state in (TrialState.RUNNING, TrialState.WAITING)
+    ]
+    reader = make_storage()
+    for deepcopy in (False, True):
+        got = reader.get_all_trials(
+            sid, deepcopy=deepcopy, states=(TrialState.RUNNING, TrialState.WAITING)
+        )
+        assert got == want
+    cache = reader._trials._caches[sid]
+    assert cache._raw and not cache._copied_rows

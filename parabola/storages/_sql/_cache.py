@@ -195,9 +195,13 @@ class StudyCache:
         if states is None:
             picked = entries
         elif not any(s in states for s in _FINISHED):
-            # Only unfinished trials wanted: those are never rows.
+            # Only unfinished trials wanted (``ask`` looks up WAITING ones on every call):
+            # those are never rows, so nothing needs decoding.
             picked = [entries[n] for n in sorted(self.unfinished)]
             picked = [t for t in picked if t.state in states]  # type: ignore[union-attr]
+            if not deepcopy:
+                return picked  # type: ignore[return-value]
+            return [copy_trial(t) for t in picked]  # type: ignore[arg-type]
         else:
             picked = [
                 e

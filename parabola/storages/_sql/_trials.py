@@ -202,6 +202,9 @@ class TrialTable:
             live: dict[int, FrozenTrial] = {}
             for trial in trials_from_rows([r for r in rows if r[3] not in FINISHED_VALUES]):
                 mine = owned.get(trial._trial_id)
+                if mine is not None and trial.state is not TrialState.RUNNING:
+                    self._disown(trial._trial_id)  # put back (WAITING) elsewhere: the store's
+                    mine = None
                 # Our in-memory copy of a running trial is newer (it may hold buffered params).
                 live[trial._trial_id] = trial if mine is None else mine
             for row in rows:
