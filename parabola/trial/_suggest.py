@@ -24,6 +24,8 @@ __all__ = ["SuggestMixin"]
 # (``dict ==`` short-cuts on ``is``) instead of calling ``__eq__`` per parameter. Keys carry
 # the argument types, so ``1`` and ``True`` (equal, same hash) stay apart. Only arguments that
 # build without a warning are cached, so a warning is raised on every call, as before.
+# Immutability is the documented contract of BaseDistribution, not enforced: code that
+# assigned to a distribution's attribute would now change it for every trial sharing it.
 _CACHE: dict[tuple[Any, ...], BaseDistribution] = {}
 _CACHE_MAX = 4096  # a study with many distinct ranges (dynamic bounds) starts over
 # Choices cached by value; floats are left out because 0.0 and -0.0 would share a key.
