@@ -186,6 +186,11 @@ def history_rows(steps: int, start: int = 0) -> list[dict[str, float]]:
 
 
 def build_parabola_run(url: str, run_id: str, steps: int) -> None:
+    # As a training script writes it: numpy loaded, so each chunk gets its envelope summary
+    # (a numpy-free writer's chunks are charted from their rows). Without this line the
+    # --parabola-only run, which loads no anchor, measured the row path.
+    import numpy  # noqa: F401
+
     from parabola.storages import RunRecord, RunState, get_storage
     from parabola.storages._base import utcnow
 
