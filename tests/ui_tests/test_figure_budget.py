@@ -89,7 +89,7 @@ def test_budget_shares_points_between_traces_and_keeps_them_aligned() -> None:
                 "marker": {"color": np.arange(n) * 2.0, "colorscale": [[0, "red"], [1, "blue"]]},
             },
             {"type": "scatter", "mode": "markers", "x": np.arange(1000), "y": np.arange(1000.0)},
-            {"type": "bar", "x": np.arange(n), "y": np.arange(n)},
+            {"type": "scatter", "mode": "lines", "x": np.arange(n), "y": np.arange(n)},
         ]
     }
     shown, total = budget_markers(fig, 400)
@@ -101,7 +101,47 @@ def test_budget_shares_points_between_traces_and_keeps_them_aligned() -> None:
     assert np.array_equal(first["marker"]["color"], kept * 2.0)
     assert first["marker"]["colorscale"] == [[0, "red"], [1, "blue"]]
     assert int(np.argmax(np.sin(np.arange(n)))) in kept  # the extremes stay
-    assert len(fig["data"][2]["x"]) == n  # bars are not markers
+    assert len(fig["data"][2]["x"]) == n  # lines are drawn whole
+
+
+def test_budget_cuts_bars_and_keeps_the_longest() -> None:
+    # The timeline's shape: horizontal bars, the duration on x, the trial number on y, each
+    # bar's start in ``base`` and its hover text in ``text``.
+    n = 5000
+    durations = np.ones(n)
+    durations[1234] = 50.0  # one long trial must stay visible
+    fig = {
+        "data": [
+            {
+                "type": "bar",
+                "orientation": "h",
+                "x": durations,
+                "y": np.arange(n),
+                "base": [f"2026-01-01 00:00:{i % 60:02d}" for i in range(n)],
+                "text": [f"trial {i}" for i in range(n)],
+                "marker": {"color": "#1f77b4"},
+            }
+        ]
+    }
+    shown, total = budget_markers(fig, 100)
+    assert total == n and 100 <= shown <= 102
+    bars = fig["data"][0]
+    kept = bars["y"]
+    assert 1234 in kept and bars["x"][list(kept).index(1234)] == 50.0
+    assert bars["text"] == [f"trial {i}" for i in kept]
+    assert bars["base"] == [f"2026-01-01 00:00:{i % 60:02d}" for i in kept]
+    assert bars["marker"] == {"color": "#1f77b4"}
+
+
+def test_timeline_first_view_draws_the_budget(big: tuple[TestClient, int]) -> None:
+    client, sid = big
+    answer = client.get(f"/api/studies/{sid}/figures/timeline").json()
+    assert answer["available"] is True
+    assert answer["points"]["total"] == 1500 and answer["points"]["shown"] <= PAGE_POINTS + 2
+    bars = sum(len(_array(t["y"])) for t in answer["figure"]["data"] if t["type"] == "bar")
+    assert bars == answer["points"]["shown"]
+    full = client.get(f"/api/studies/{sid}/figures/timeline", params={"points": "all"}).json()
+    assert sum(len(_array(t["y"])) for t in full["figure"]["data"] if t["type"] == "bar") == 1500
 
 
 def test_contours_as_heatmaps_keeps_grid_and_colours() -> None:
