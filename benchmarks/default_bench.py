@@ -32,6 +32,7 @@ CPU time of one 300-trial 5-D study. Usage::
 from __future__ import annotations
 
 import argparse
+import itertools
 import json
 import math
 import os
@@ -239,6 +240,67 @@ def cost(args: argparse.Namespace) -> None:
         )
 
 
+def _sum_of_squares(d: int, n_obj: int) -> Callable[[Any], Any]:
+    """An instant objective on ``d`` floats in [-5, 5]: one shifted sphere per objective."""
+
+    def objective(trial: Any) -> Any:
+        x = np.array([trial.suggest_float(f"x{i}", -5, 5) for i in range(d)])
+        values = tuple(float(np.sum((x - k) ** 2)) for k in range(n_obj))
+        return values[0] if n_obj == 1 else values
+
+    return objective
+
+
+def steps(args: argparse.Namespace) -> None:
+    """What the duration rule reads: the GP step cost of ``AutoSampler`` per trial window.
+
+    The GP is kept for the whole run (``gp_trials`` above ``--trials``, rule off) and each GP
+    step's cost is read from the sampler's own record (the lesser of its CPU and wall time), so
+    the figures are the ones the rule compares with its allowance.
+    """
+    from parabola.samplers import _auto
+
+    for name in _auto.GP_LAZY_MODULES:  # the first step would pay SciPy's import
+        __import__(name)
+    edges = [10, *[e for e in args.windows if 10 < e < args.trials], args.trials]
+    print("GP step cost in ms per trial window: median / mean over the window's steps")
+    print(
+        "| space | "
+        + " | ".join(f"trials {a}-{b}" for a, b in itertools.pairwise(edges))
+        + " | max |"
+    )
+    print("|---" * (len(edges) + 1) + "|")
+    for d, n_obj in [(int(c.split("x")[0]), int(c.split("x")[1])) for c in args.cases]:
+        sampler = parabola.samplers.AutoSampler(
+            seed=0, gp_trials=args.trials + 1, max_overhead=None
+        )
+        study = parabola.create_study(
+            storage=parabola.storages.InMemoryStorage(),
+            sampler=sampler,
+            directions=["minimize"] * n_obj,
+        )
+        cost_at: dict[int, float] = {}
+
+        def record(
+            study: Any, trial: Any, sampler: Any = sampler, cost_at: dict[int, float] = cost_at
+        ) -> None:
+            if sampler._gp_steps > len(cost_at) and sampler._gp_cost:
+                cost_at[trial.number] = sampler._gp_cost[-1]
+
+        study.optimize(_sum_of_squares(d, n_obj), n_trials=args.trials, callbacks=[record])
+        cells = []
+        for a, b in itertools.pairwise(edges):
+            window = [c for n, c in cost_at.items() if a <= n < b]
+            cells.append(
+                f"{np.median(window) * 1e3:.1f} / {np.mean(window) * 1e3:.1f}" if window else "-"
+            )
+        label = f"{d}-D, {n_obj} objective{'s' if n_obj > 1 else ''}"
+        print(
+            f"| {label} | " + " | ".join(cells) + f" | {max(cost_at.values()) * 1e3:.1f} |",
+            flush=True,
+        )
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     sub = parser.add_subparsers(dest="cmd", required=True)
@@ -256,6 +318,15 @@ def main() -> None:
     c.add_argument("--trials", type=int, default=300)
     c.add_argument("--dim", type=int, default=5)
     c.add_argument("--function", type=int, default=10)
+    st = sub.add_parser("steps", help="median GP step cost (ms) per trial window")
+    st.add_argument("--trials", type=int, default=300)
+    st.add_argument("--windows", type=int, nargs="+", default=[50, 100, 150, 200, 250])
+    st.add_argument(
+        "--cases",
+        nargs="+",
+        default=["2x1", "5x1", "10x1", "20x1", "5x2", "5x3"],
+        help="DIMxOBJECTIVES",
+    )
     args = parser.parse_args()
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     plog.set_verbosity(plog.WARNING)
@@ -263,6 +334,8 @@ def main() -> None:
         report(args.files)
     elif args.cmd == "bbob":
         bbob(args)
+    elif args.cmd == "steps":
+        steps(args)
     else:
         cost(args)
 

@@ -10,9 +10,17 @@ The policy (what it is based on is in ``docs/samplers.md``):
 * **two or three objectives**: GP for the first ``gp_trials`` trials on numerical spaces, then
   (or on categorical spaces) TPE; **more than three**: ``NSGAIISampler`` when this build has
   it, else TPE;
-* **a fast objective**: a GP step is skipped in favour of TPE once it costs more than
-  ``max_overhead`` times the objective's own median duration (a 1 ms objective does not wait
-  50 ms for a GP step). The objective's duration is measured in this process, on the trials it
+* **a fast objective**: a GP step is skipped in favour of TPE once it costs more than both
+  ``gp_step_allowance`` (40 ms) and ``max_overhead`` (1) times the objective's own median
+  duration. The aim is that the user does not wait mostly on the sampler: a GP step is fine
+  while it is small in absolute terms *or* next to the objective. 40 ms because a
+  single-objective GP step measured 7-15 ms up to 300 trials at 2-20 dimensions (so an instant
+  objective keeps the GP's quality until ``gp_trials``, with a margin of 3x for a loaded
+  machine, and waits at most ~10 s in all for 250 GP steps), while the steps that should hand
+  over are larger: three objectives' exact EHVI (50-300 ms from ~60 trials on) and a GP kept
+  past ~300 trials by a larger ``gp_trials`` (60-100 ms); two objectives (15-33 ms up to 300
+  trials) stay on the GP. The figures and their command are in ``benchmarks/README.md``
+  ("Default sampler"). The objective's duration is measured in this process, on the trials it
   runs: the time from the sampler's ``before_trial`` to its ``after_trial`` less the time spent
   inside the sampler, so neither the GP step itself nor other workers' trials count. This rule
   reads clocks: pass ``max_overhead=None`` for runs that are reproducible bit for bit with a
@@ -52,9 +60,11 @@ __all__ = ["AutoSampler"]
 _logger = get_logger(__name__)
 _MAX_GP_OBJECTIVES = 3
 _DURATION_WINDOW = 20  # recent trials whose objective durations are compared
-_GP_STEP_WINDOW = 5  # recent GP steps whose cost is compared
+_GP_STEP_WINDOW = 9  # recent GP steps compared (as many counted before the rule applies)
 _MIN_MEASURED = 3  # objective durations this process measures before the rule applies
 _MAX_CLOCKS = 1000  # running trials' clocks kept at most
+#: Seconds a GP step may always cost, whatever the objective's duration (module docstring).
+_GP_STEP_ALLOWANCE = 0.04
 #: What a GP step loads on its first use (SciPy with them): a step that loads them pays about a
 #: second of imports and says nothing about what a GP step costs.
 #: Dask workers import them before their first trial (``parabola.distributed``).
@@ -104,12 +114,17 @@ class AutoSampler(BaseSampler):
         gp_trials: Finished trials after which the GP hands over (CMA-ES or TPE).
         max_overhead: Largest ratio of a GP step's cost (the lesser of its CPU and wall time) to
             the objective's median duration (measured without the sampler's own time) before
-            TPE takes over; ``None`` turns the rule off (fully reproducible).
+            TPE takes over, for GP steps above ``gp_step_allowance``; ``None`` turns the rule
+            off (fully reproducible).
+        gp_step_allowance: Seconds a GP step may cost whatever the objective's duration: TPE
+            takes over only from a GP step that costs more than this *and* more than
+            ``max_overhead`` times the objective. ``0`` compares with the objective alone.
         constraints_func: Passed to the samplers that take it (deprecated, as in Optuna; use
             ``Trial.set_constraint``).
 
     Raises:
-        ValueError: if ``gp_trials`` is negative or ``max_overhead`` is not positive.
+        ValueError: if ``gp_trials`` is negative, ``max_overhead`` is not positive or
+            ``gp_step_allowance`` is negative.
 
     Example:
         >>> import parabola
@@ -130,6 +145,7 @@ class AutoSampler(BaseSampler):
         seed: int | None = None,
         gp_trials: int = 250,
         max_overhead: float | None = 1.0,
+        gp_step_allowance: float = _GP_STEP_ALLOWANCE,
         constraints_func: Any = None,
     ) -> None:
         if isinstance(gp_trials, bool) or not isinstance(gp_trials, int) or gp_trials < 0:
@@ -143,9 +159,20 @@ class AutoSampler(BaseSampler):
                 "AutoSampler(max_overhead=...): expected a float > 0 or None, got "
                 f"{max_overhead!r}."
             )
+        if (
+            isinstance(gp_step_allowance, bool)
+            or not isinstance(gp_step_allowance, (int, float))
+            or not gp_step_allowance >= 0
+            or gp_step_allowance == float("inf")
+        ):
+            raise ValueError(
+                "AutoSampler(gp_step_allowance=...): expected a finite float >= 0 (seconds), "
+                f"got {gp_step_allowance!r}."
+            )
         self._seed = seed
         self._gp_trials = gp_trials
         self._max_overhead = None if max_overhead is None else float(max_overhead)
+        self._gp_step_allowance = float(gp_step_allowance)
         self._constraints_func = constraints_func
         self._samplers: dict[str, BaseSampler] = {}
         self._choice: dict[tuple[str, int], str] = {}
@@ -169,6 +196,8 @@ class AutoSampler(BaseSampler):
         state.setdefault("_gp_steps", 0)  # pickled before the counter existed
         state.setdefault("_clocks", {})
         state.setdefault("_objective_cost", {})
+        # Pickled before the allowance existed: it gets today's default, as a new one would.
+        state.setdefault("_gp_step_allowance", _GP_STEP_ALLOWANCE)
         self.__dict__.update(state)
         self._lock = threading.RLock()
 
@@ -257,18 +286,23 @@ class AutoSampler(BaseSampler):
 
     def _gp_too_costly(self, study_name: str) -> str | None:
         """Why a GP step costs too much next to the objective, or ``None`` (or no rule)."""
-        if self._max_overhead is None or not self._gp_cost:
+        # A hand-over is for good, so it waits for nine counted steps and needs five of them
+        # over the line: a GP's first steps include fits from scratch and, with several BLAS
+        # threads on a busy machine, thread start-up (0.1-0.7 s each, seen in tests), which a
+        # shorter median took for the usual cost of a step (5-15 ms, single objective).
+        if self._max_overhead is None or len(self._gp_cost) < _GP_STEP_WINDOW:
             return None
         measured = self._objective_cost.get(study_name, ())
         if len(measured) < _MIN_MEASURED:
             return None
         gp_step = statistics.median(self._gp_cost[-_GP_STEP_WINDOW:])
         objective = max(statistics.median(measured), 1e-6)
-        if gp_step <= self._max_overhead * objective:
+        if gp_step <= max(self._max_overhead * objective, self._gp_step_allowance):
             return None
         return (
-            f"a GP step ({gp_step * 1e3:.3g} ms) > max_overhead={self._max_overhead:g} x the "
-            f"objective's median duration ({objective * 1e3:.3g} ms)"
+            f"a GP step ({gp_step * 1e3:.3g} ms) > gp_step_allowance="
+            f"{self._gp_step_allowance * 1e3:g} ms and > max_overhead={self._max_overhead:g} x "
+            f"the objective's median duration ({objective * 1e3:.3g} ms)"
         )
 
     def _timed(self, study: StudyView, trial: FrozenTrial, start: float) -> None:
