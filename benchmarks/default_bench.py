@@ -69,6 +69,48 @@ def _optuna_sampler(name: str, seed: int) -> Any:
     return optuna.samplers.CmaEsSampler(seed=seed)
 
 
+def _auto_kwargs(who: str) -> dict[str, Any]:
+    """``AutoSampler`` arguments of a column: ``default``, ``auto-nodur`` or ``auto:k=v,...``.
+
+    A variant (``auto:gp_trials=100``) runs with the duration rule off unless it names
+    ``max_overhead``, so it compares policies, not clocks.
+    """
+    if who == "default":
+        return {}
+    kwargs: dict[str, Any] = {"max_overhead": None}
+    for item in who.removeprefix("auto:").split(","):
+        if "=" in item:
+            key, value = item.split("=", 1)
+            kwargs[key] = None if value == "None" else json.loads(value)
+    return kwargs
+
+
+class _Interleaved(parabola.samplers.AutoSampler):
+    """A policy experiment: every ``every``-th GP trial goes to ``other`` (TPE) instead.
+
+    For the benchmark only (column ``mix:every=K``): the GP models every trial, so TPE's
+    proposals are exploration it did not choose.
+    """
+
+    def __init__(self, *, every: int, **kwargs: Any) -> None:
+        super().__init__(**kwargs)
+        self._every = every
+
+    def _decide(self, study: Any) -> tuple[str, str]:
+        name, reason = super()._decide(study)
+        n = len(study.get_trials(deepcopy=False, states=(parabola.trial.TrialState.COMPLETE,)))
+        if name == "GPSampler" and n >= 10 and n % self._every == self._every - 1:
+            return "TPESampler", "interleaved"
+        return name, reason
+
+
+def _parabola_sampler(who: str, seed: int) -> Any:
+    if who.startswith("mix:"):
+        kwargs = _auto_kwargs("auto:" + who.removeprefix("mix:"))
+        return _Interleaved(seed=seed, **kwargs)
+    return parabola.samplers.AutoSampler(seed=seed, **_auto_kwargs(who))
+
+
 def run_one(
     who: str,
     objective: Callable[[Any], float],
@@ -78,11 +120,9 @@ def run_one(
 ) -> tuple[list[float], float]:
     """Values per trial and the run's CPU seconds for one sampler (``who``) and seed."""
     start = time.process_time()
-    if who in PARABOLA:
-        overhead: dict[str, Any] = {"max_overhead": None} if who == "auto-nodur" else {}
+    if who in PARABOLA or who.startswith(("auto:", "mix:")):
         p_study = parabola.create_study(
-            storage=parabola.storages.InMemoryStorage(),
-            sampler=parabola.samplers.AutoSampler(seed=seed, **overhead),
+            storage=parabola.storages.InMemoryStorage(), sampler=_parabola_sampler(who, seed)
         )
         p_study.optimize(objective, n_trials=n_trials, callbacks=callbacks)
         values = [float(t.value) for t in p_study.trials]  # type: ignore[arg-type]
@@ -97,21 +137,44 @@ def run_one(
     return values, time.process_time() - start
 
 
+def _done(path: str) -> set[tuple[str, int, str]]:
+    """The (problem, seed, sampler) runs ``path`` holds already (``bbob`` skips them)."""
+    if not os.path.exists(path):
+        return set()
+    with open(path) as f:
+        rows = [json.loads(line) for line in f if line.strip()]
+    return {(r["problem"], r["seed"], r["sampler"]) for r in rows}
+
+
 def bbob(args: argparse.Namespace) -> None:
+    """Every run of every sampler, written to ``--out`` as it ends; the controls last.
+
+    The controls (the noise floor) run after every other column has run on every problem, so a
+    run stopped early has the comparison complete before it has the floor; runs that ``--out``
+    holds already are skipped, so the same command resumes a stopped run.
+    """
     who = list(PARABOLA) + list(OPTUNA)
     if args.control:
         who += [f"{name}@control" for name in OPTUNA]
-    if args.only:
+    if args.only is not None:
         who = [w for w in who if w in args.only]
-    for problem, d, f_opt, f_ref, objective in bbob_problems(args.dims, args.functions):
-        t0 = time.time()
-        rows = []
-        for seed in args.seeds:
-            for w in who:
-                values, cpu = run_one(w, objective, seed, args.trials)
-                rows.append(
-                    {
-                        "problem": f"bbob f{problem.id_function:02d} {d}D",
+    who += [v for v in args.variants if v not in who]
+    done = _done(args.out)
+    passes = [[w for w in who if "@" not in w], [w for w in who if "@" in w]]
+    for pass_who in passes:
+        if not pass_who:
+            continue
+        # Keep the generator alive: cocoex frees its problems when the suite is exhausted.
+        for problem, d, f_opt, f_ref, objective in bbob_problems(args.dims, args.functions):
+            t0 = time.time()
+            name = f"bbob f{problem.id_function:02d} {d}D"
+            for seed in args.seeds:
+                for w in pass_who:
+                    if (name, seed, w) in done:
+                        continue
+                    values, cpu = run_one(w, objective, seed, args.trials)
+                    row = {
+                        "problem": name,
                         "seed": seed,
                         "sampler": w,
                         "f_opt": f_opt,
@@ -119,18 +182,23 @@ def bbob(args: argparse.Namespace) -> None:
                         "values": values,
                         "cpu_s": cpu,
                     }
-                )
-        with open(args.out, "a") as f:
-            for row in rows:
-                f.write(json.dumps(row) + "\n")
-        print(f"{problem.id} done in {time.time() - t0:.1f}s", flush=True)
+                    with open(args.out, "a") as f:
+                        f.write(json.dumps(row) + "\n")
+            print(f"{problem.id} {pass_who} done in {time.time() - t0:.1f}s", flush=True)
 
 
 def _not_worse(mine: float, best: float) -> bool:
     return mine <= TIE * best or (mine < FLOOR and best < FLOOR)
 
 
-def report(paths: list[str]) -> None:
+def report(paths: list[str], reference: tuple[str, ...] = OPTUNA) -> None:
+    """The table, the share of cells not worse than the best reference, and mean log10 regrets.
+
+    ``reference`` is the set the best is chosen from per cell (Optuna's three samplers; a
+    policy experiment without Optuna's GP may use parabola's GP policy in its place). Every
+    other column but the controls is compared with it; a problem lacking a reference column is
+    left out. The mean log10 regret is over the problems every column has.
+    """
     rows = []
     for path in paths:
         with open(path) as f:
@@ -139,8 +207,10 @@ def report(paths: list[str]) -> None:
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
         runs.setdefault((row["problem"], row["sampler"]), []).append(row)
-    problems = sorted({p for p, _ in runs})
     samplers = sorted({s for _, s in runs})
+    problems = sorted(
+        {p for p, _ in runs if all((p, s) in runs for s in reference)},
+    )
     med: dict[tuple[str, str, int], float] = {}
     for (p, s), rs in runs.items():
         for b in BUDGETS:
@@ -148,23 +218,23 @@ def report(paths: list[str]) -> None:
                 np.median([regret(r["values"], b, r["f_opt"], r["f_ref"]) for r in rs])
             )
     seeds = sorted({r["seed"] for r in rows})
-    mine = [s for s in PARABOLA if s in samplers]
-    ours_cols = " | ".join(mine)
+    first = [s for s in PARABOLA if s in samplers]
+    mine = first + [s for s in samplers if s not in (*first, *reference) and "@" not in s]
     print(
-        f"| problem @ budget (median normalised regret, {len(seeds)} seeds) | {ours_cols} | "
-        "tpe | gp | cmaes | best Optuna | control of the best |"
+        f"| problem @ budget (median normalised regret, seeds {seeds}) | {' | '.join(mine)} | "
+        f"{' | '.join(reference)} | best | control of the best |"
     )
-    print("|---" * (len(mine) + 6) + "|")
+    print("|---" * (len(mine) + len(reference) + 3) + "|")
     cells: dict[str, list[bool]] = {s: [] for s in [*mine, "control"]}
-    logs: dict[tuple[str, int], list[float]] = {}
     for p in problems:
-        if not all((p, s, BUDGETS[0]) in med for s in OPTUNA):
-            continue
         for b in BUDGETS:
-            best_name = min(OPTUNA, key=lambda s: med[p, s, b])
+            best_name = min(reference, key=lambda s: med[p, s, b])
             best = med[p, best_name, b]
             out = []
             for s in mine:
+                if (p, s, b) not in med:
+                    out.append("-")
+                    continue
                 ok = _not_worse(med[p, s, b], best)
                 cells[s].append(ok)
                 out.append(f"{med[p, s, b]:.3g}{'' if ok else ' (worse)'}")
@@ -174,22 +244,21 @@ def report(paths: list[str]) -> None:
                 ok = _not_worse(ctl, best)
                 cells["control"].append(ok)
                 ctl_text = f"{ctl:.3g}{'' if ok else ' (worse)'}"
-            theirs = " | ".join(f"{med[p, s, b]:.3g}" for s in OPTUNA)
+            theirs = " | ".join(f"{med[p, s, b]:.3g}" for s in reference)
             print(f"| {p} @{b} | {' | '.join(out)} | {theirs} | {best_name} | {ctl_text} |")
-            for s in samplers:
-                if (p, s, b) in med:
-                    logs.setdefault((s, b), []).append(math.log10(med[p, s, b]))
     print()
-    print("| sampler | cells not worse than the best Optuna sampler (1.26x or both < 1e-6) |")
+    print(f"| sampler | cells not worse than the best of {', '.join(reference)} |")
     print("|---|---|")
     for s, oks in cells.items():
         if oks:
             print(f"| {s} | {sum(oks)}/{len(oks)} = {sum(oks) / len(oks):.0%} |")
     print()
+    full = [p for p in problems if all((p, s) in runs for s in samplers)]
+    print(f"Mean log10 regret over the {len(full)} problems every column has:")
     print("| budget | " + " | ".join(samplers) + " |")
     print("|---" * (len(samplers) + 1) + "|")
     for b in BUDGETS:
-        vals = [np.mean(logs[s, b]) if (s, b) in logs else float("nan") for s in samplers]
+        vals = [np.mean([math.log10(med[p, s, b]) for p in full]) for s in samplers]
         print(f"| mean log10 regret @{b} | " + " | ".join(f"{v:.3f}" for v in vals) + " |")
     print()
     print("| sampler | CPU s per run (mean over runs) |")
@@ -311,9 +380,18 @@ def main() -> None:
     b.add_argument("--trials", type=int, default=200)
     b.add_argument("--control", action="store_true", help="Optuna's samplers with seed + 1000")
     b.add_argument("--only", nargs="*", help="run only these samplers")
+    b.add_argument(
+        "--variants",
+        nargs="*",
+        default=[],
+        help="AutoSampler variants: auto:KEY=VALUE,... (max_overhead=None unless given)",
+    )
     b.add_argument("--out", required=True)
     r = sub.add_parser("report")
     r.add_argument("files", nargs="+")
+    r.add_argument(
+        "--reference", nargs="+", default=list(OPTUNA), help="columns the best is chosen from"
+    )
     c = sub.add_parser("cost")
     c.add_argument("--trials", type=int, default=300)
     c.add_argument("--dim", type=int, default=5)
@@ -331,7 +409,7 @@ def main() -> None:
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     plog.set_verbosity(plog.WARNING)
     if args.cmd == "report":
-        report(args.files)
+        report(args.files, tuple(args.reference))
     elif args.cmd == "bbob":
         bbob(args)
     elif args.cmd == "steps":
