@@ -117,15 +117,26 @@ def run_one(
     seed: int,
     n_trials: int,
     callbacks: list[Callable[[Any, Any], None]] | None = None,
-) -> tuple[list[float], float]:
-    """Values per trial and the run's CPU seconds for one sampler (``who``) and seed."""
+) -> tuple[list[float], float, dict[str, str]]:
+    """Values per trial, the run's CPU seconds and, for parabola, the policy's hand-overs.
+
+    The hand-overs are ``{trial number: sampler}`` from the study's ``auto:handover:<n>``
+    attributes (the first choice included), so a table can say where the duration rule acted.
+    """
     start = time.process_time()
+    handovers: dict[str, str] = {}
     if who in PARABOLA or who.startswith(("auto:", "mix:")):
         p_study = parabola.create_study(
             storage=parabola.storages.InMemoryStorage(), sampler=_parabola_sampler(who, seed)
         )
         p_study.optimize(objective, n_trials=n_trials, callbacks=callbacks)
         values = [float(t.value) for t in p_study.trials]  # type: ignore[arg-type]
+        attrs = p_study._storage.get_study_system_attrs(p_study._study_id)
+        handovers = {
+            k.rsplit(":", 1)[1]: v["sampler"]
+            for k, v in attrs.items()
+            if k.startswith("auto:handover:")
+        }
     else:
         name, _, control = who.partition("@")
         o_study = optuna.create_study(
@@ -134,7 +145,7 @@ def run_one(
         )
         o_study.optimize(objective, n_trials=n_trials, callbacks=callbacks)
         values = [float(t.value) for t in o_study.trials]  # type: ignore[arg-type]
-    return values, time.process_time() - start
+    return values, time.process_time() - start, handovers
 
 
 def _done(path: str) -> set[tuple[str, int, str]]:
@@ -172,7 +183,7 @@ def bbob(args: argparse.Namespace) -> None:
                 for w in pass_who:
                     if (name, seed, w) in done:
                         continue
-                    values, cpu = run_one(w, objective, seed, args.trials)
+                    values, cpu, handovers = run_one(w, objective, seed, args.trials)
                     row = {
                         "problem": name,
                         "seed": seed,
@@ -181,6 +192,7 @@ def bbob(args: argparse.Namespace) -> None:
                         "f_ref": f_ref,
                         "values": values,
                         "cpu_s": cpu,
+                        "handovers": handovers,
                     }
                     with open(args.out, "a") as f:
                         f.write(json.dumps(row) + "\n")
@@ -290,7 +302,7 @@ def cost(args: argparse.Namespace) -> None:
             if trial.number == 249:
                 at_250[w] = time.process_time() - start
 
-        _, cpu = run_one(w, objective, 0, args.trials, callbacks=[record])
+        _, cpu, _ = run_one(w, objective, 0, args.trials, callbacks=[record])
         results[w] = cpu
         print(f"{w}: {cpu:.2f} s", flush=True)
     gp250 = at_250.get("gp", float("nan"))
