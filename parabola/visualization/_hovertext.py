@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 import math
 from collections.abc import Callable, Sequence
-from operator import itemgetter
+from operator import attrgetter, itemgetter
 from typing import Any
 
 from parabola.trial import FrozenTrial
@@ -34,46 +34,47 @@ def hovertexts(
         return []
     if values is None:
         values = [t.values for t in trials]
-    params = [t.params for t in trials]
-    # The plain trials by layout (number of values, parameter names in order): one or a few
-    # groups per study, each written column by column (_group_texts). The keys and the
-    # common case (every trial plain, one layout) are found by C loops; a trial with user
-    # attributes or without values has no key.
-    lengths = map(_len, values) if None in values else map(len, values)  # type: ignore[arg-type]
-    keys: list[Any] = list(zip(lengths, map(tuple, params), strict=True))
-    if not all(values) or any([t.user_attrs for t in trials]):
-        for i, t in enumerate(trials):
-            if t.user_attrs or not values[i]:
-                keys[i] = None
-    elif keys.count(keys[0]) == len(keys):
-        fmt = _format(keys[0][0], list(keys[0][1]))
-        if fmt is not None:
-            texts = _group_texts(trials, values, params, keys[0][1], fmt[0])
-            if None not in texts:
-                return texts  # type: ignore[return-value]  # no None: every text written
+    params = list(map(_PARAMS, trials))
+    # The common case, found by C loops: every trial plain (values, no user attributes) and of
+    # one layout (number of values, parameter names in order), written column by column.
+    plain = all(values) and not any(map(_USER_ATTRS, trials))
+    if plain:
+        lengths = set(map(len, values))  # type: ignore[arg-type]  # no None: all(values)
+        layouts = set(map(tuple, params))
+        if len(lengths) == 1 and len(layouts) == 1:
+            names = layouts.pop()
+            pieces = _format(lengths.pop(), list(names))
+            if pieces is not None:
+                texts = _group_texts(trials, values, params, names, pieces)
+                if None not in texts:
+                    return texts  # type: ignore[return-value]  # no None: every text written
+    # Otherwise by layout (one or a few groups per study); a trial with user attributes or
+    # without values takes the one-trial path.
     groups: dict[Any, list[int]] = {}
-    for i, key in enumerate(keys):
-        if key is not None:
-            groups.setdefault(key, []).append(i)
+    for i, t in enumerate(trials):
+        v = values[i]
+        if v and not t.user_attrs:
+            groups.setdefault((len(v), tuple(params[i])), []).append(i)
     out: list[str | None] = [None] * len(trials)
     for (n_values, names), indices in groups.items():
-        fmt = _format(n_values, list(names))
-        if fmt is None:
+        pieces = _format(n_values, list(names))
+        if pieces is None:
             continue
         texts = _group_texts(
             [trials[i] for i in indices],
             [values[i] for i in indices],
             [params[i] for i in indices],
             names,
-            fmt[0],
+            pieces,
         )
         for i, text in zip(indices, texts, strict=True):
             out[i] = text
     return [text if text is not None else hovertext(t) for text, t in zip(out, trials, strict=True)]
 
 
-def _len(values: list[float] | None) -> int:
-    return 0 if values is None else len(values)
+_NUMBER = attrgetter("number")
+_PARAMS = attrgetter("params")
+_USER_ATTRS = attrgetter("user_attrs")
 
 
 def _group_texts(
@@ -81,60 +82,68 @@ def _group_texts(
     values: Sequence[Any],
     params: Sequence[dict[str, Any]],
     names: Sequence[str],
-    template: str,
+    pieces: list[str],
 ) -> list[str | None]:
     """The hover texts of trials of one layout, or None for each where the batch does not
     apply (then :func:`hovertext` writes them one by one).
 
-    Each column (the numbers, each value, each parameter) is encoded by one call of the C
-    encoder and split back into its scalars' JSON text (the floats' repr is most of the
-    cost); the texts are then the template applied to each row by ``map`` of ``%``: no
-    Python-level work per trial."""
-    columns: list[Sequence[Any]] = [[t.number for t in trials]]
+    ``pieces`` are the text around the scalars (:func:`_format`). Each column (the numbers,
+    each value, each parameter) gets one conversion: exact ints by ``%d`` and finite exact
+    floats by ``%r`` inside the format (their repr is their JSON text, and most of the
+    cost), anything else encoded by one call of the C encoder and split back into its
+    scalars' JSON text, put in by ``%s``. The texts are then the format applied to each row
+    by ``map``: no Python-level work per trial."""
+    columns: list[Sequence[Any]] = [list(map(_NUMBER, trials))]
     columns += [list(map(itemgetter(k), values)) for k in range(len(values[0]))]
     columns += [list(map(itemgetter(k), params)) for k in names]
-    encoded = []
-    for column in columns:
+    codes = []
+    for i, column in enumerate(columns):
         types = set(map(type, column))
         if types == _FLOAT and math.isfinite(sum(column)):
-            # A column of floats (most of the text): their repr is their JSON text, except
-            # for NaN and the infinities, which make the sum non-finite (so does an overflow):
-            # then the encoder below writes the column.
-            encoded.append(list(map(float.__repr__, column)))
+            # NaN and the infinities make the sum non-finite (so does an overflow): then the
+            # encoder below writes the column (JSON spells them NaN, Infinity, -Infinity).
+            codes.append("%r")
+            continue
+        if types == _INT:
+            codes.append("%d")
             continue
         # Only exact types, which the compact encoder writes as the indented one does; the
         # split is checked: a string holding ", " gives a count that does not match.
         if not _PLAIN.issuperset(types):
             return [None] * len(trials)
-        pieces = json.dumps(column)[1:-1].split(", ")
-        if len(pieces) != len(trials):
+        encoded = json.dumps(column)[1:-1].split(", ")
+        if len(encoded) != len(trials):
             return [None] * len(trials)
-        encoded.append(pieces)
-    return list(map(template.__mod__, zip(*encoded, strict=True)))
+        columns[i] = encoded
+        codes.append("%s")
+    template = pieces[0] + "".join(map(str.__add__, codes, pieces[1:]))
+    return list(map(template.__mod__, zip(*columns, strict=True)))
 
 
 # Exact types the batch encodes (bool and None too: json writes true/false/null). Anything
 # else, a float subclass included, is written by the one-trial path.
 _PLAIN = frozenset({int, float, str, bool, type(None)})
 _FLOAT = {float}
+_INT = {int}
 
 
-def _format(n_values: int, names: list[Any]) -> tuple[str, int] | None:
-    """The hover text of a plain trial with ``%s`` for each encoded scalar, and their count;
-    None for non-string parameter names (json writes them as strings: the one-trial path)."""
+def _format(n_values: int, names: list[Any]) -> list[str] | None:
+    """The hover text of a plain trial cut where its scalars go (the number, each value, each
+    parameter; ``%`` written ``%%``), or None for non-string parameter names (json writes
+    them as strings: the one-trial path)."""
     if not all(type(k) is str for k in names):
         return None
-    values = ",<br>    ".join(["%s"] * n_values)
-    if names:
-        keys = ",".join(
-            f"<br>    {json.encoder.encode_basestring_ascii(k).replace('%', '%%')}: %s"
-            for k in names
-        )
-        params = "{" + keys + "<br>  }"
+    head = '{<br>  "number": '
+    pieces = [head, ',<br>  "values": [<br>    ']
+    pieces += [",<br>    "] * (n_values - 1)
+    keys = [json.encoder.encode_basestring_ascii(k).replace("%", "%%") for k in names]
+    if keys:
+        pieces.append('<br>  ],<br>  "params": {<br>    ' + keys[0] + ": ")
+        pieces += [",<br>    " + k + ": " for k in keys[1:]]
+        pieces.append("<br>  }<br>}")
     else:
-        params = "{}"
-    text = '{<br>  "number": %s,<br>  "values": [<br>    ' + values + '<br>  ],<br>  "params": '
-    return text + params + "<br>}", 1 + n_values + len(names)
+        pieces.append('<br>  ],<br>  "params": {}<br>}')
+    return pieces
 
 
 def hovertext(trial: FrozenTrial) -> str:

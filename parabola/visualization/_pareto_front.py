@@ -5,6 +5,7 @@ from __future__ import annotations
 import itertools
 import warnings
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -29,6 +30,10 @@ __all__ = ["plot_pareto_front"]
 __doctest_requires__ = ("plotly",)  # the examples draw figures (root conftest.py)
 
 _Values = list[tuple[FrozenTrial, list[float]]]
+
+_NUMBER = attrgetter("number")
+_VALUES = attrgetter("values")
+_SYSTEM_ATTRS = attrgetter("system_attrs")
 
 
 def _with_values(trials: list[FrozenTrial], targets: Callable[[FrozenTrial], Any]) -> _Values:
@@ -66,10 +71,13 @@ def _scale(name: str) -> list[list[Any]]:
     return [[i / (len(colors) - 1), c] for i, c in enumerate(colors)]
 
 
-def _marker(trials: Sequence[FrozenTrial], kind: str, include_dominated: bool) -> dict[str, Any]:
-    if kind == "infeasible":
+def _numbers(trials: Sequence[FrozenTrial]) -> np.ndarray:
+    return np.fromiter(map(_NUMBER, trials), dtype=np.int64, count=len(trials))
+
+
+def _marker(numbers: np.ndarray | None, kind: str, include_dominated: bool) -> dict[str, Any]:
+    if kind == "infeasible" or numbers is None:
         return {"color": "#cccccc"}
-    numbers = np.array([t.number for t in trials], dtype=np.int64)
     if kind == "dominated":
         return {
             "line": {"width": 0.5, "color": "Grey"},
@@ -101,38 +109,54 @@ def _value_array(values: list[list[float]], n: int) -> np.ndarray:
     return np.array(values, dtype=float)
 
 
+class _Trace:
+    """What one trace draws: its (trial, plotted values) pairs and, where the caller has them
+    already (split from the arrays of all feasible trials), their values as an array, their
+    trial numbers and their hover texts."""
+
+    __slots__ = ("items", "numbers", "texts", "vals")
+
+    def __init__(
+        self,
+        items: _Values,
+        vals: np.ndarray | None = None,
+        numbers: np.ndarray | None = None,
+        texts: list[str] | None = None,
+    ) -> None:
+        self.items, self.vals, self.numbers, self.texts = items, vals, numbers, texts
+
+
 def _scatter(
-    g: Any,
     n: int,
-    items: _Values,
+    trace: _Trace,
     template: str,
     kind: str,
     include_dominated: bool,
     text: bool,
     custom: bool,
-    vals: np.ndarray | None = None,
 ) -> Any:
+    items, vals = trace.items, trace.vals
     if vals is None or vals.shape != (len(items), n):
         vals = np.array([v for _, v in items], dtype=float).reshape(len(items), n)
+    numbers = trace.numbers
+    if numbers is None and kind != "infeasible":
+        numbers = _numbers([t for t, _ in items])
     kwargs: dict[str, Any] = {
         "x": vals[:, 0],
         "y": vals[:, 1],
         "mode": "markers",
         "hovertemplate": template,
-        "marker": _marker([t for t, _ in items], kind, include_dominated),
+        "marker": _marker(numbers, kind, include_dominated),
         "showlegend": False,
     }
     # Per-trial JSON hover text is Optuna's; it is the bulk of a large figure, so a subsampled
     # figure leaves it out (hovering still shows the point's coordinates).
     if text:
-        # Without `targets` the plotted values are the trials' own: handed over, not re-read.
-        kwargs["text"] = hovertexts(
-            [t for t, _ in items], None if custom else [v for _, v in items]
-        )
-    else:
-        kwargs["text"] = None
-    if kwargs["text"] is None:
-        del kwargs["text"]
+        texts = trace.texts
+        if texts is None:
+            # Without `targets` the plotted values are the trials' own: handed over.
+            texts = hovertexts([t for t, _ in items], None if custom else [v for _, v in items])
+        kwargs["text"] = texts
     if n == 2:
         return {"type": "scatter", **kwargs}
     return {"type": "scatter3d", "z": vals[:, 2], **kwargs}
@@ -187,23 +211,27 @@ def plot_pareto_front(
     infeasible: _Values = []
     has_constraints = False
     trials = study.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
-    if constraints_func is None and not any([t.system_attrs for t in trials]):
+    if constraints_func is None and not any(map(_SYSTEM_ATTRS, trials)):
         # No system attributes, so no stored constraints: every trial is feasible.
-        feasible = list(zip(trials, [t.values or [] for t in trials], strict=True))
-        trials = []
-    for t in trials:
-        if constraints_func is not None:
-            has_constraints = True
-            ok = all(c <= 0.0 for c in constraints_func(t))
-        elif t.system_attrs:  # constraints are computed from them on each access
-            constraints = t.constraints
-            has_constraints |= len(constraints) > 0
-            ok = all(c <= 0.0 for c in constraints.values())
-        else:
-            ok = True
-        (feasible if ok else infeasible).append((t, t.values or []))
+        feasible_trials, values = trials, list(map(_VALUES, trials))
+        if not all(values):
+            values = [v or [] for v in values]
+        feasible = list(zip(trials, values, strict=True))
+    else:
+        for t in trials:
+            if constraints_func is not None:
+                has_constraints = True
+                ok = all(c <= 0.0 for c in constraints_func(t))
+            elif t.system_attrs:  # constraints are computed from them on each access
+                constraints = t.constraints
+                has_constraints |= len(constraints) > 0
+                ok = all(c <= 0.0 for c in constraints.values())
+            else:
+                ok = True
+            (feasible if ok else infeasible).append((t, t.values or []))
+        feasible_trials, values = [t for t, _ in feasible], [v for _, v in feasible]
     signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
-    raw = _value_array([v for _, v in feasible], len(study.directions))
+    raw = _value_array(values, len(study.directions))
     on_front = pareto_mask(raw * signs) if feasible else np.zeros(0, dtype=bool)
     # The plotted values of the front and of the rest, unless `targets` gives others.
     arrays: dict[str, np.ndarray] = (
@@ -263,67 +291,33 @@ def plot_pareto_front(
         inf_v = inf_v if idx_inf is None else [inf_v[i] for i in idx_inf.tolist()]
         shown = len(best_v) + len(rest_v) + len(inf_v)
         title = f"{title}<br><sup>{subsample_note(shown, total)}</sup>"
-    dom = ("%{text}<extra>Trial</extra>", "dominated")
+    best_t, rest_t, inf_t = _Trace(best_v, arrays.get("best")), _Trace(rest_v), _Trace(inf_v)
+    rest_t.vals = arrays.get("rest")
+    if feasible:
+        # The numbers and hover texts of every feasible trial at once, split like the values
+        # (the texts show a trial's own values, whatever `targets` plots).
+        mask, rest_whole = on_front.tolist(), include_dominated_trials and idx_rest is None
+        numbers = _numbers(feasible_trials)
+        best_t.numbers = numbers[on_front]
+        if rest_whole:
+            rest_t.numbers = numbers[~on_front]
+        if text and rest_whole:
+            texts = hovertexts(feasible_trials, values)
+            best_t.texts = list(itertools.compress(texts, mask))
+            rest_t.texts = list(itertools.compress(texts, (~on_front).tolist()))
+    best = ("%{text}<extra>Best Trial</extra>", "best")
     if not has_constraints:
-        data = [
-            _scatter(
-                g,
-                n,
-                rest_v,
-                dom[0],
-                dom[1],
-                include_dominated_trials,
-                text,
-                custom_targets,
-                arrays.get("rest"),
-            ),
-            _scatter(
-                g,
-                n,
-                best_v,
-                "%{text}<extra>Best Trial</extra>",
-                "best",
-                include_dominated_trials,
-                text,
-                custom_targets,
-                arrays.get("best"),
-            ),
-        ]
+        traces = [(rest_t, "%{text}<extra>Trial</extra>", "dominated"), (best_t, *best)]
     else:
-        data = [
-            _scatter(
-                g,
-                n,
-                inf_v,
-                "%{text}<extra>Infeasible Trial</extra>",
-                "infeasible",
-                include_dominated_trials,
-                text,
-                custom_targets,
-            ),
-            _scatter(
-                g,
-                n,
-                rest_v,
-                "%{text}<extra>Feasible Trial</extra>",
-                "dominated",
-                include_dominated_trials,
-                text,
-                custom_targets,
-                arrays.get("rest"),
-            ),
-            _scatter(
-                g,
-                n,
-                best_v,
-                "%{text}<extra>Best Trial</extra>",
-                "best",
-                include_dominated_trials,
-                text,
-                custom_targets,
-                arrays.get("best"),
-            ),
+        traces = [
+            (inf_t, "%{text}<extra>Infeasible Trial</extra>", "infeasible"),
+            (rest_t, "%{text}<extra>Feasible Trial</extra>", "dominated"),
+            (best_t, *best),
         ]
+    data = [
+        _scatter(n, trace, template, kind, include_dominated_trials, text, custom_targets)
+        for trace, template, kind in traces
+    ]
     layout: dict[str, Any] = {"title": {"text": title}}
     axes = [{"title": {"text": name}} for name in target_names]
     if n == 2:

@@ -143,3 +143,19 @@ def test_a_float_column_with_special_values(odd: float) -> None:
     # both must give json.dumps's text.
     trials = [_trial(i, [i / 3, odd if i == 2 else 0.5], {"x": odd}, {}) for i in range(4)]
     assert hovertexts(trials) == [_optuna_text(t) for t in trials]
+
+
+def test_int_bool_and_mixed_columns() -> None:
+    # Exact ints are written by %d inside the format and exact floats by %r; a column of
+    # bools (an int subclass: json writes true/false), of ints and floats mixed, or of huge
+    # and negative ints must still give json.dumps's text.
+    trials = [
+        _trial(
+            10**20 * i - 7,
+            [i, i / 4],
+            {"b": i % 2 == 0, "m": [1, 2.5, -3][i % 3], "i": -(2**70) + i, "%d": 0.5},
+            {},
+        )
+        for i in range(6)
+    ]
+    assert hovertexts(trials) == [_optuna_text(t) for t in trials]
