@@ -68,11 +68,25 @@ class _Series:
 
 @dataclass
 class _Entry:
+    """One run stream's envelopes. ``pending`` holds the store's lists of the metrics not
+    charted yet: a series becomes arrays on its first use (:meth:`get`), so the first chart of
+    a run converts one metric, not all of them. Use ``lock`` around :meth:`get`."""
+
     series: dict[str, _Series] = field(default_factory=dict)
+    pending: dict[str, dict[str, list[Any]]] = field(default_factory=dict)
     last_step: int = -1
     tail_read_at: float = 0.0
     span: tuple[int, int] = (0, 0)
     lock: threading.Lock = field(default_factory=threading.Lock)
+
+    def names(self) -> list[str]:
+        return [*self.series, *self.pending]
+
+    def get(self, key: str) -> _Series | None:
+        s = self.series.get(key)
+        if s is None and key in self.pending:
+            s = self.series[key] = _arrays(self.pending.pop(key), key)
+        return s
 
 
 def _arrays(env: dict[str, list[Any]], key: str) -> _Series:
@@ -118,10 +132,9 @@ class SeriesCache:
         env = self._storage.get_run_history_envelope(
             RunKey(*path), HistoryQuery(stream=stream), n_buckets=FINE_BUCKETS, carry=_CARRY
         )
-        entry.series = {k: _arrays(v, k) for k, v in env.items() if v["_step"]}
-        steps = [int(s.steps[-1]) for s in entry.series.values()] + [
-            int(s.steps[0]) for s in entry.series.values()
-        ]
+        entry.series = {}
+        entry.pending = {k: v for k, v in env.items() if v["_step"]}
+        steps = [int(v["_step"][i]) for v in entry.pending.values() for i in (0, -1)]
         entry.last_step = max(steps, default=-1)
         entry.span = (min(steps, default=0), entry.last_step)
         entry.tail_read_at = time.monotonic()
@@ -140,7 +153,7 @@ class SeriesCache:
             if not new["_step"]:
                 continue
             add = _arrays(new, key)
-            old = entry.series.get(key)
+            old = entry.get(key)
             if old is None:
                 entry.series[key] = add
                 continue
@@ -164,13 +177,14 @@ class SeriesCache:
                 )
             entry.series[key] = merged
         last = [int(s.steps[-1]) for s in entry.series.values()]
+        last += [int(v["_step"][-1]) for v in entry.pending.values()]
         entry.last_step = max([entry.last_step, *last])
         entry.span = (entry.span[0], entry.last_step)
 
     def keys(self, path: tuple[str, str, str], stream: str, live: bool) -> list[str]:
         """The numeric metrics of a run's stream that have at least one finite value (not the
         ``_runtime``/``_timestamp`` bookkeeping columns, which are x axes)."""
-        return sorted(k for k in self._entry(path, stream, live).series if not k.startswith("_"))
+        return sorted(k for k in self._entry(path, stream, live).names() if not k.startswith("_"))
 
     def series(
         self,
@@ -192,7 +206,9 @@ class SeriesCache:
         if min_step is not None and max_step is not None and min_step > max_step:
             raise ValueError(f"min_step ({min_step}) is above max_step ({max_step}).")
         entry = self._entry(path, stream, live)
-        if key not in entry.series:
+        with entry.lock:
+            s = entry.get(key)
+        if s is None:
             raise KeyError(f"Run {'/'.join(path)} has no numeric metric {key!r} in {stream!r}.")
         lo, hi = entry.span
         window = (max_step if max_step is not None else hi) - (
@@ -202,7 +218,7 @@ class SeriesCache:
         if x_axis not in X_AXES or (zoomed and window * 8 < max(hi - lo, 1)):
             # Another metric as x, or a narrow zoom: ask the store for exactly that.
             carry = [x_axis] if x_axis not in X_AXES else list(_CARRY)
-            if x_axis not in X_AXES and x_axis not in entry.series:
+            if x_axis not in X_AXES and x_axis not in entry.names():
                 raise KeyError(f"Run {'/'.join(path)} has no numeric metric {x_axis!r}.")
             env = self._storage.get_run_history_envelope(
                 RunKey(*path),
@@ -213,7 +229,6 @@ class SeriesCache:
             steps, ys = env["_step"], env[key]
             xs = steps if x_axis == "_step" else env.get(x_axis, [None] * len(steps))
             return _answer(key, x_axis, xs, ys, steps, exact=True)
-        s = entry.series[key]
         mask = np.ones(len(s.steps), dtype=bool)
         if min_step is not None:
             mask &= s.steps >= min_step
@@ -249,8 +264,10 @@ class SeriesCache:
         found = []
         for path in paths:
             entry = self._entry(path, stream, live=True)
-            if key in entry.series:
-                found.append(entry.series[key])
+            with entry.lock:
+                s = entry.get(key)
+            if s is not None:
+                found.append(s)
         if not found:
             return {"key": key, "x": [], "mean": [], "min": [], "max": [], "n_runs": 0}
         lo = min(int(s.steps[0]) for s in found)

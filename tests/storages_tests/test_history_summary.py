@@ -10,6 +10,7 @@ from __future__ import annotations
 import math
 import random
 import sqlite3
+import struct
 import sys
 from pathlib import Path
 from typing import Any
@@ -169,7 +170,11 @@ def test_odd_chunks_give_the_row_envelope(tmp_path: Path) -> None:
 
 def test_encode_summary_of_columns_without_steps() -> None:
     blob = encode_summary(3, [("a", (1.0, 2.0, 3.0), None, "f", None)])
-    assert blob[:4] == b"PBS1"
+    assert blob[:4] == b"PBS2"
+    n, hlen = struct.unpack_from("<II", blob, 4)
+    # Raw float64 body (no compression), 8-byte aligned: a chunk row and one block row of
+    # 2 + 8 floats each.
+    assert n == 3 and (12 + hlen) % 8 == 0 and len(blob) == 12 + hlen + 2 * 10 * 8
 
 
 def test_numpy_and_stdlib_summaries_agree(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -108,3 +108,28 @@ def test_lru_bound() -> None:
     cache.keys(PATH, "default", False)
     cache.keys(PATH, "system", False)
     assert len(cache._entries) == 1
+
+
+def test_a_metric_becomes_arrays_on_its_first_chart(monkeypatch: pytest.MonkeyPatch) -> None:
+    import parabola.ui._series as series_module
+
+    monkeypatch.setattr(series_module, "_TAIL_EVERY_S", 0.0)
+    store = _store(0)
+    rows = [{"_step": i, "loss": i * 1.0, "acc": -i * 1.0, "lr": 0.1} for i in range(300)]
+    store.append_run_history(RunKey(*PATH), rows)
+    cache = SeriesCache(store)
+    assert cache.series(PATH, "loss")["step"][-1] == 299
+    (entry,) = cache._entries.values()
+    assert set(entry.series) == {"loss"}  # the other metrics wait as the store's lists
+    assert set(entry.pending) == {"acc", "lr"}
+    assert cache.keys(PATH, "default", False) == ["acc", "loss", "lr"]
+    band = cache.group([PATH], "acc", points=10)
+    assert band["min"][0] == -29.0 and band["max"][-1] == -270.0 and "acc" in entry.series
+    # A live tail read while a metric is still pending: its new points join its old ones.
+    store.append_run_history(RunKey(*PATH), [{"_step": 300 + i, "lr": 0.5} for i in range(5)])
+    assert "lr" in entry.pending
+    live = cache.series(PATH, "lr", live=True)
+    assert live["step"][0] == 0 and live["step"][-1] == 304 and live["y"][-1] == 0.5
+    assert entry.last_step == 304 and entry.span == (0, 304)
+    with pytest.raises(KeyError):
+        cache.series(PATH, "absent")

@@ -33,9 +33,9 @@ from parabola.storages._sql._summary import (
     SUMMARY_BLOCK,
     SUMMARY_CARRY,
     SUMMARY_PREFIX,
-    envelope_from_summaries,
     summary_stream,
 )
+from parabola.storages._sql._summary_read import envelope_from_summaries
 
 __all__ = [
     "RunTable",
