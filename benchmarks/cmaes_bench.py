@@ -130,26 +130,62 @@ def cost(dims: list[int], n_trials: int, seed: int, repeats: int) -> None:
         )
 
 
+SAMPLERS: dict[str, Any] = {
+    "bipop": ("parabola", lambda seed: parabola.samplers.CmaEsSampler(
+        seed=seed, restart_strategy="bipop")),
+    "ipop": ("parabola", lambda seed: parabola.samplers.CmaEsSampler(
+        seed=seed, restart_strategy="ipop")),
+    "optuna": ("optuna", lambda seed: optuna.samplers.CmaEsSampler(seed=seed)),
+    "control": ("optuna", lambda seed: optuna.samplers.CmaEsSampler(seed=seed + 1000)),
+}  # fmt: skip
+LABELS = {
+    "bipop": "parabola BIPOP",
+    "ipop": "parabola IPOP",
+    "optuna": "Optuna",
+    "control": "Optuna (seed+1000)",
+}
+
+
+def _restarts(trials: list[Any]) -> list[list[int]]:
+    """``[trial, generations of the run it ended, new popsize, 1 if small regime]`` each."""
+    out = []
+    for t in trials:
+        raw = t.system_attrs.get("cma:restart")
+        if raw is not None:
+            before = trials[t.number - 1].system_attrs.get("cma:tag", [0, -1])
+            out.append([t.number, int(before[1]) + 1, int(raw[1]), int(raw[7])])
+    return out
+
+
 def quality(
-    dims: list[int], functions: list[int], seeds: list[int], n_trials: int, out: str
+    dims: list[int],
+    functions: list[int],
+    seeds: list[int],
+    n_trials: int,
+    names: list[str],
+    out: str,
 ) -> list[Any]:
+    """Run ``names`` (keys of ``SAMPLERS``) on every problem and seed; rows saved to ``out``.
+
+    Samplers can be run in separate invocations (Optuna's runs do not change with parabola's
+    code) and merged by ``report``, which joins rows on problem and seed.
+    """
     rows = []
     for problem, d, f_opt, f_ref, objective in bbob_problems(dims, functions):
         for seed in seeds:
-            bipop = parabola.samplers.CmaEsSampler(seed=seed, restart_strategy="bipop")
-            runs = {
-                "parabola": ("parabola", bipop),
-                "optuna": ("optuna", optuna.samplers.CmaEsSampler(seed=seed)),
-                "control": ("optuna", optuna.samplers.CmaEsSampler(seed=seed + 1000)),
-            }  # fmt: skip
             values: dict[str, list[float]] = {}
             cpu: dict[str, float] = {}
-            for name, (lib, sampler) in runs.items():
-                cpu[name], trials = _run(lib, sampler, objective, n_trials)
+            restarts: dict[str, list[list[int]]] = {}
+            for name in names:
+                lib, make = SAMPLERS[name]
+                cpu[name], trials = _run(lib, make(seed), objective, n_trials)
                 values[name] = [float(t.value) for t in trials]
+                if lib == "parabola":
+                    restarts[name] = _restarts(trials)
             rows.append(
-                {"problem": f"bbob f{problem.id_function:02d} {d}D", "seed": seed,
-                 "f_opt": f_opt, "f_ref": f_ref, "values": values, "cpu": cpu}
+                {"problem": f"bbob f{problem.id_function:02d} {d}D", "dim": d, "seed": seed,
+                 "f_opt": f_opt, "f_ref": f_ref, "values": values, "cpu": cpu,
+                 "restarts": restarts}
             )  # fmt: skip
         with open(out, "w") as fh:  # after each problem: a cut-short run keeps what it did
             json.dump(rows, fh)
@@ -162,35 +198,67 @@ def _regret(values: list[float], budget: int, f_opt: float, f_ref: float) -> flo
     return max((min(values[:budget]) - f_opt) / scale, 1e-12)
 
 
+def merge(groups: list[list[dict[str, Any]]]) -> list[dict[str, Any]]:
+    """Rows of several files joined on ``(problem, seed)``: their samplers side by side."""
+    joined: dict[tuple[str, int], dict[str, Any]] = {}
+    for rows in groups:
+        for r in rows:
+            key = (r["problem"], r["seed"])
+            if key not in joined:
+                joined[key] = {**r, "values": {}, "cpu": {}, "restarts": {}}
+            for part in ("values", "cpu", "restarts"):
+                joined[key][part].update(r.get(part, {}))
+    return list(joined.values())
+
+
 def report(rows: list[dict[str, Any]]) -> None:
-    problems = sorted({r["problem"] for r in rows})
-    for budget in BUDGETS:
-        if budget > min(len(r["values"]["optuna"]) for r in rows):
-            continue
+    names = [k for k in SAMPLERS if all(k in r["values"] for r in rows)]
+    ref = "optuna" if "optuna" in names else names[0]
+    problems = sorted({r["problem"] for r in rows}, key=lambda p: (int(p.split()[-1][:-1]), p))
+    dims = sorted({int(p.split()[-1][:-1]) for p in problems})
+    n_trials = min(len(r["values"][k]) for r in rows for k in names)
+    means: dict[tuple[int, str], dict[str, float]] = {}
+    for budget in (b for b in BUDGETS if b <= n_trials):
         print(f"\n### {budget} trials: median normalised regret over seeds\n")
-        print("| problem | seeds | parabola BIPOP | Optuna | ratio | Optuna (seed+1000) | ratio |")
-        print("|---|---|---|---|---|---|---|")
-        means = {k: [] for k in ("parabola", "optuna", "control")}  # type: dict[str, list[float]]
+        print("| problem | seeds | " + " | ".join(LABELS[k] for k in names) + " |")
+        print("|---|---|" + "---|" * len(names))
+        logs: dict[tuple[int, str], list[float]] = {}
         for p in problems:
             sub = [r for r in rows if r["problem"] == p]
-            med = {}
-            for k in means:
+            cells = []
+            for k in names:
                 regs = [_regret(r["values"][k], budget, r["f_opt"], r["f_ref"]) for r in sub]
-                means[k].extend(math.log10(x) for x in regs)
-                med[k] = float(np.median(regs))
-            print(
-                f"| {p} | {len(sub)} | {med['parabola']:.3g} | {med['optuna']:.3g} | "
-                f"{med['parabola'] / med['optuna']:.2f} | {med['control']:.3g} | "
-                f"{med['control'] / med['optuna']:.2f} |"
-            )
+                for key in ((int(p.split()[-1][:-1]), k), (0, k)):
+                    logs.setdefault(key, []).extend(math.log10(x) for x in regs)
+                cells.append(f"{float(np.median(regs)):.3g}")
+            print(f"| {p} | {len(sub)} | " + " | ".join(cells) + " |")
+        for (d, k), v in logs.items():
+            means.setdefault((d, k), {})[str(budget)] = float(np.mean(v))
+    print("\n### Mean log10 regret over all problem x seed runs\n")
+    print("| dims | trials | " + " | ".join(LABELS[k] for k in names) + " |")
+    print("|---|---|" + "---|" * len(names))
+    for d in [*dims, 0] if len(dims) > 1 else dims:
+        for budget in (b for b in BUDGETS if b <= n_trials):
+            cells = [f"{means[(d, k)][str(budget)]:.3f}" for k in names]
+            print(f"| {d if d else 'all'} | {budget} | " + " | ".join(cells) + " |")
+    for k in names:
+        if not any(k in r.get("restarts", {}) for r in rows):
+            continue
+        counts = [len(r["restarts"][k]) for r in rows]
+        firsts = [r["restarts"][k][0][0] for r in rows if r["restarts"][k]]
+        small = sum(x[3] for r in rows for x in r["restarts"][k])
         print(
-            f"\nmean log10 regret: parabola BIPOP {np.mean(means['parabola']):.3f}, "
-            f"Optuna {np.mean(means['optuna']):.3f}, "
-            f"Optuna seed+1000 {np.mean(means['control']):.3f}"
+            f"\n{LABELS[k]} restarts per run: mean {np.mean(counts):.2f}, max {max(counts)}, "
+            f"none in {counts.count(0)} of {len(rows)} runs; first restart at trial "
+            f"{np.median(firsts) if firsts else float('nan'):.0f} (median); "
+            f"{small} of {sum(counts)} restarts in the small regime"
         )
-    cpu = {k: sum(r["cpu"][k] for r in rows) for k in ("parabola", "optuna", "control")}
-    print(f"\nwhole-run CPU: parabola {cpu['parabola']:.1f}s, Optuna {cpu['optuna']:.1f}s, "
-          f"ratio {cpu['parabola'] / cpu['optuna']:.3f}")  # fmt: skip
+    cpu = {k: sum(r["cpu"][k] for r in rows) for k in names}
+    print(
+        "\nwhole-run CPU (s): "
+        + ", ".join(f"{LABELS[k]} {cpu[k]:.1f}" for k in names)
+        + (f"; parabola BIPOP / Optuna {cpu['bipop'] / cpu[ref]:.3f}" if "bipop" in cpu else "")
+    )
 
 
 def main() -> None:
@@ -206,6 +274,7 @@ def main() -> None:
     q.add_argument("--functions", type=int, nargs="+", default=list(range(15, 25)))
     q.add_argument("--seeds", type=int, nargs="+", default=[0, 1, 2, 3, 4])
     q.add_argument("--trials", type=int, default=1000)
+    q.add_argument("--samplers", nargs="+", choices=list(SAMPLERS), default=list(SAMPLERS))
     q.add_argument("--out", required=True)
     r = sub.add_parser("report")
     r.add_argument("files", nargs="+")
@@ -214,13 +283,13 @@ def main() -> None:
     if args.cmd == "cost":
         cost(args.dims, args.trials, args.seed, args.repeats)
     elif args.cmd == "quality":
-        quality(args.dims, args.functions, args.seeds, args.trials, args.out)
+        quality(args.dims, args.functions, args.seeds, args.trials, args.samplers, args.out)
     else:
-        rows = []
+        groups = []
         for path in args.files:
             with open(path) as fh:
-                rows.extend(json.load(fh))
-        report(rows)
+                groups.append(json.load(fh))
+        report(merge(groups))
 
 
 if __name__ == "__main__":

@@ -19,6 +19,8 @@ from typing import Any
 import cmaes
 import numpy as np
 
+from parabola.samplers._cmaes._stop import RunHistory, spread
+
 __all__ = ["Restart", "RunConfig", "State", "new_restart"]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
@@ -137,11 +139,18 @@ class State:
     # evaluations spent in the large regime so far); None for the other runs.
     max_generations: int | None = None
     told: set[int] = field(default_factory=set)
+    # The stopping tests' memory of the current run, and their unit: the spread of the
+    # study's first generation (see ``_stop``). Both follow from the told values alone.
+    history: RunHistory = field(init=False)
+    scale: float | None = None
+    # The best value of the runs before the current one (inf in the first).
+    earlier_best: float = math.inf
 
     def __post_init__(self) -> None:
         c = self.config
         self.optimizer = make_optimizer(c, c.mean0, c.sigma0, c.popsize, c.cov0)
         self.popsize0 = int(self.optimizer.population_size)
+        self.history = RunHistory(len(c.bounds), self.popsize0)
 
     @property
     def popsize(self) -> int:
@@ -149,15 +158,31 @@ class State:
 
     def tell(self, solutions: list[tuple[_Array, float]], numbers: Sequence[int]) -> None:
         self.optimizer.tell(solutions)
+        if self.config.strategy is not None:
+            values = [v for _, v in solutions]
+            if self.restart == 0 and self.generation == 0:
+                self.scale = spread(values)
+            self.history.add(values)
         self.generation += 1
         self.told.update(numbers)
 
-    def should_restart(self) -> bool:
+    def stop_reason(self) -> str | None:
+        """Why the current run ends now (None: it goes on); always None without restarts.
+
+        ``"budget"``: a small-regime run spent its evaluations; ``"cmaes"``: the library's own
+        tests; ``"flat"`` or ``"no progress"``: the trial-budget tests of ``_stop``.
+        """
         if self.config.strategy is None:
-            return False
+            return None
         if self.max_generations is not None and self.generation >= self.max_generations:
-            return True
-        return bool(self.optimizer.should_stop())
+            return "budget"
+        if self.optimizer.should_stop():
+            return "cmaes"
+        behind = self.history.best > self.earlier_best
+        return self.history.reason(self.scale, behind)
+
+    def should_restart(self) -> bool:
+        return self.stop_reason() is not None
 
     def apply(self, restart: Restart) -> None:
         self.optimizer = make_optimizer(
@@ -169,6 +194,8 @@ class State:
         )
         self.restart = restart.index
         self.generation = 0
+        self.earlier_best = min(self.earlier_best, self.history.best)
+        self.history = RunHistory(len(self.config.bounds), restart.popsize)
         self.n_large = restart.n_large
         self.small_evals = restart.small_evals
         self.large_evals = restart.large_evals

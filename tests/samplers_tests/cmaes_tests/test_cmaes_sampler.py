@@ -330,3 +330,110 @@ def test_the_joint_space_follows_a_changed_distribution() -> None:
     space = sampler.infer_relative_search_space(study, trial._cached)
     space.clear()  # the caller's copy: the sampler's own is untouched
     assert set(sampler.infer_relative_search_space(study, trial._cached)) == {"x"}
+
+
+# Restarts within a trial budget ---------------------------------------------------------------
+
+
+def _rastrigin(trial: parabola.Trial) -> float:
+    # Many local minima one unit apart: a default-population run settles in one of them.
+    x = np.array([trial.suggest_float(f"x{i}", -5.12, 5.12) for i in range(2)])
+    return float(20 + np.sum(x**2 - 10 * np.cos(2 * np.pi * x)))
+
+
+def _restart_trials(study: parabola.Study) -> list[int]:
+    return [t.number for t in study.trials if "cma:restart" in t.system_attrs]
+
+
+@pytest.mark.parametrize("strategy", ["ipop", "bipop"])
+def test_restarts_happen_on_a_multimodal_function_within_the_budget(strategy: str) -> None:
+    # The library's own tests (tolerances of 1e-12) alone restarted these studies once, after
+    # trial 550 (seeds 0-5: trials 811, 847, 631, 577, 559, 667); the trial-budget tests stop a
+    # run settled in a local minimum earlier, so the budget buys more runs.
+    firsts = []
+    for seed in range(4):
+        study = _study(_restarting(seed=seed, restart_strategy=strategy))
+        study.optimize(_rastrigin, n_trials=600)
+        restarts = _restart_trials(study)
+        firsts.append(restarts[0] if restarts else 600)
+    assert sum(f < 600 for f in firsts) >= 3
+    assert float(np.median(firsts)) < 520
+
+
+def test_the_stop_tests_are_what_restarts_the_runs(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Regression: with only the library's tests, a 2-D Rastrigin study restarted late or not
+    # at all in 500 trials; the same seeds restart with the budget tests in place.
+    def count(seed: int) -> int:
+        study = _study(_restarting(seed=seed, restart_strategy="bipop"))
+        study.optimize(_rastrigin, n_trials=500)
+        return len(_restart_trials(study))
+
+    with_tests = [count(seed) for seed in (0, 5)]
+    from parabola.samplers._cmaes import _stop
+
+    monkeypatch.setattr(_stop.RunHistory, "reason", lambda self, scale, behind: None)
+    without = [count(seed) for seed in (0, 5)]
+    assert without == [0, 0]
+    assert min(with_tests) >= 1
+
+
+def test_ipop_population_doubles_at_each_restart_on_rastrigin() -> None:
+    default = 4 + math.floor(3 * math.log(2))
+    study = _study(_restarting(seed=0, restart_strategy="ipop"))
+    study.optimize(_rastrigin, n_trials=1000)
+    popsizes = [r[1] for r in _restart_records(study)]
+    assert len(popsizes) >= 2
+    assert popsizes == [default * 2 ** (i + 1) for i in range(len(popsizes))]
+    # Each run's trials are tagged with that run's population: generations are full.
+    tags = [t.system_attrs["cma:tag"] for t in study.trials if "cma:tag" in t.system_attrs]
+    sizes = dict.fromkeys(range(len(popsizes) + 1), default)
+    sizes.update({i + 1: p for i, p in enumerate(popsizes)})
+    for run in range(len(popsizes)):  # finished runs only
+        gens = np.bincount([g for r, g in tags if r == run])
+        assert set(gens.tolist()) == {sizes[run]}
+
+
+def test_bipop_large_runs_double_and_small_runs_stay_between() -> None:
+    default = 4 + math.floor(3 * math.log(2))
+    study = _study(_restarting(seed=0, restart_strategy="bipop"))
+    study.optimize(_rastrigin, n_trials=1000)
+    records = _restart_records(study)
+    assert {bool(r[7]) for r in records} == {True, False}
+    large = [r[1] for r in records if not r[7]]
+    assert large == [default * 2 ** (i + 1) for i in range(len(large))]
+    for r in records:
+        if r[7]:
+            assert default <= r[1] <= default * 2 ** r[4] and r[2] <= 1 / 6
+
+
+def test_seeded_bipop_runs_repeat_and_a_fresh_sampler_replays_them() -> None:
+    def run(seed: int, storage: Any = None) -> parabola.Study:
+        study = _study(_restarting(seed=seed, restart_strategy="bipop"), storage)
+        study.optimize(_rastrigin, n_trials=700)
+        return study
+
+    storage = InMemoryStorage()
+    a, b = run(0, storage), run(0)
+    assert len(_restart_records(a)) >= 2, "the comparison must cross restarts"
+    assert [t.params for t in a.trials] == [t.params for t in b.trials]
+    assert _restart_records(a) == _restart_records(b)
+    assert [t.params for t in run(1).trials] != [t.params for t in a.trials]
+    # Another process sees only the stored trials and reaches the same stop decisions.
+    second = _restarting(seed=0, restart_strategy="bipop")
+    loaded = parabola.load_study(study_name=a.study_name, storage=storage, sampler=second)
+    loaded.optimize(_rastrigin, n_trials=300)
+    c = run(0)
+    c.optimize(_rastrigin, n_trials=300)
+    assert [t.params for t in loaded.trials] == [t.params for t in c.trials]
+
+
+def test_restarts_do_not_depend_on_the_objectives_scale_or_offset() -> None:
+    def run(scale: float, offset: float) -> list[int]:
+        study = _study(_restarting(seed=0, restart_strategy="bipop"))
+        study.optimize(lambda t: scale * _rastrigin(t) + offset, n_trials=600)
+        return _restart_trials(study)
+
+    base = run(1.0, 0.0)
+    assert base
+    assert run(1000.0, 0.0) == base
+    assert run(0.5, 250.0) == base
