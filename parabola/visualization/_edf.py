@@ -14,10 +14,9 @@ from parabola.visualization._source import TrialSource
 from parabola.visualization._utils import (
     Target,
     check_plot_args,
-    filter_nonfinite,
+    finite_values,
     logger,
     sources,
-    target_or_value,
 )
 
 __all__ = ["plot_edf"]
@@ -35,13 +34,10 @@ def edf_lines(
     if not studies:
         logger.warning("There are no studies.")
         return np.array([]), []
-    fn = target_or_value(target)
     names, all_values = [], []
     for s in studies:
-        trials = filter_nonfinite(
-            s.get_trials(deepcopy=False, states=(TrialState.COMPLETE,)), target=target
-        )
-        all_values.append(np.array([fn(t) for t in trials], dtype=float))
+        trials = s.get_trials(deepcopy=False, states=(TrialState.COMPLETE,))
+        all_values.append(finite_values(trials, target)[1])  # the target called once a trial
         names.append(s.study_name)
     if all(len(v) == 0 for v in all_values):
         logger.warning("There are no complete trials.")

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import bisect
 from collections.abc import Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -44,7 +45,7 @@ def hypervolume_history(
         logger.warning("Your study does not have any completed trials.")
     signs = np.array([1.0 if d == StudyDirection.MINIMIZE else -1.0 for d in study.directions])
     ref_loss = signs * ref
-    numbers = np.array([t.number for t in trials], dtype=np.int64)
+    numbers = np.fromiter(map(_NUMBER, trials), dtype=np.int64, count=len(trials))
     if len(signs) == 2:
         return numbers, _history_2d(trials, signs, ref_loss)
     values = np.zeros(len(trials))
@@ -74,18 +75,26 @@ def hypervolume_history(
 
 def _history_2d(trials: list[FrozenTrial], signs: np.ndarray, ref: np.ndarray) -> np.ndarray:
     """Two objectives: the front kept as a staircase sorted by the first loss, each new point
-    adding the area between it and the staircase (no hypervolume recomputed per trial)."""
+    adding the area between it and the staircase (no hypervolume recomputed per trial).
+
+    Each trial's values are read once (every read copies the list) and its constraints only
+    where it has system attributes (where they are stored): at 1,000 trials those reads
+    were most of the plot's time."""
     xs: list[float] = []  # front, first loss ascending (second loss therefore descending)
     ys: list[float] = []
     hv = 0.0
     rx, ry = float(ref[0]), float(ref[1])
-    out = np.zeros(len(trials))
-    for i, t in enumerate(trials):
-        if t.values is None or any(c > 0.0 for c in t.constraints.values()):
+    s0, s1 = float(signs[0]), float(signs[1])
+    out = [0.0] * len(trials)
+    values = list(map(_VALUES, trials))
+    checked = any(map(_SYSTEM_ATTRS, trials))
+    bisect_right = bisect.bisect_right
+    for i, v in enumerate(values):
+        if v is None or (checked and _violates(trials[i])):
             out[i] = hv
             continue
-        px, py = float(signs[0] * t.values[0]), float(signs[1] * t.values[1])
-        k = bisect.bisect_right(xs, px)
+        px, py = s0 * v[0], s1 * v[1]
+        k = bisect_right(xs, px)
         # Dominated (or equalled) by the front point with the largest first loss <= px?
         if (k > 0 and ys[k - 1] <= py) or px > rx or py > ry:
             out[i] = hv
@@ -105,7 +114,16 @@ def _history_2d(trials: list[FrozenTrial], signs: np.ndarray, ref: np.ndarray) -
         out[i] = hv
     if not xs:
         logger.warning("Your study does not have any feasible trials.")
-    return out
+    return np.array(out, dtype=float)
+
+
+def _violates(trial: FrozenTrial) -> bool:
+    return any(c > 0.0 for c in trial.constraints.values())
+
+
+_VALUES = attrgetter("values")
+_SYSTEM_ATTRS = attrgetter("system_attrs")
+_NUMBER = attrgetter("number")
 
 
 def plot_hypervolume_history(study: TrialSource, reference_point: Sequence[float]) -> Any:

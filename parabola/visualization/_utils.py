@@ -2,9 +2,9 @@
 
 from __future__ import annotations
 
-import math
 import warnings
 from collections.abc import Callable, Sequence
+from operator import attrgetter
 from typing import Any
 
 import numpy as np
@@ -23,6 +23,7 @@ __all__ = [
     "check_params",
     "check_plot_args",
     "filter_nonfinite",
+    "finite_values",
     "is_log_scale",
     "is_numerical",
     "logger",
@@ -107,27 +108,54 @@ def filter_nonfinite(
     trials: Sequence[FrozenTrial], target: Target | None = None, with_message: bool = True
 ) -> list[FrozenTrial]:
     """Trials whose target is finite; the others are logged (as Optuna does) and dropped."""
-    fn = target_or_value(target)
-    kept: list[FrozenTrial] = []
-    for t in trials:
-        value = fn(t)
-        try:
-            number = float(value)
-        except (TypeError, ValueError):
-            warnings.warn(
-                f"Trial{t.number}'s target value {value!r} could not be cast to float.",
-                UserWarning,
-                stacklevel=3,
-            )
-            raise
-        if math.isfinite(number):  # np.isfinite on a Python float: ~40x slower (timeit)
+    return finite_values(trials, target, with_message)[0]
+
+
+def finite_values(
+    trials: Sequence[FrozenTrial], target: Target | None = None, with_message: bool = True
+) -> tuple[list[FrozenTrial], np.ndarray]:
+    """:func:`filter_nonfinite`'s trials and their targets as floats, the target called once
+    per trial.
+
+    Targets that are all exact floats or ints (the objective values; most ``target``
+    functions) are converted and checked by numpy in one pass each: exactly ``float()`` on
+    these types. Anything else goes through ``float()`` one trial at a time, which warns and
+    raises for a value that is not a number, as Optuna does."""
+    raw = list(map(_VALUE, trials)) if target is None else list(map(target, trials))
+    if _FLOAT_OR_INT.issuperset(map(type, raw)):
+        values = np.fromiter(raw, dtype=float, count=len(raw))
+    else:
+        floats = []
+        for t, value in zip(trials, raw, strict=True):
+            try:
+                floats.append(float(value))
+            except (TypeError, ValueError):
+                warnings.warn(
+                    f"Trial{t.number}'s target value {value!r} could not be cast to float.",
+                    UserWarning,
+                    stacklevel=4,  # the plot's caller: plot > filter_nonfinite or helper > here
+                )
+                raise
+        values = np.array(floats, dtype=float)
+    finite = np.isfinite(values)
+    if finite.all():
+        return list(trials), values
+    kept = []
+    for t, ok in zip(trials, finite.tolist(), strict=True):
+        if ok:
             kept.append(t)
         elif with_message:
             logger.warning(
                 f"Trial {t.number} is omitted in visualization "
                 "because its objective value is inf or nan."
             )
-    return kept
+    return kept, values[finite]
+
+
+_FLOAT_OR_INT = frozenset({float, int})
+
+
+_VALUE = attrgetter("value")  # a COMPLETE trial's value; raises for multi-objective trials
 
 
 def satisfies_constraints(trial: FrozenTrial) -> bool:

@@ -61,8 +61,12 @@ def test_points_beyond_the_reference_count_nothing() -> None:
 
 
 @settings(max_examples=30, deadline=None)
-@given(st.integers(0, 10_000), st.booleans())
-def test_two_objective_history_equals_prefix_hypervolumes(seed: int, ties: bool) -> None:
+@given(st.integers(0, 10_000), st.booleans(), st.sampled_from(["all", "some", "none"]))
+def test_two_objective_history_equals_prefix_hypervolumes(
+    seed: int, ties: bool, constrained: str
+) -> None:
+    # Constraints on every trial, on some (the others have no system attributes: feasible),
+    # or on none (then no trial's constraints are read).
     import parabola
     from parabola.visualization import StudySnapshot
     from parabola.visualization._hypervolume_history import hypervolume_history
@@ -71,11 +75,13 @@ def test_two_objective_history_equals_prefix_hypervolumes(seed: int, ties: bool)
     trials = []
     for i in range(40):
         v = rng.integers(0, 6, 2).astype(float) if ties else rng.uniform(0, 1, 2)
+        c = float(rng.uniform(-1, 0.3))
+        has = constrained == "all" or (constrained == "some" and i % 3 == 0)
         t = parabola.trial.create_trial(
             params={},
             distributions={},
             values=[float(v[0]), float(v[1])],
-            system_attrs={"constraints": [float(rng.uniform(-1, 0.3))]},
+            system_attrs={"constraints": [c]} if has else {},
         )
         t.number = i
         trials.append(t)
