@@ -135,12 +135,14 @@ SAMPLERS: dict[str, Any] = {
         seed=seed, restart_strategy="bipop")),
     "ipop": ("parabola", lambda seed: parabola.samplers.CmaEsSampler(
         seed=seed, restart_strategy="ipop")),
+    "plain": ("parabola", lambda seed: parabola.samplers.CmaEsSampler(seed=seed)),
     "optuna": ("optuna", lambda seed: optuna.samplers.CmaEsSampler(seed=seed)),
     "control": ("optuna", lambda seed: optuna.samplers.CmaEsSampler(seed=seed + 1000)),
 }  # fmt: skip
 LABELS = {
     "bipop": "parabola BIPOP",
     "ipop": "parabola IPOP",
+    "plain": "parabola no restart",
     "optuna": "Optuna",
     "control": "Optuna (seed+1000)",
 }
@@ -241,10 +243,33 @@ def report(rows: list[dict[str, Any]]) -> None:
         for budget in (b for b in BUDGETS if b <= n_trials):
             cells = [f"{means[(d, k)][str(budget)]:.3f}" for k in names]
             print(f"| {d if d else 'all'} | {budget} | " + " | ".join(cells) + " |")
+    print(
+        "\nPaired differences of log10 regret at the last budget (problem x seed pairs; "
+        "negative: the first is better), mean +- standard error:"
+    )
+    last = max(b for b in BUDGETS if b <= n_trials)
+    pairs = [(k, ref) for k in names if k != ref] + (
+        [("bipop", "plain")] if {"bipop", "plain"} <= set(names) else []
+    )
+    for a, b in pairs:
+        for d in [*dims, 0] if len(dims) > 1 else dims:
+            sub = [r for r in rows if not d or r["dim"] == d]
+            diff = [
+                math.log10(_regret(r["values"][a], last, r["f_opt"], r["f_ref"]))
+                - math.log10(_regret(r["values"][b], last, r["f_opt"], r["f_ref"]))
+                for r in sub
+            ]
+            se = float(np.std(diff, ddof=1) / math.sqrt(len(diff))) if len(diff) > 1 else 0.0
+            print(
+                f"- {LABELS[a]} - {LABELS[b]}, {d if d else 'all'}-D, {last} trials: "
+                f"{np.mean(diff):+.3f} +- {se:.3f} ({len(diff)} pairs)"
+            )
     for k in names:
         if not any(k in r.get("restarts", {}) for r in rows):
             continue
         counts = [len(r["restarts"][k]) for r in rows]
+        if not sum(counts):
+            continue
         firsts = [r["restarts"][k][0][0] for r in rows if r["restarts"][k]]
         small = sum(x[3] for r in rows for x in r["restarts"][k])
         print(
