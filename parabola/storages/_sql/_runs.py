@@ -339,7 +339,7 @@ def _envelope_from_summaries(
     (written by a store of an earlier version, or by a writer without numpy) and chunks only
     partly inside the range are decoded, and their rows join the summaries' points.
     """
-    import bisect
+    import numpy as np
 
     pk = _run_pk(cur, d, key)
     lo, hi = query.min_step, query.max_step
@@ -355,8 +355,7 @@ def _envelope_from_summaries(
         ),
         args,
     )
-    data = [(int(c), int(a), int(b), int(n)) for c, a, b, n in cur.fetchall()]
-    data_ids = [c for c, _, _, _ in data]
+    data = np.array(cur.fetchall(), dtype=np.int64).reshape(-1, 4)  # id, lo, hi, rows
     cur.execute(
         d.sql(
             "SELECT chunk_id, min_step, max_step, n_rows, payload FROM run_history "
@@ -364,27 +363,31 @@ def _envelope_from_summaries(
         ),
         args,
     )
-    paired: set[int] = set()
-    summaries: list[bytes] = []
-    decode: list[int] = []
-    n_rows = 0
-    for s_id, c_lo, c_hi, n, payload in cur.fetchall():
-        at = bisect.bisect_left(data_ids, int(s_id)) - 1
-        if at < 0 or data_ids[at] in paired or data[at][1:] != (int(c_lo), int(c_hi), int(n)):
-            continue  # not the summary of the chunk before it: that chunk is read from rows
-        chunk_id = data_ids[at]
-        paired.add(chunk_id)
-        if (lo is None or c_lo >= lo) and (hi is None or c_hi <= hi):
-            summaries.append(bytes(payload))
-            n_rows += int(n)
-        else:
-            decode.append(chunk_id)  # cut by the range: its rows, filtered
+    rows = cur.fetchall()
+    if not rows or not len(data):
+        return None
+    meta = np.array([r[:4] for r in rows], dtype=np.int64).reshape(-1, 4)
+    # Each summary against the last data chunk before it (one pass for all, not a loop of a
+    # thousand bisects): paired when range and row count agree, and only the first summary
+    # that does pairs with a chunk. Any other is unpaired, and its chunk's rows are read.
+    at = np.searchsorted(data[:, 0], meta[:, 0]) - 1
+    ok = (at >= 0) & (data[np.maximum(at, 0), 1:] == meta[:, 1:]).all(axis=1)
+    valid = np.flatnonzero(ok)
+    chosen = np.sort(valid[np.unique(at[valid], return_index=True)[1]])
+    inside = np.ones(len(chosen), dtype=bool)  # else cut by the range: its rows, filtered
+    if lo is not None:
+        inside &= meta[chosen, 1] >= lo
+    if hi is not None:
+        inside &= meta[chosen, 2] <= hi
+    summaries = [bytes(rows[i][4]) for i in chosen[inside].tolist()]
+    n_rows = int(meta[chosen[inside], 3].sum())
     if not summaries or n_rows < SUMMARY_BLOCK * n_buckets:
         return None
-    unpaired = [c for c in data_ids if c not in paired]
-    if len(unpaired) > len(summaries):
+    paired = np.zeros(len(data), dtype=bool)
+    paired[at[chosen]] = True
+    if int((~paired).sum()) > len(summaries):
         return None  # mostly rows to decode anyway: the row path does it in one read
-    decode = sorted(decode + unpaired)
+    decode = np.sort(np.r_[data[at[chosen[~inside]], 0], data[~paired, 0]]).tolist()
     payloads = _payloads(cur, d, decode, overlap, args)
     edges = _column_parts(payloads, dataclasses.replace(query, keys=None))
     return envelope_from_summaries(summaries, edges, query.keys, n_buckets, carry)

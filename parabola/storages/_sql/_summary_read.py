@@ -75,11 +75,14 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
 
     count = len(summaries)
     by_prefix: dict[bytes, list[int]] = {}
+    prefix: bytes | None = None  # a run's summaries mostly share one: a C-level startswith
     for i, blob in enumerate(summaries):
-        if blob[:4] != _MAGIC and blob[:4] != _MAGIC_V1:
-            raise ValueError("Not a parabola history summary (bad magic bytes).")
-        (hlen,) = struct.unpack_from("<I", blob, 8)
-        by_prefix.setdefault(blob[: 12 + hlen], []).append(i)
+        if prefix is None or not blob.startswith(prefix):
+            if blob[:4] != _MAGIC and blob[:4] != _MAGIC_V1:
+                raise ValueError("Not a parabola history summary (bad magic bytes).")
+            (hlen,) = struct.unpack_from("<I", blob, 8)
+            prefix = blob[: 12 + hlen]
+        by_prefix.setdefault(prefix, []).append(i)
     heads: dict[bytes, int] = {}  # header -> first-seen order
     head_of = np.empty(count, dtype=np.int64)
     for prefix, ids in by_prefix.items():
@@ -232,6 +235,8 @@ def _first_of_segments(
     import numpy as np
 
     hit = value == np.repeat(reduce.reduceat(value, starts), counts)
+    if (np.add.reduceat(hit, starts) == 1).all():  # no tie (the usual float metric)
+        return np.flatnonzero(hit)
     best = np.minimum.reduceat(np.where(hit, step, np.inf), starts)
     hit &= step == np.repeat(best, counts)
     first = np.minimum.reduceat(np.where(hit, rank, np.iinfo(np.int64).max), starts)
