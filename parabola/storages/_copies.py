@@ -30,6 +30,14 @@ def copy_value(value: Any, memo: dict[int, Any] | None = None) -> Any:
     if cls in _ATOMIC:
         return value
     if memo is None:
+        # A fresh copy (no memo shared with other calls): a flat value, the usual attribute
+        # (a sampler's ``[restart, generation]``, a dict of scalars), needs no memo at all.
+        if cls is list and _ATOMIC.issuperset(map(type, value)):
+            return value[:]
+        if cls is dict:
+            flat = _flat_dicts((value,))
+            if flat is not None:
+                return flat[0]
         memo = {}
     hit = memo.get(id(value))
     if hit is not None:  # already copied in this call: the copy is shared, as deepcopy does
@@ -75,25 +83,79 @@ def copy_trial(trial: FrozenTrial, memo: dict[int, Any] | None = None) -> Frozen
     value is a scalar). A trial carrying anything else (an extra instance attribute) is left
     to ``copy.deepcopy``.
     """
-    if memo is None:
-        memo = {}
     if len(trial.__dict__) != _LAYOUT_SIZE:
-        return copy.deepcopy(trial, memo)
+        return copy.deepcopy(trial, {} if memo is None else memo)
     values = trial._values
     params, user, system = trial._params, trial._user_attrs, trial._system_attrs
+    flat = None
+    if memo is None and (user or system):
+        # A trial copied on its own (``get_trial``): flat attributes (scalars and vectors of
+        # scalars, no vector under two keys) are copied without a memo. Both dicts at once:
+        # a vector shared by the user and the system attributes stays shared by the memo path.
+        flat = _flat_dicts((user, system))
+    if flat is not None:
+        user_copy, system_copy = flat
+    else:
+        if memo is None:
+            memo = {}
+        user_copy = copy_value(user, memo) if user else {}
+        system_copy = copy_value(system, memo) if system else {}
     # Parameter values are scalars except a categorical's JSON choices (a list, say): those
     # are copied too, so no caller shares a mutable value with the store.
-    scalar_params = _ATOMIC.issuperset(map(type, params.values()))
+    if _ATOMIC.issuperset(map(type, params.values())):
+        params_copy = dict(params)
+    else:
+        params_copy = copy_value(params, {} if memo is None else memo)
     return FrozenTrial._restore(
         trial._number,
         trial.state,
         None if values is None else list(values),
         trial._datetime_start,
         trial.datetime_complete,
-        dict(params) if scalar_params else copy_value(params, memo),
+        params_copy,
         dict(trial._distributions),
-        copy_value(user, memo) if user else {},
-        copy_value(system, memo) if system else {},
+        user_copy,
+        system_copy,
         dict(trial.intermediate_values),
         trial._trial_id,
     )
+
+
+def _flat_dicts(dicts: tuple[dict[Any, Any], ...]) -> list[dict[Any, Any]] | None:
+    """Copies of ``dicts`` if they hold only scalar keys, scalars and lists of scalars, with
+    no list twice (then they equal ``copy.deepcopy``'s, sharing nothing); else ``None``.
+
+    A plain loop: attribute dicts hold a few keys, for which it beats C-level passes that
+    each build a set of types.
+    """
+    out: list[dict[Any, Any]] = []
+    lists: list[int] = []
+    for d in dicts:
+        new: dict[Any, Any] = {}
+        for k, v in d.items():
+            if k.__class__ not in _ATOMIC:
+                return None
+            cls = v.__class__
+            if cls in _ATOMIC:
+                new[k] = v
+            elif cls is list and _scalars(v):
+                lists.append(id(v))
+                new[k] = v[:]
+            else:
+                return None
+        out.append(new)
+    if len(lists) > 1 and len(set(lists)) != len(lists):
+        return None  # one list under two keys: deepcopy copies it once, shared
+    return out
+
+
+def _scalars(values: list[Any]) -> bool:
+    """Whether every item of ``values`` is a scalar ``copy.deepcopy`` returns as it is."""
+    if len(values) > 8:
+        return _ATOMIC.issuperset(map(type, values))  # one C-level pass (it builds a set)
+    # A short vector (``[restart, generation]``): a loop is cheaper than that set, and than
+    # all() over a generator.
+    for v in values:  # noqa: SIM110
+        if v.__class__ not in _ATOMIC:
+            return False
+    return True
