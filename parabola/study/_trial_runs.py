@@ -14,8 +14,9 @@ started for, through :class:`parabola.tracking._init.RunLink`).
 
 from __future__ import annotations
 
+import functools
 import threading
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from contextlib import AbstractContextManager
 from typing import TYPE_CHECKING, Any
 
@@ -81,9 +82,9 @@ class TrialRuns:
 
     def scope(self, study: Study, trial: Trial) -> AbstractContextManager[object]:
         """Enter around the objective: ``parabola.init()`` inside it returns the trial's run."""
-        from parabola.tracking._trial_scope import trial_scope
-
-        return trial_scope(lambda: self.open(study, trial._trial_id, trial.number, trial._cached))
+        return _trial_scope()(
+            lambda: self.open(study, trial._trial_id, trial.number, trial._cached)
+        )
 
     def on_report(self, trial_id: int, step: int, value: float) -> None:
         """``trial.report``: the curve goes to the trial's run too, if it has one."""
@@ -117,12 +118,25 @@ class TrialRuns:
         A run the objective finished itself (``with parabola.init() as run:``) keeps what it
         had: it is finished, and its rows are in the store.
         """
+        if trial_id not in self._live:
+            # Most trials never log: no lock taken. Only this trial's own objective (or a
+            # caller holding the trial, before it tells) adds its run, so none appears now.
+            return
         with self._lock:
             run = self._live.pop(trial_id, None)
             if run is not None:
                 self._closed.add(trial_id)
         if run is not None and not run._finished:
             close_trial_run(run, frozen, "value")
+
+
+@functools.cache
+def _trial_scope() -> Callable[[Callable[[], Run]], AbstractContextManager[object]]:
+    """``parabola.tracking._trial_scope.trial_scope``, imported on first use (the study enters
+    a scope for every trial: an ``import`` statement there costs about 1 us each time)."""
+    from parabola.tracking._trial_scope import trial_scope
+
+    return trial_scope
 
 
 def start_trial_run(

@@ -13,9 +13,8 @@ This module imports nothing heavy: the study enters it for every trial.
 
 from __future__ import annotations
 
-import contextlib
 import contextvars
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
@@ -25,12 +24,34 @@ __all__ = ["TrialScope", "active_scope", "trial_scope"]
 
 
 class TrialScope:
-    """One running objective's trial: how to open its run, and what ``init`` attached."""
+    """One running objective's trial: how to open its run, and what ``init`` attached.
+
+    It is its own context manager (see :func:`trial_scope`): a plain class, because the study
+    enters one per trial and a generator-based ``contextlib.contextmanager`` costs several
+    times as much.
+    """
+
+    __slots__ = ("_token", "attached", "open_run", "previous")
 
     def __init__(self, open_run: Callable[[], Run]) -> None:
         self.open_run = open_run
         self.attached: Run | None = None  # the trial's run, once init() returned it
         self.previous: Run | None = None  # parabola.run before that, restored afterwards
+        self._token: contextvars.Token[TrialScope | None] | None = None
+
+    def __enter__(self) -> TrialScope:
+        self._token = _active.set(self)
+        return self
+
+    def __exit__(self, *exc_info: object) -> None:
+        token, self._token = self._token, None
+        if token is not None:
+            _active.reset(token)
+        if self.attached is not None:
+            from parabola.tracking import _state
+
+            if _state.current_run() is self.attached:
+                _state.set_current(self.previous)
 
 
 _active: contextvars.ContextVar[TrialScope | None] = contextvars.ContextVar(
@@ -43,21 +64,11 @@ def active_scope() -> TrialScope | None:
     return _active.get()
 
 
-@contextlib.contextmanager
-def trial_scope(open_run: Callable[[], Run]) -> Iterator[TrialScope]:
-    """Mark the code inside as a trial's objective; ``open_run()`` gives the trial's run.
+def trial_scope(open_run: Callable[[], Run]) -> TrialScope:
+    """Mark the code inside ``with trial_scope(open_run):`` as a trial's objective;
+    ``open_run()`` gives the trial's run.
 
     On the way out, ``parabola.run`` is set back to what it was before ``init()`` attached to
     the trial (the trial's run ends with the trial; a run the caller had stays current).
     """
-    scope = TrialScope(open_run)
-    token = _active.set(scope)
-    try:
-        yield scope
-    finally:
-        _active.reset(token)
-        if scope.attached is not None:
-            from parabola.tracking import _state
-
-            if _state.current_run() is scope.attached:
-                _state.set_current(scope.previous)
+    return TrialScope(open_run)

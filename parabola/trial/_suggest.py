@@ -80,7 +80,8 @@ class SuggestMixin(abc.ABC):
             >>> trial.suggest_float("lr", 1e-5, 1.0, log=True)
             0.01
         """
-        _check_name(name)
+        if name.__class__ is not str:
+            _check_name(name)
         # The signs keep 0.0 and -0.0 bounds apart (they are equal keys otherwise).
         key = (
             "f",
@@ -94,20 +95,26 @@ class SuggestMixin(abc.ABC):
             log,
             step,
         )
-        dist = _cached(
-            key,
-            "suggest_float",
-            name,
-            lambda: FloatDistribution(low, high, log=log, step=step),
-            step is None,  # a step may move ``high`` with a warning
-        )
+        try:
+            dist = _CACHE.get(key)  # inline: the hit is the usual case, every trial
+        except TypeError:
+            dist = None
+        if dist is None:
+            dist = _cached(
+                key,
+                "suggest_float",
+                name,
+                lambda: FloatDistribution(low, high, log=log, step=step),
+                step is None,  # a step may move ``high`` with a warning
+            )
         return float(self._suggest(name, dist))
 
     def suggest_int(
         self, name: str, low: int, high: int, *, step: int = 1, log: bool = False
     ) -> int:
         """Suggest an integer in ``[low, high]`` (``step`` apart, or log-scaled)."""
-        _check_name(name)
+        if name.__class__ is not str:
+            _check_name(name)
         key = (
             "i",
             low.__class__,
@@ -119,18 +126,24 @@ class SuggestMixin(abc.ABC):
             step.__class__,
             step,
         )
-        dist = _cached(
-            key,
-            "suggest_int",
-            name,
-            lambda: IntDistribution(low, high, log=log, step=step),
-            step.__class__ is int and step == 1,  # another step may move ``high`` with a warning
-        )
+        try:
+            dist = _CACHE.get(key)
+        except TypeError:
+            dist = None
+        if dist is None:
+            dist = _cached(
+                key,
+                "suggest_int",
+                name,
+                lambda: IntDistribution(low, high, log=log, step=step),
+                step.__class__ is int and step == 1,  # another step may move ``high``, warning
+            )
         return int(self._suggest(name, dist))
 
     def suggest_categorical(self, name: str, choices: Sequence[Any]) -> Any:
         """Suggest one of ``choices`` (``None``, ``bool``, ``int``, ``float`` or ``str``)."""
-        _check_name(name)
+        if name.__class__ is not str:
+            _check_name(name)
         build = lambda: CategoricalDistribution(choices)  # noqa: E731
         if choices.__class__ in (list, tuple) and all(
             c.__class__ in _EXACT_CHOICE_TYPES for c in choices

@@ -118,3 +118,24 @@ def test_a_current_run_from_before_optimize_stays_current(tmp_path: Path) -> Non
         assert parabola.init() is outer  # outside a trial: W&B's return-the-live-run rule
     finally:
         outer.finish()
+
+
+def test_the_trial_scope_ends_with_the_objective_even_when_it_raises() -> None:
+    from parabola.tracking._trial_scope import active_scope
+
+    seen = []
+
+    def objective(trial: parabola.Trial) -> float:
+        seen.append(active_scope())
+        run = parabola.init()
+        assert parabola.run is run
+        if trial.number == 0:
+            raise RuntimeError("boom")
+        return 1.0
+
+    study = parabola.create_study(storage=InMemoryStorage())
+    study.optimize(objective, n_trials=2, catch=(RuntimeError,))
+    assert len(seen) == 2 and seen[0] is not None and seen[0] is not seen[1]
+    assert active_scope() is None  # reset after the failed trial and after the next
+    assert parabola.run is None  # the failed trial's run was current only inside it
+    assert [t.state.name for t in study.trials] == ["FAIL", "COMPLETE"]
