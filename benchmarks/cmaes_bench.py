@@ -282,7 +282,11 @@ def report(rows: list[dict[str, Any]]) -> None:
     print(
         "\nwhole-run CPU (s): "
         + ", ".join(f"{LABELS[k]} {cpu[k]:.1f}" for k in names)
-        + (f"; parabola BIPOP / Optuna {cpu['bipop'] / cpu[ref]:.3f}" if "bipop" in cpu else "")
+        + (
+            f"; parabola BIPOP / Optuna {cpu['bipop'] / cpu[ref]:.3f}"
+            if {"bipop", "optuna"} <= set(cpu)
+            else ""
+        )
     )
 
 

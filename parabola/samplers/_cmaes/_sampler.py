@@ -70,7 +70,9 @@ class CmaEsSampler(BaseSampler):
     parameters outside that space go to ``independent_sampler``. Unlike Optuna 5.0, which
     ignores it, ``restart_strategy`` works: ``"ipop"`` restarts from a random point with the
     population multiplied by ``inc_popsize`` whenever the run stops, ``"bipop"`` alternates
-    such large-population runs with small-population, small-step runs of equal budget.
+    such large-population runs with small-population, small-step runs of equal budget. A run
+    stops on the library's tests or on tests sized for a trial budget (converged, stalled,
+    flat fitness: see ``parabola.samplers._cmaes._stop``).
 
     The optimiser is not pickled into the trials: each trial carries only its
     ``[restart, generation]`` tag (and a restart's starting point on the trial where it
