@@ -86,20 +86,22 @@ def _auto_kwargs(who: str) -> dict[str, Any]:
 
 
 class _Interleaved(parabola.samplers.AutoSampler):
-    """A policy experiment: every ``every``-th GP trial goes to ``other`` (TPE) instead.
+    """A policy experiment: every ``every``-th GP trial goes to TPE instead.
 
-    For the benchmark only (column ``mix:every=K``): the GP models every trial, so TPE's
-    proposals are exploration it did not choose.
+    For the benchmark only (column ``mix:every=K`` or ``mix:every=K,until=N``: only below N
+    finished trials): the GP models every trial, so TPE's proposals are exploration it did not
+    choose.
     """
 
-    def __init__(self, *, every: int, **kwargs: Any) -> None:
+    def __init__(self, *, every: int, until: int = 10**9, **kwargs: Any) -> None:
         super().__init__(**kwargs)
         self._every = every
+        self._until = until
 
     def _decide(self, study: Any) -> tuple[str, str]:
         name, reason = super()._decide(study)
         n = len(study.get_trials(deepcopy=False, states=(parabola.trial.TrialState.COMPLETE,)))
-        if name == "GPSampler" and n >= 10 and n % self._every == self._every - 1:
+        if name == "GPSampler" and 10 <= n < self._until and n % self._every == self._every - 1:
             return "TPESampler", "interleaved"
         return name, reason
 
@@ -211,10 +213,15 @@ def report(paths: list[str], reference: tuple[str, ...] = OPTUNA) -> None:
     other column but the controls is compared with it; a problem lacking a reference column is
     left out. The mean log10 regret is over the problems every column has.
     """
-    rows = []
+    unique: dict[tuple[str, int, str], dict[str, Any]] = {}
     for path in paths:
         with open(path) as f:
-            rows.extend(json.loads(line) for line in f if line.strip())
+            for line in f:
+                if line.strip():
+                    row = json.loads(line)
+                    # One run per (problem, seed, sampler): two processes may write the same.
+                    unique[row["problem"], row["seed"], row["sampler"]] = row
+    rows = list(unique.values())
     # median regret per (problem, sampler, budget)
     runs: dict[tuple[str, str], list[dict[str, Any]]] = {}
     for row in rows:
