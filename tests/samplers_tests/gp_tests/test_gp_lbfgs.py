@@ -25,7 +25,7 @@ def _bfgs_inverse(s: _Array, y: _Array, free: _Array) -> _Array:
     return h
 
 
-def test_compact_direction_equals_the_bfgs_recursion() -> None:
+def test_direction_equals_the_bfgs_recursion() -> None:
     rng = np.random.RandomState(0)
     b, m, d = 4, 5, 6
     a = rng.randn(d, d)
