@@ -366,7 +366,8 @@ def _envelope_from_summaries(
     rows = cur.fetchall()
     if not rows or not len(data):
         return None
-    meta = np.array([r[:4] for r in rows], dtype=np.int64).reshape(-1, 4)
+    *columns, blobs = zip(*rows, strict=True)  # C-level transposition of the rows
+    meta = np.array(columns, dtype=np.int64).T
     # Each summary against the last data chunk before it (one pass for all, not a loop of a
     # thousand bisects): paired when range and row count agree, and only the first summary
     # that does pairs with a chunk. Any other is unpaired, and its chunk's rows are read.
@@ -379,7 +380,7 @@ def _envelope_from_summaries(
         inside &= meta[chosen, 1] >= lo
     if hi is not None:
         inside &= meta[chosen, 2] <= hi
-    summaries = [bytes(rows[i][4]) for i in chosen[inside].tolist()]
+    summaries = [bytes(blobs[i]) for i in chosen[inside].tolist()]
     n_rows = int(meta[chosen[inside], 3].sum())
     if not summaries or n_rows < SUMMARY_BLOCK * n_buckets:
         return None

@@ -40,9 +40,10 @@ __all__ = ["envelope_from_summaries"]
 
 @dataclass
 class _Part:
-    """Summaries of one header: chunk rows ``(chunks, width)``, block rows ``(blocks, width)``
-    and, per block, its place in the reference order (``rank``); ``ends_rank`` the same for
-    each chunk's first points then its last points."""
+    """Summaries of one header: chunk rows ``(chunks, width)``, block rows ``(summaries,
+    blocks, width)`` (all blocks as one summary where the row counts differ), each block's
+    place in the reference order (``rank``) and the same for each chunk's first points then
+    its last points (``ends_rank``)."""
 
     numeric: list[str]
     chunk_rows: Any
@@ -74,15 +75,15 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
     import numpy as np
 
     count = len(summaries)
-    by_prefix: dict[bytes, list[int]] = {}
-    prefix: bytes | None = None  # a run's summaries mostly share one: a C-level startswith
-    for i, blob in enumerate(summaries):
-        if prefix is None or not blob.startswith(prefix):
+    joined = _all_alike(summaries)
+    if joined is not None:  # the usual run: one header, one row count
+        by_prefix = {bytes(joined[0][: _prefix_size(summaries[0])]): list(range(count))}
+    else:
+        by_prefix = {}
+        for i, blob in enumerate(summaries):
             if blob[:4] != _MAGIC and blob[:4] != _MAGIC_V1:
                 raise ValueError("Not a parabola history summary (bad magic bytes).")
-            (hlen,) = struct.unpack_from("<I", blob, 8)
-            prefix = blob[: 12 + hlen]
-        by_prefix.setdefault(prefix, []).append(i)
+            by_prefix.setdefault(blob[: _prefix_size(blob)], []).append(i)
     heads: dict[bytes, int] = {}  # header -> first-seen order
     head_of = np.empty(count, dtype=np.int64)
     for prefix, ids in by_prefix.items():
@@ -102,18 +103,22 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
         width = 2 + 8 * len(numeric)
         rows = 1 + _blocks(prefix)
         off = len(prefix)
-        blobs = [summaries[i] for i in ids]
-        if prefix[:4] != _MAGIC or off % 8 or any(len(b) != off + 8 * rows * width for b in blobs):
+        size = off + 8 * rows * width
+        if joined is not None:
+            arr = joined.view("<f8")
+        elif prefix[:4] != _MAGIC or off % 8 or set(len(summaries[i]) for i in ids) != {size}:
             loose.setdefault(head, []).extend(ids)
             continue
-        arr = np.frombuffer(b"".join(blobs), dtype="<f8").reshape(len(blobs), -1)
-        body = arr[:, off // 8 :].reshape(len(blobs), rows, width)
+        else:
+            arr = np.frombuffer(b"".join([summaries[i] for i in ids]), dtype="<f8")
+        # (summaries, rows, width) views of the joined blobs: no copy.
+        body = arr.reshape(len(ids), -1)[:, off // 8 :].reshape(len(ids), rows, width)
         p = pos[ids]
         out.append(
             _Part(
                 numeric,
                 body[:, 0],
-                body[:, 1:].reshape(-1, width),
+                body[:, 1:],
                 (p[:, None] * max_blocks + np.arange(rows - 1)).ravel(),
                 _ends_rank(heads[head], p, count),
             )
@@ -132,12 +137,36 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
             _Part(
                 numeric,
                 arr[is_chunk],
-                arr[~is_chunk],
+                arr[~is_chunk][None],
                 np.repeat(p * max_blocks, blocks) + within,
                 _ends_rank(heads[head], p, count),
             )
         )
     return out
+
+
+def _prefix_size(blob: bytes) -> int:
+    """The bytes before a summary's body: magic, row count, header length, header."""
+    (hlen,) = struct.unpack_from("<I", blob, 8)
+    return 12 + int(hlen)
+
+
+def _all_alike(summaries: Sequence[bytes]) -> Any:
+    """The summaries joined as a ``(summaries, bytes)`` uint8 array when they all share one
+    prefix (``PBS2``, one header and row count, body 8-byte aligned) and so one size, else
+    ``None``. One C-level pass for the sizes and one array compare for the prefixes: no
+    per-summary Python work for a run's thousand summaries."""
+    import numpy as np
+
+    if not summaries or summaries[0][:4] != _MAGIC:
+        return None
+    off, size = _prefix_size(summaries[0]), len(summaries[0])
+    if off % 8 or size % 8 or len(set(map(len, summaries))) != 1:
+        return None
+    joined = np.frombuffer(b"".join(summaries), dtype=np.uint8).reshape(len(summaries), size)
+    if not (joined[:, :off] == joined[0, :off]).all():
+        return None
+    return joined
 
 
 def _blocks(prefix: bytes) -> int:
@@ -174,9 +203,11 @@ def _candidates(
         if all(c < 0 for c in cols):
             continue
         kg = len(part.numeric)
-        # (blocks, keys, 8) -> (8, keys, blocks): the one copy of the points, keys first.
-        f = part.block_rows[:, 2:].reshape(len(part.block_rows), kg, 8).transpose(2, 1, 0)
-        f = np.ascontiguousarray(f)
+        n_sum, n_blocks, _ = part.block_rows.shape
+        # (summaries, blocks, keys, 8) -> (8, keys, summaries * blocks): the one copy of the
+        # points, keys first.
+        f = part.block_rows[:, :, 2:].reshape(n_sum, n_blocks, kg, 8).transpose(3, 2, 0, 1)
+        f = np.ascontiguousarray(f).reshape(8, kg, n_sum * n_blocks)
         chunks = part.chunk_rows[:, 2:].reshape(len(part.chunk_rows), kg, 8)
         if cols != list(range(kg)):  # other keys, or another order: gather, NaN-fill
             take = np.array([max(c, 0) for c in cols], dtype=np.intp)
@@ -184,7 +215,7 @@ def _candidates(
             f, chunks = f[:, take], chunks[:, take]
             f[:, missing] = np.nan
             chunks[:, missing] = np.nan
-        at.append(part.block_rows[:, 0])
+        at.append(part.block_rows[:, :, 0].ravel())
         fields.append(f)
         rank.append(part.rank)
         ends += [chunks[:, :, 0:4], chunks[:, :, 4:8]]
