@@ -2,7 +2,8 @@
 
 ``reference_envelope`` is ``envelope_from_summaries`` as it was before the reader bucketed all
 keys at once (one lexsort per key and bucket side); the tests check that the new reader gives
-the very same lists. It reads both summary layouts (``PBS1``: zlib body, ``PBS2``: raw), and
+the very same lists. It reads both summary layouts (``PBS1``: zlib body, ``PBS2``: raw) with
+both carried columns in every point (:func:`to_full` makes such blobs of the writer's), and
 has the one fix made with the new reader: an edge chunk cut to no row (empty arrays) leaves
 its keys' status alone (it made them "not numbers", so the envelope lost them).
 """
@@ -22,12 +23,37 @@ from parabola.storages._envelope import _numeric
 from parabola.storages._sql._summary import SUMMARY_CARRY, _status
 
 
-def to_v1(blob: bytes) -> bytes:
-    """``blob`` (a ``PBS2`` summary) as the earlier writer wrote it: ``PBS1``, header without
-    the alignment spaces, zlib body."""
-    assert blob[:4] == b"PBS2", blob[:4]
+def to_full(blob: bytes) -> bytes:
+    """``blob`` (a ``PBS2`` summary) with both carried columns in every point, NaN where the
+    chunk lacks one: the layout the reference reads (``PBS1`` blobs are returned as they are)."""
+    if blob[:4] == b"PBS1":
+        return blob
     n, hlen = struct.unpack_from("<II", blob, 4)
-    head = blob[12 : 12 + hlen].rstrip(b" ")
+    h = json.loads(blob[12 : 12 + hlen])
+    kept = h["c"]
+    numeric = sum(1 for _, st in h["k"] if st == "n")
+    pw = 2 + len(kept)
+    rows = np.frombuffer(blob[12 + hlen :], dtype="<f8").reshape(-1, 2 + 2 * pw * numeric)
+    points = rows[:, 2:].reshape(len(rows), numeric, 2, pw)
+    full = np.full((len(rows), numeric, 2, 4), np.nan)
+    full[..., :2] = points[..., :2]
+    for i, c in enumerate(kept):
+        full[..., 2 + SUMMARY_CARRY.index(c)] = points[..., 2 + i]
+    body = np.concatenate([rows[:, :2], full.reshape(len(rows), -1)], axis=1)
+    h["c"] = list(SUMMARY_CARRY)
+    head = json.dumps(h).encode()
+    head += b" " * (-(12 + len(head)) % 8)
+    return b"PBS2" + struct.pack("<II", n, len(head)) + head + body.astype("<f8").tobytes()
+
+
+def to_v1(blob: bytes) -> bytes:
+    """``blob`` (a ``PBS2`` summary) as the earlier writer wrote it: ``PBS1``, both carried
+    columns in every point, header without ``"c"`` nor alignment spaces, zlib body."""
+    assert blob[:4] == b"PBS2", blob[:4]
+    blob = to_full(blob)
+    n, hlen = struct.unpack_from("<II", blob, 4)
+    h = json.loads(blob[12 : 12 + hlen])
+    head = json.dumps({"b": h["b"], "k": h["k"]}).encode()
     body = zlib.compress(blob[12 + hlen :], 1)
     return b"PBS1" + struct.pack("<II", n, len(head)) + head + body
 

@@ -7,6 +7,7 @@ the first and last points, and fall back to the rows wherever summaries cannot a
 
 from __future__ import annotations
 
+import json
 import math
 import random
 import sqlite3
@@ -173,8 +174,9 @@ def test_encode_summary_of_columns_without_steps() -> None:
     assert blob[:4] == b"PBS2"
     n, hlen = struct.unpack_from("<II", blob, 4)
     # Raw float64 body (no compression), 8-byte aligned: a chunk row and one block row of
-    # 2 + 8 floats each.
-    assert n == 3 and (12 + hlen) % 8 == 0 and len(blob) == 12 + hlen + 2 * 10 * 8
+    # 2 + 2 points x (step, value) each: no carried column in this chunk, none stored.
+    assert n == 3 and (12 + hlen) % 8 == 0 and len(blob) == 12 + hlen + 2 * 6 * 8
+    assert json.loads(blob[12 : 12 + hlen])["c"] == []
 
 
 def test_numpy_and_stdlib_summaries_agree(monkeypatch: pytest.MonkeyPatch) -> None:

@@ -10,7 +10,8 @@ which can never be ahead of, nor behind, the rows it describes. A summary holds,
   its maximum, with the block's smallest step (which bucket the block falls in).
 
 A point is ``(step, value, _runtime, _timestamp)`` of one real row (NaN where that row lacks the
-carried column). ``_summary_read.envelope_from_summaries`` buckets these points like
+carried column; a carried column the whole chunk lacks is not stored).
+``_summary_read.envelope_from_summaries`` buckets these points like
 ``parabola.storages._envelope.envelope_of_columns`` buckets rows, with bucket edges snapped to
 block edges: every bucket's minimum and maximum are exact over the rows of the blocks that fall
 in it, so a spike of one step is always kept, and a cold chart reads a few points per block.
@@ -20,12 +21,15 @@ that the body starts at a multiple of 8 bytes) + float64 body, little-endian and
 compressed: a cold chart reads every summary, and zlib's decompression was a third of its
 cost (about 3.3 kB per 1,000 rows of 10 keys, 0.33 byte per value, against 1.1 kB). ``b"PBS1"``
 summaries, written before, hold the same body zlib-compressed and unpadded; they are still read.
-The header is ``{"b": block rows, "k": [[key, status], ...]}`` over the chunk's columns other than
-``_step``, with status ``"n"`` (numbers only, with at least one), ``"e"`` (no value) or ``"x"``
-(a non-number somewhere: the whole key is then no chart series). The body has one row for the
-chunk then one per block, each ``2 + 8 * (number of "n" keys)`` wide: the chunk row holds its
-smallest and largest plotted step then per key the first and last point; a block row holds its
-smallest and largest step then per key the min and max point.
+The header is ``{"b": block rows, "k": [[key, status], ...], "c": [carried column, ...]}``:
+``"k"`` over the chunk's columns other than ``_step``, with status ``"n"`` (numbers only, with
+at least one), ``"e"`` (no value) or ``"x"`` (a non-number somewhere: the whole key is then no
+chart series); ``"c"`` the columns of :data:`SUMMARY_CARRY` the chunk has (absent in ``PBS1``:
+both), so a point is ``2 + len(c)`` floats and a chunk without them stores no NaN columns.
+The body has one row for the chunk then one per block, each ``2 + 2 * point * (number of "n"
+keys)`` wide: the chunk row holds its smallest and largest plotted step then per key the first
+and last point; a block row holds its smallest and largest step then per key the min and max
+point.
 
 The writer side is stdlib only (the tracking writer thread never imports numpy); the reader
 (``_summary_read.py``) uses numpy.
@@ -129,16 +133,17 @@ def encode_summary(
         all_steps = all(s is not None for s in steps)
     # sorted() of a sorted list is one C-level pass.
     ordered = all_steps and list(steps) == sorted(steps)  # type: ignore[type-var]
-    carried = [full.get(c) for c in SUMMARY_CARRY]
+    kept = [c for c in SUMMARY_CARRY if c in full]  # the carried columns this chunk has
+    carried = [full[c] for c in kept]
 
     def point(i: int, value: float) -> list[float]:
         out = [steps[i], value]
         for col in carried:
-            v = None if col is None else _num(col[i])
+            v = _num(col[i])
             out.append(_NAN if v is None else v)
         return out  # type: ignore[return-value]
 
-    none_point = [_NAN] * 4
+    none_point = [_NAN] * (2 + len(kept))
     blocks = [(a, min(a + SUMMARY_BLOCK, n)) for a in range(0, n, SUMMARY_BLOCK)]
     valid_steps: Sequence[Any] = steps if all_steps else [s for s in steps if s is not None]
     chunk_row: list[float] = [min(valid_steps), max(valid_steps)] if valid_steps else [_NAN, _NAN]
@@ -182,13 +187,17 @@ def encode_summary(
                 row += point(*mn_p) + point(*mx_p)
             else:
                 row += none_point + none_point
-    return _pack(n, header, array("d", chunk_row), block_rows)
+    return _pack(n, header, kept, array("d", chunk_row), block_rows)
 
 
 def _pack(
-    n: int, header: list[list[str]], body: array[Any], block_rows: list[list[float]]
+    n: int,
+    header: list[list[str]],
+    kept: list[str],
+    body: array[Any],
+    block_rows: list[list[float]],
 ) -> bytes:
-    head = json.dumps({"b": SUMMARY_BLOCK, "k": header}).encode()
+    head = json.dumps({"b": SUMMARY_BLOCK, "k": header, "c": kept}).encode()
     # Spaces (JSON whitespace) so that the body starts at a multiple of 8 bytes: equal
     # summaries joined end to end are then one float64 array (see _groups).
     head += b" " * (-(12 + len(head)) % 8)
@@ -279,12 +288,10 @@ def _encode_np(
         values[i] = col
     if not np.isfinite(values).all():
         return None
+    kept = [c for c in SUMMARY_CARRY if c in by_key]  # the carried columns this chunk has
     carried = []
-    for c in SUMMARY_CARRY:
-        col = by_key.get(c)
-        if col is None:
-            carried.append(np.full(n, np.nan))
-            continue
+    for c in kept:
+        col = by_key[c]
         if col[2] is None and col[4] is not None:
             x = np.frombuffer(col[4], dtype=np.float64 if col[3] == "f" else np.int64)
             x = x.astype(np.float64)
@@ -297,26 +304,26 @@ def _encode_np(
     nb = -(-n // b)
     pad = nb * b - n
     starts = np.arange(nb) * b
-    body = np.empty((nb + 1, 2 + 8 * k))
+    pw = 2 + len(kept)  # a point: step, value, the kept carries
+    body = np.empty((nb + 1, 2 + 2 * pw * k))
     body[0, :2] = st[0], st[-1]
     body[1:, 0] = st[starts]
     body[1:, 1] = st[np.minimum(starts + b, n) - 1]
-    cells = np.empty((nb + 1, k, 8))
+    cells = np.empty((nb + 1, k, 2 * pw))
     for half, (row_of, fill) in enumerate(((np.argmin, np.inf), (np.argmax, -np.inf))):
         padded = np.concatenate([values, np.full((k, pad), fill)], axis=1) if pad else values
         at = row_of(padded.reshape(k, nb, b), axis=2) + starts  # (k, nb), first of equals
-        o = 4 * half
+        o = pw * half
         cells[1:, :, o] = st[at].T
         cells[1:, :, o + 1] = np.take_along_axis(values, at, axis=1).T
-        cells[1:, :, o + 2] = carried[0][at].T
-        cells[1:, :, o + 3] = carried[1][at].T
         end = 0 if half == 0 else n - 1  # the chunk row: first, then last point
         cells[0, :, o] = st[end]
         cells[0, :, o + 1] = values[:, end]
-        cells[0, :, o + 2] = carried[0][end]
-        cells[0, :, o + 3] = carried[1][end]
-    body[:, 2:] = cells.reshape(nb + 1, 8 * k)
-    return _pack(n, header, array("d", body.tobytes()), [])
+        for i, col in enumerate(carried):
+            cells[1:, :, o + 2 + i] = col[at].T
+            cells[0, :, o + 2 + i] = col[end]
+    body[:, 2:] = cells.reshape(nb + 1, 2 * pw * k)
+    return _pack(n, header, kept, array("d", body.tobytes()), [])
 
 
 def _spread(values: Sequence[Any], present: Sequence[bool]) -> list[Any]:

@@ -46,6 +46,7 @@ class _Part:
     its last points (``ends_rank``)."""
 
     numeric: list[str]
+    fields: list[int]  # where each float of a stored point goes among the 4 of a full one
     chunk_rows: Any
     block_rows: Any
     rank: Any
@@ -100,7 +101,8 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
         numeric = [k for k, st in h["k"] if st == "n"]
         for k, st in h["k"]:
             status[k] = max(status.get(k, "e"), st, key="enx".index)
-        width = 2 + 8 * len(numeric)
+        fields = _point_fields(h)
+        width = 2 + 2 * len(fields) * len(numeric)
         rows = 1 + _blocks(prefix)
         off = len(prefix)
         size = off + 8 * rows * width
@@ -117,6 +119,7 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
         out.append(
             _Part(
                 numeric,
+                fields,
                 body[:, 0],
                 body[:, 1:],
                 (p[:, None] * max_blocks + np.arange(rows - 1)).ravel(),
@@ -124,10 +127,12 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
             )
         )
     for head, ids in loose.items():
-        numeric = [k for k, st in json.loads(head)["k"] if st == "n"]
+        h = json.loads(head)
+        numeric = [k for k, st in h["k"] if st == "n"]
+        fields = _point_fields(h)
         split = [_split(summaries[i]) for i in ids]
         arr = np.frombuffer(b"".join(s[2] for s in split), dtype="<f8")
-        arr = arr.reshape(-1, 2 + 8 * len(numeric))
+        arr = arr.reshape(-1, 2 + 2 * len(fields) * len(numeric))
         blocks = np.array([len(s[2]) // (8 * arr.shape[1]) - 1 for s in split], dtype=np.int64)
         is_chunk = np.zeros(len(arr), dtype=bool)
         is_chunk[np.r_[0, np.cumsum(blocks + 1)[:-1]]] = True
@@ -136,6 +141,7 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
         out.append(
             _Part(
                 numeric,
+                fields,
                 arr[is_chunk],
                 arr[~is_chunk][None],
                 np.repeat(p * max_blocks, blocks) + within,
@@ -143,6 +149,14 @@ def _parts(summaries: Sequence[bytes], status: dict[str, str]) -> list[_Part]:
             )
         )
     return out
+
+
+def _point_fields(header: dict[str, Any]) -> list[int]:
+    """Where the floats of a stored point go in a full one (step, value, ``_runtime``,
+    ``_timestamp``): a summary stores only the carried columns its chunk has (``"c"``; a
+    ``PBS1`` summary, without it, stores both)."""
+    kept = header.get("c", SUMMARY_CARRY)
+    return [0, 1, *(2 + SUMMARY_CARRY.index(c) for c in kept)]
 
 
 def _prefix_size(blob: bytes) -> int:
@@ -202,13 +216,22 @@ def _candidates(
         cols = [index.get(key, -1) for key in names]
         if all(c < 0 for c in cols):
             continue
-        kg = len(part.numeric)
+        kg, pw = len(part.numeric), len(part.fields)
         n_sum, n_blocks, _ = part.block_rows.shape
-        # (summaries, blocks, keys, 8) -> (8, keys, summaries * blocks): the one copy of the
-        # points, keys first.
-        f = part.block_rows[:, :, 2:].reshape(n_sum, n_blocks, kg, 8).transpose(3, 2, 0, 1)
-        f = np.ascontiguousarray(f).reshape(8, kg, n_sum * n_blocks)
-        chunks = part.chunk_rows[:, 2:].reshape(len(part.chunk_rows), kg, 8)
+        # (summaries, blocks, keys, 2 points) -> (8, keys, summaries * blocks): the one copy
+        # of the points, keys first, NaN for the carried columns the chunks lack.
+        stored = part.block_rows[:, :, 2:].reshape(n_sum, n_blocks, kg, 2 * pw)
+        stored = stored.transpose(3, 2, 0, 1)
+        chunks = part.chunk_rows[:, 2:].reshape(len(part.chunk_rows), kg, 2 * pw)
+        if pw == 4:
+            f = np.ascontiguousarray(stored).reshape(8, kg, n_sum * n_blocks)
+        else:
+            to = part.fields + [4 + i for i in part.fields]
+            f = np.full((8, kg, n_sum * n_blocks), np.nan)
+            f[to] = stored.reshape(2 * pw, kg, n_sum * n_blocks)
+            full = np.full((len(chunks), kg, 8), np.nan)
+            full[:, :, to] = chunks
+            chunks = full
         if cols != list(range(kg)):  # other keys, or another order: gather, NaN-fill
             take = np.array([max(c, 0) for c in cols], dtype=np.intp)
             missing = [j for j, c in enumerate(cols) if c < 0]
