@@ -7,9 +7,13 @@ attributes each sampler stores per generation (JSON-encoded, which is what a sto
 A ``RandomSampler`` run of each library is timed too, so the sampler's own share is visible.
 
 ``quality``: COCO BBOB multimodal functions (default f15-f24, instance 1), ``--trials`` trials
-(default 1000), parabola's ``CmaEsSampler(restart_strategy="bipop")`` against Optuna 5.0's
-default ``CmaEsSampler`` (Optuna ignores ``restart_strategy`` since 4.4) with the same seed,
-and Optuna against itself with seed + 1000 (the noise floor). Regret is normalised as in
+(default 1000), ``--samplers`` among parabola's ``CmaEsSampler`` with ``restart_strategy``
+``"bipop"``, ``"ipop"`` or none (``plain``: the same first run as the restarting ones, so the
+paired difference isolates the restarts), Optuna 5.0's default ``CmaEsSampler`` (Optuna
+ignores ``restart_strategy`` since 4.4) with the same seed, and Optuna with seed + 1000 (the
+noise floor). Each parabola run's restarts are logged (trial, generations of the stopped run,
+new population, small regime). Files of separate invocations are joined by ``report`` on
+problem and seed. Regret is normalised as in
 ``tpe_quality.py`` (f_ref = median f over 1000 uniform points). Usage::
 
     nice -n 10 .venv/bin/python benchmarks/cmaes_bench.py cost --dims 10 50 --trials 300
