@@ -85,6 +85,10 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
             sampler._batched_lbfgs = False
         elif knob == "refitall":
             sampler._refit_growth = 0.0
+        elif knob == "unscaledrefits":
+            sampler._scaled_refits = False
+        elif knob.startswith("gtol"):  # gtol<value>: the local search's tolerance
+            sampler._local_gtol = float(knob[len("gtol") :])
         else:
             raise SystemExit(f"unknown variant knob {knob!r}")
     return sampler

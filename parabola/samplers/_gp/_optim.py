@@ -38,6 +38,7 @@ def _local_search(
     max_iter: int,
     length_scales: _Array,
     batched: bool,
+    gtol: float = _GTOL,
 ) -> _Array:
     cont = space.continuous
     if len(cont) == 0:
@@ -72,7 +73,7 @@ def _local_search(
             np.zeros(len(cont)),
             1.0 / ls_row,
             max_iter=max_iter,
-            gtol=_GTOL,
+            gtol=gtol,
         )
         z_opt = res.x
     else:
@@ -90,7 +91,7 @@ def _local_search(
             jac=True,
             method="L-BFGS-B",
             bounds=list(zip(np.zeros_like(ls), 1.0 / ls, strict=True)),
-            options={"maxiter": max_iter, "gtol": _GTOL},
+            options={"maxiter": max_iter, "gtol": gtol},
         )
         z_opt = sres.x.reshape(b, len(cont))
     out: _Array = base.copy()
@@ -123,12 +124,14 @@ def optimize_acqf(
     max_iter: int,
     length_scales: _Array | None = None,
     batched: bool = True,
+    gtol: float = _GTOL,
 ) -> _Array:
     """Return the encoded, snapped row that (approximately) maximises ``acqf``.
 
     ``length_scales`` (one per column, e.g. the objective GP's) precondition the local search;
     ``None`` means all ones. ``batched`` runs one L-BFGS per start (:mod:`._lbfgs`); ``False``
     stacks the starts into one SciPy L-BFGS-B problem (the former search, kept to compare).
+    ``gtol`` is the local search's projected-gradient tolerance.
     """
     sweep = space.from_unit_cube(sobol_points(n_sweep, space.dim, rng))
     if warm_starts is not None and len(warm_starts):
@@ -147,7 +150,7 @@ def optimize_acqf(
     n_warm = 0 if warm_starts is None else len(warm_starts)
     starts = sweep[sorted(set(picked) | set(range(n_warm)))]
     ls = np.ones(space.dim) if length_scales is None else np.asarray(length_scales, dtype=float)
-    local = space.snap(_local_search(acqf, space, starts, max_iter, ls, batched))
+    local = space.snap(_local_search(acqf, space, starts, max_iter, ls, batched, gtol))
     local, local_values = _sweep_categoricals(acqf, space, local)
     candidates = np.vstack([local, sweep[order[:1]]])
     cand_values = np.concatenate([local_values, values[order[:1]]])

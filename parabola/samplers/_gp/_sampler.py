@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import math
 import threading
 import warnings
@@ -186,6 +187,8 @@ class GPSampler(BaseSampler):
         self._n_sweep = 512
         self._n_local = 6
         self._local_max_iter = 60
+        self._local_gtol = 1e-2  # the local search's projected-gradient tolerance
+        self._scaled_refits = True  # warm refits scaled by the last fit's curvature
         self._n_near = 0
         self._near_scale = 0.1
         self._precondition = True  # local search in units of the objective's length scales
@@ -355,6 +358,7 @@ class GPSampler(BaseSampler):
             n_sweep=_sweep_size(self._n_sweep, len(x)),
             n_local=self._n_local,
             max_iter=self._local_max_iter,
+            gtol=self._local_gtol,
             length_scales=1.0 / np.sqrt(models[0].hyper.inv_sq_ls) if self._precondition else None,
             batched=self._batched_lbfgs,
         )
@@ -400,6 +404,9 @@ class GPSampler(BaseSampler):
                 if not compare and c != m.choice:
                     continue
                 init = m.fits.get(c)
+                start = init if init is not None else m.hyper
+                if start is not None and not self._scaled_refits:
+                    start = dataclasses.replace(start, curvature=None)
                 hyper = fit_hyper(
                     x,
                     y_c,
@@ -407,7 +414,7 @@ class GPSampler(BaseSampler):
                     self._prior,
                     minimum_noise=self._minimum_noise,
                     deterministic=self._deterministic,
-                    init=init if init is not None else m.hyper,
+                    init=start,
                     # A warm-started challenger only needs to show whether it is close: a
                     # short fit (the chosen candidate gets the full one).
                     max_iter=200 if init is None else 50 if c == m.choice else 15,
