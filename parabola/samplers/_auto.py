@@ -14,12 +14,13 @@ The policy (what it is based on is in ``docs/samplers.md``):
   ``gp_step_allowance`` (40 ms) and ``max_overhead`` (1) times the objective's own median
   duration. The aim is that the user does not wait mostly on the sampler: a GP step is fine
   while it is small in absolute terms *or* next to the objective. 40 ms because a
-  single-objective GP step measured 7-15 ms up to 300 trials at 2-20 dimensions (so an instant
-  objective keeps the GP's quality until ``gp_trials``, with a margin of 3x for a loaded
-  machine, and waits at most ~10 s in all for 250 GP steps), while the steps that should hand
-  over are larger: three objectives' exact EHVI (50-300 ms from ~60 trials on) and a GP kept
-  past ~300 trials by a larger ``gp_trials`` (60-100 ms); two objectives (15-33 ms up to 300
-  trials) stay on the GP. The figures and their command are in ``benchmarks/README.md``
+  single-objective GP step measured 8-17 ms (median per window) up to 300 trials at 2-20
+  dimensions on a loaded machine (so an instant objective keeps the GP's quality until
+  ``gp_trials``, with a margin of about 2.5x, and waits at most ~10 s in all for 250 GP steps),
+  while the steps that should hand over are larger: three objectives' exact EHVI (55-434 ms
+  from ~50 trials on) and a GP kept past ~300 trials by a larger ``gp_trials`` (60-100 ms); two
+  objectives (15-39 ms up to 300 trials) stay on the GP until ~200 trials and may hand over
+  after that on a loaded machine. The figures and their command are in ``benchmarks/README.md``
   ("Default sampler"). The objective's duration is measured in this process, on the trials it
   runs: the time from the sampler's ``before_trial`` to its ``after_trial`` less the time spent
   inside the sampler, so neither the GP step itself nor other workers' trials count. This rule
