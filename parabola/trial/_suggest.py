@@ -83,18 +83,32 @@ class SuggestMixin(abc.ABC):
         if name.__class__ is not str:
             _check_name(name)
         # The signs keep 0.0 and -0.0 bounds apart (they are equal keys otherwise).
-        key = (
-            "f",
-            low.__class__,
-            low,
-            math.copysign(1.0, low),
-            high.__class__,
-            high,
-            math.copysign(1.0, high),
-            log.__class__,
-            log,
-            step,
-        )
+        try:
+            key = (
+                "f",
+                low.__class__,
+                low,
+                math.copysign(1.0, low),
+                high.__class__,
+                high,
+                math.copysign(1.0, high),
+                log.__class__,
+                log,
+                step,
+            )
+        except TypeError:
+            # A bound that is not a number: the distribution's own check names it (and the
+            # argument) where ``copysign``'s "must be real number" would name neither.
+            return float(
+                self._suggest(
+                    name,
+                    _build(
+                        "suggest_float",
+                        name,
+                        lambda: FloatDistribution(low, high, log=log, step=step),
+                    ),
+                )
+            )
         try:
             dist = _CACHE.get(key)  # inline: the hit is the usual case, every trial
         except TypeError:

@@ -69,3 +69,17 @@ def test_cached_distributions_equal_fresh_ones() -> None:
         warnings.simplefilter("error")
         assert t.distributions["x"] == FloatDistribution(1e-3, 1.0, log=True)
         assert t.distributions["n"] == IntDistribution(1, 64, log=True)
+
+
+@pytest.mark.parametrize(
+    ("low", "high", "named"),
+    [("a", 1.0, "low"), (0.0, "b", "high"), (None, 1.0, "low"), (0.0, [1.0], "high")],
+)
+def test_a_bound_that_is_not_a_number_is_named(low: object, high: object, named: str) -> None:
+    # The cache key's sign check used to fail first, with "must be real number, not str",
+    # which names neither the parameter nor the argument.
+    trial = _study().ask()
+    message = rf"suggest_float\('x', \.\.\.\): .*{named} must be a number"
+    with pytest.raises(TypeError, match=message):
+        trial.suggest_float("x", low, high)  # type: ignore[arg-type]
+    assert "x" not in trial.distributions
