@@ -156,8 +156,12 @@ class NSGAIISampler(BaseSampler):
         if crossover is None:
             crossover = UniformCrossover(swapping_prob)
         if not isinstance(crossover, BaseCrossover):
+            # Optuna's wording first (code may match on it), then what to pass instead.
             raise ValueError(
-                f"'{crossover}' is not a valid crossover: `crossover` must be a BaseCrossover."
+                f"'{crossover}' is not a valid crossover: `crossover` must be a BaseCrossover "
+                "instance, one of parabola.samplers.nsgaii's UniformCrossover, BLXAlphaCrossover, "
+                "SPXCrossover, SBXCrossover, VSBXCrossover or UNDXCrossover (for example "
+                "`crossover=SBXCrossover()`), or None for UniformCrossover(swapping_prob)."
             )
         if population_size < crossover.n_parents:
             raise ValueError(

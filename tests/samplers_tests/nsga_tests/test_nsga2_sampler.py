@@ -203,3 +203,13 @@ def test_the_joint_space_follows_a_changed_distribution() -> None:
     study.tell(trial, (trial.suggest_float("x", 0, 1), trial.suggest_float("y", 0, 2)))
     trial = study.ask()
     assert set(sampler.infer_relative_search_space(study, trial._cached)) == {"x"}
+
+
+@pytest.mark.parametrize("crossover", ["sbx", SBXCrossover, 0.5])
+def test_a_crossover_that_is_not_an_instance_names_the_allowed_ones(crossover: Any) -> None:
+    # A name or the class itself (a common slip) is refused before any trial runs, with the
+    # classes to pass instead.
+    with pytest.raises(
+        ValueError, match=r"`crossover` must be a BaseCrossover instance.*SBXCrossover\(\)"
+    ):
+        NSGAIISampler(crossover=crossover)
