@@ -88,8 +88,12 @@ class BaseSampler(abc.ABC):
     def _raise_error_if_multi_objective(self, study: StudyView) -> None:
         if len(study.directions) > 1:
             raise ValueError(
+                # Optuna's sentence first (code may match on it), then what does fit.
                 f"If the study is being used for multi-objective optimization, "
-                f"{self.__class__.__name__} cannot be used."
+                f"{self.__class__.__name__} cannot be used. The study has "
+                f"{len(study.directions)} directions; samplers for several objectives: "
+                "AutoSampler (the default), GPSampler (2-3 objectives), NSGAIISampler, "
+                "NSGAIIISampler, TPESampler, RandomSampler, QMCSampler, GridSampler."
             )
 
 

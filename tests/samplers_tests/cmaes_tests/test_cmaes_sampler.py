@@ -437,3 +437,17 @@ def test_restarts_do_not_depend_on_the_objectives_scale_or_offset() -> None:
     assert base
     assert run(1000.0, 0.0) == base
     assert run(0.5, 250.0) == base
+
+
+def test_a_multi_objective_study_is_refused_with_the_samplers_that_fit() -> None:
+    study = parabola.create_study(
+        storage=parabola.storages.InMemoryStorage(),
+        sampler=CmaEsSampler(seed=0),
+        directions=["minimize", "maximize"],
+    )
+    with pytest.raises(
+        ValueError, match=r"CmaEsSampler cannot be used\. The study has 2 directions"
+    ):
+        study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=1)
+    # The trial is recorded as failed, not left running.
+    assert [t.state for t in study.trials] == [parabola.trial.TrialState.FAIL]
