@@ -41,6 +41,7 @@ from __future__ import annotations
 
 import dataclasses
 import importlib
+import numbers
 import statistics
 import sys
 import threading
@@ -149,6 +150,15 @@ class AutoSampler(BaseSampler):
         gp_step_allowance: float = _GP_STEP_ALLOWANCE,
         constraints_func: Any = None,
     ) -> None:
+        # Checked here, not first in the sampler built at trial 10 or 250, so a wrong seed
+        # fails before any trial runs. numpy integers are seeds too (numbers.Integral).
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
+            raise TypeError(f"AutoSampler(seed=...): expected an int or None, got {seed!r}.")
+        if constraints_func is not None and not callable(constraints_func):
+            raise TypeError(
+                "AutoSampler(constraints_func=...): expected a callable (trial -> sequence of "
+                f"floats, feasible when all <= 0) or None, got {constraints_func!r}."
+            )
         if isinstance(gp_trials, bool) or not isinstance(gp_trials, int) or gp_trials < 0:
             raise ValueError(
                 f"AutoSampler(gp_trials=...): expected an int >= 0, got {gp_trials!r}."
@@ -170,7 +180,7 @@ class AutoSampler(BaseSampler):
                 "AutoSampler(gp_step_allowance=...): expected a finite float >= 0 (seconds), "
                 f"got {gp_step_allowance!r}."
             )
-        self._seed = seed
+        self._seed = None if seed is None else int(seed)
         self._gp_trials = gp_trials
         self._max_overhead = None if max_overhead is None else float(max_overhead)
         self._gp_step_allowance = float(gp_step_allowance)

@@ -12,6 +12,7 @@ import time
 from collections.abc import Mapping
 from typing import Any
 
+import numpy as np
 import pytest
 
 import parabola
@@ -291,6 +292,32 @@ def test_reproducible_with_a_seed_when_the_clock_rule_is_off() -> None:
 def test_bad_arguments_name_themselves(kwargs: dict[str, Any], message: str) -> None:
     with pytest.raises(ValueError, match=message):
         AutoSampler(**kwargs)
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "message"),
+    [
+        ({"seed": "a"}, r"AutoSampler\(seed=\.\.\.\): expected an int or None, got 'a'"),
+        ({"seed": 1.5}, r"AutoSampler\(seed=\.\.\.\): expected an int or None, got 1\.5"),
+        ({"constraints_func": 3}, r"AutoSampler\(constraints_func=\.\.\.\): expected a callable"),
+    ],
+)
+def test_bad_types_are_refused_before_any_trial(kwargs: dict[str, Any], message: str) -> None:
+    # The seed and constraints reach a sampler only when one is built (trial 10 for the GP):
+    # without the check a wrong one failed mid-study.
+    with pytest.raises(TypeError, match=message):
+        AutoSampler(**kwargs)
+
+
+def test_a_numpy_integer_seed_is_a_seed() -> None:
+    def run(seed: Any) -> list[float]:
+        study = parabola.create_study(
+            storage=InMemoryStorage(), sampler=AutoSampler(seed=seed, max_overhead=None)
+        )
+        study.optimize(lambda t: t.suggest_float("x", -1, 1) ** 2, n_trials=12)
+        return [t.params["x"] for t in study.trials]
+
+    assert run(np.int64(7)) == run(7)
 
 
 def test_the_default_of_create_and_load_study() -> None:

@@ -487,7 +487,18 @@ def _check_args(args: dict[str, Any]) -> None:
     ind = args["independent_sampler"]
     if ind is not None and not isinstance(ind, BaseSampler):
         raise TypeError(f"`independent_sampler` must be a BaseSampler, got {ind!r}.")
-    if args["source_trials"] is not None and (args["x0"] is not None or sigma0 is not None):
+    source = args["source_trials"]
+    # Checked now: it is first read at the first CMA-ES generation, after the start-up trials.
+    if source is not None and (
+        not isinstance(source, Sequence)
+        or isinstance(source, (str, bytes))
+        or not all(isinstance(t, FrozenTrial) for t in source)
+    ):
+        raise TypeError(
+            "`source_trials` must be a list of FrozenTrial (for example "
+            f"`other_study.trials`) or None, got {source!r:.200}."
+        )
+    if source is not None and (args["x0"] is not None or sigma0 is not None):
         raise ValueError(
             "It is prohibited to pass `source_trials` argument when x0 or sigma0 is specified."
         )

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import math
+import numbers
 import threading
 import warnings
 from collections.abc import Callable, Sequence
@@ -129,7 +130,7 @@ class GPSampler(BaseSampler):
         constraints_func: Callable[[FrozenTrial], Sequence[float]] | None = None,
         warn_independent_sampling: bool = True,
     ) -> None:
-        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, int)):
+        if seed is not None and (isinstance(seed, bool) or not isinstance(seed, numbers.Integral)):
             raise TypeError(f"GPSampler(seed=...): expected an int or None, got {seed!r}.")
         if independent_sampler is not None and not isinstance(independent_sampler, BaseSampler):
             raise TypeError(

@@ -451,3 +451,12 @@ def test_a_multi_objective_study_is_refused_with_the_samplers_that_fit() -> None
         study.optimize(lambda t: (t.suggest_float("x", 0, 1), 1.0), n_trials=1)
     # The trial is recorded as failed, not left running.
     assert [t.state for t in study.trials] == [parabola.trial.TrialState.FAIL]
+
+
+@pytest.mark.parametrize("source", [3, "trials", [1, 2]])
+def test_source_trials_that_are_not_trials_are_refused_at_construction(source: Any) -> None:
+    # They are first read at the first generation, after the start-up trials have run.
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", parabola.exceptions.ExperimentalWarning)
+        with pytest.raises(TypeError, match=r"`source_trials` must be a list of FrozenTrial"):
+            CmaEsSampler(source_trials=source)
