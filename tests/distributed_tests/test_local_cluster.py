@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import functools
+import os
 from collections import Counter
 from pathlib import Path
 from typing import Any
@@ -17,6 +18,13 @@ from tests.distributed_tests import _objectives as obj
 
 def _study(tmp_path: Path, **kw: Any) -> parabola.study.Study:
     return parabola.create_study(storage=f"sqlite:///{tmp_path / 'dist.db'}", **kw)
+
+
+def _worker_pids(client: Any) -> set[int]:
+    """The process ids of the cluster's workers; the driver's is never among them."""
+    pids = set(client.run(os.getpid).values())
+    assert os.getpid() not in pids
+    return pids
 
 
 def test_n_trials_is_one_budget_for_every_worker(local_client: Any, tmp_path: Path) -> None:
@@ -139,7 +147,9 @@ def test_tracking_from_workers(local_client: Any, tmp_path: Path) -> None:
     own = api.runs("dist")
     assert len(own) == 6
     pids = {row["pid"] for r in own for row in r.scan_history()}
-    assert len(pids) == 2  # written by both worker processes, straight to the store
+    # Written by the worker processes, straight to the store. Which workers ran them is the
+    # scheduler's choice (six short trials can all land on one), so not "both".
+    assert pids and pids <= _worker_pids(local_client)
 
 
 def test_init_without_arguments_on_a_worker_is_the_trials_run(
@@ -158,7 +168,9 @@ def test_init_without_arguments_on_a_worker_is_the_trials_run(
         rows = list(run.scan_history())
         assert [r["trial"] for r in rows] == [run.trial_number]
         pids.add(rows[0]["pid"])
-    assert len(pids) == 2  # written on both worker processes, not on the driver
+    # Written on the worker processes, not on the driver (which worker is the scheduler's
+    # choice: "both" failed when six short trials all landed on one).
+    assert pids and pids <= _worker_pids(local_client)
 
 
 def test_the_duration_rule_leaves_the_gp_on_a_zero_cost_objective(
