@@ -32,8 +32,15 @@ _CACHE_MAX = 4096  # a study with many distinct ranges (dynamic bounds) starts o
 _EXACT_CHOICE_TYPES = (str, int, bool, type(None))
 
 
-def _cached(key: tuple[Any, ...], kind: str, name: str, build: Any, keep: bool) -> BaseDistribution:
-    """The distribution for ``key``, built (and kept when ``keep``) on first use."""
+def _cached(
+    key: tuple[Any, ...] | None, kind: str, name: str, build: Any, keep: bool
+) -> BaseDistribution:
+    """The distribution for ``key``, built (and kept when ``keep``) on first use.
+
+    ``key=None`` (arguments that make no key) builds it every time, never kept.
+    """
+    if key is None:
+        return _build(kind, name, build)
     try:
         dist = _CACHE.get(key)
     except TypeError:  # an unhashable argument: build it (and fail or not) as before
@@ -82,9 +89,14 @@ class SuggestMixin(abc.ABC):
         """
         if name.__class__ is not str:
             _check_name(name)
-        # The signs keep 0.0 and -0.0 bounds apart (they are equal keys otherwise).
+        # A bound that is not a number leaves ``key`` None (``copysign`` refuses it, naming
+        # neither the parameter nor the argument): the distribution is then built without a
+        # key and its own check raises, naming both.
+        key: tuple[Any, ...] | None = None
+        dist = None
         try:
-            key = (
+            # The signs keep 0.0 and -0.0 bounds apart (they are equal keys otherwise).
+            built = (
                 "f",
                 low.__class__,
                 low,
@@ -96,23 +108,10 @@ class SuggestMixin(abc.ABC):
                 log,
                 step,
             )
-        except TypeError:
-            # A bound that is not a number: the distribution's own check names it (and the
-            # argument) where ``copysign``'s "must be real number" would name neither.
-            return float(
-                self._suggest(
-                    name,
-                    _build(
-                        "suggest_float",
-                        name,
-                        lambda: FloatDistribution(low, high, log=log, step=step),
-                    ),
-                )
-            )
-        try:
-            dist = _CACHE.get(key)  # inline: the hit is the usual case, every trial
-        except TypeError:
-            dist = None
+            key = built
+            dist = _CACHE.get(built)  # inline: the hit is the usual case, every trial
+        except TypeError:  # not a number, or unhashable (``_cached`` builds that one unkept)
+            pass
         if dist is None:
             dist = _cached(
                 key,
