@@ -84,6 +84,7 @@ def test_seed_makes_runs_reproducible_and_seeds_differ() -> None:
 
     assert run(3) == run(3)
     assert run(3)[3:] != run(4)[3:]
+    assert run(np.int64(3)) == run(3)  # type: ignore[arg-type]  # numpy integers are seeds
 
 
 class _Recording(RandomSampler):
