@@ -133,6 +133,30 @@ def test_categorical_or_conditional_spaces_use_tpe() -> None:
     assert _optimize(study, conditional, 5)[2:] == ["TPESampler"] * 3
 
 
+def test_a_space_that_turns_conditional_late_hands_over_to_tpe() -> None:
+    # The space check reads only the trials finished since its last call: a parameter that
+    # first appears at trial 12 must still be seen, and the choice must stay TPE after it.
+    def late(trial: Any) -> float:
+        x = trial.suggest_float("x", 0, 1)
+        return x + (trial.suggest_float("y", 0, 1) if trial.number == 12 else 0.0)
+
+    study = _study(AutoSampler(seed=0, max_overhead=None))
+    choices = _optimize(study, late, 16)
+    assert choices[1:13] == ["GPSampler"] * 12
+    assert choices[13:] == ["TPESampler"] * 3
+
+
+def test_the_space_record_is_per_study_and_restarts_for_a_reused_name() -> None:
+    sampler = AutoSampler(seed=0, max_overhead=None)
+    storage = InMemoryStorage()
+    cat = parabola.create_study(storage=storage, sampler=sampler, study_name="s")
+    _optimize(cat, lambda t: float(t.suggest_categorical("c", [1, 2])), 3)
+    parabola.delete_study(study_name="s", storage=storage)
+    # Same name, now a numerical space: the old study's "not static" must not carry over.
+    num = parabola.create_study(storage=storage, sampler=sampler, study_name="s")
+    assert _optimize(num, lambda t: t.suggest_float("x", 0, 1), 3)[1:] == ["GPSampler"] * 2
+
+
 def test_never_random_for_categoricals_after_the_start_up(monkeypatch: pytest.MonkeyPatch) -> None:
     from parabola.samplers._random import RandomSampler
 
