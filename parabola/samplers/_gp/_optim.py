@@ -29,6 +29,9 @@ _Array = np.ndarray[Any, np.dtype[np.float64]]
 # Projected-gradient tolerance of the local search, in log-acquisition units per unit of z
 # (Optuna uses sqrt(1e-4) for each start; here it bounds the largest component of the batch).
 _GTOL = 1e-2
+# A line search step shorter than this many length scales (the search's units) in every
+# column is the end of a start: the acquisition does not change on that scale.
+_XTOL = 1e-4
 
 
 def _local_search(
@@ -74,6 +77,7 @@ def _local_search(
             1.0 / ls_row,
             max_iter=max_iter,
             gtol=gtol,
+            xtol=_XTOL,
         )
         z_opt = res.x
     else:

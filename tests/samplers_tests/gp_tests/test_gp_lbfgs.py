@@ -105,3 +105,52 @@ def test_minimize_batch_respects_max_iter_and_ignores_non_finite_starts() -> Non
     assert res.nit[0] == 3
     assert res.nit[1] == 0 and np.array_equal(res.x[1], x0[1])
     assert res.f[0] < rosen(x0[:1])[0][0]
+
+
+def test_xtol_ends_a_start_stuck_on_rounding_noise() -> None:
+    # A quadratic whose value carries noise of 1e-7 (as an acquisition's did, from a variance
+    # with rounding noise) while its gradient is clean: near the optimum the line search
+    # cannot decrease the value. With xtol the start ends once its steps are shorter than
+    # 1e-4 instead of after ten backtracks, at the same point.
+    hess = np.array([1.0, 10.0, 100.0])
+
+    def noisy(x: _Array) -> tuple[_Array, _Array]:
+        r = x - 0.5
+        return 0.5 * (hess * r * r).sum(1) + 1e-7 * np.sin(1e7 * x.sum(1)), hess * r
+
+    x0 = np.array([[0.1, 0.9, 0.3], [0.7, 0.2, 0.6]])
+    plain = minimize_batch(noisy, x0, np.zeros(3), np.ones(3), max_iter=60, gtol=1e-12)
+    short = minimize_batch(noisy, x0, np.zeros(3), np.ones(3), max_iter=60, gtol=1e-12, xtol=1e-4)
+    assert short.n_calls < plain.n_calls - 5
+    np.testing.assert_allclose(short.x, 0.5, atol=1e-4)
+    np.testing.assert_allclose(plain.x, 0.5, atol=1e-4)
+
+
+def test_the_kept_pair_terms_give_the_same_direction() -> None:
+    # minimize_batch passes rho, gamma and the used slot count it keeps; with every variable
+    # free they must give the direction derived from the raw pairs.
+    rng = np.random.RandomState(2)
+    b, m, d = 5, 6, 4
+    a = rng.randn(d, d)
+    hess = a @ a.T + np.eye(d)
+    s = rng.randn(b, m, d)
+    y = s @ hess
+    s[:, :2] = y[:, :2] = 0.0  # two unused slots in every row
+    s[3, :4] = y[3, :4] = 0.0  # and one row with only two pairs
+    g = rng.randn(b, d)
+    free = np.ones((b, d), dtype=bool)
+    sy = np.einsum("bmd,bmd->bm", s, y)
+    rho = np.where(sy > 0, 1.0 / np.where(sy > 0, sy, 1.0), 0.0)
+    gamma = sy[:, -1] / np.einsum("bd,bd->b", y[:, -1], y[:, -1])
+    expected = _direction(g, free, s, y)
+    np.testing.assert_allclose(_direction(g, free, s, y, (rho, gamma, 4)), expected, atol=1e-12)
+    # No pairs yet: scaled steepest descent.
+    zero = np.zeros((b, m, d))
+    np.testing.assert_allclose(
+        _direction(g, free, zero, zero, (np.zeros((b, m)), np.ones(b), 0)), -g, atol=0
+    )
+    # A variable at its bound: the pairs are restricted again, whatever was kept.
+    free[1, 0] = False
+    np.testing.assert_allclose(
+        _direction(g, free, s, y, (rho, gamma, 4)), _direction(g, free, s, y), atol=0
+    )
