@@ -89,6 +89,12 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
             sampler._scaled_refits = False
         elif knob.startswith("gtol"):  # gtol<value>: the local search's tolerance
             sampler._local_gtol = float(knob[len("gtol") :])
+        elif knob.startswith("sweeprows"):  # sweeprows<n>: full sweep up to n trials (was 256)
+            sampler._sweep_full_rows = int(knob[len("sweeprows") :])
+        elif knob.startswith("sweep"):  # sweep<points>: the Sobol sweep's size (Optuna: 2048)
+            sampler._n_sweep = int(knob[len("sweep") :])
+        elif knob.startswith("local"):  # local<starts>: local-search starts (Optuna: 10)
+            sampler._n_local = int(knob[len("local") :])
         else:
             raise SystemExit(f"unknown variant knob {knob!r}")
     return sampler

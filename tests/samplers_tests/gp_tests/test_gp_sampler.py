@@ -174,6 +174,22 @@ def test_hyperparameters_are_refitted_lazily(monkeypatch: pytest.MonkeyPatch) ->
     assert [fits.count(n) for n in sizes[:4]] == [2, 1, 2, 1]
 
 
+def test_the_sweep_shrinks_past_64_trials_in_powers_of_two() -> None:
+    size = gp_sampler_module._sweep_size
+    assert [size(512, n) for n in (10, 64, 65, 100, 128, 200, 256, 400, 2000)] == [
+        512,
+        512,
+        256,
+        256,
+        256,
+        128,
+        128,
+        64,
+        64,
+    ]
+    assert size(512, 300, full_rows=256) == 256  # the former threshold, as a benchmark knob
+
+
 # Constraints -----------------------------------------------------------------------------
 def _constrained(trial: Any) -> float:
     x = trial.suggest_float("x", -2.0, 2.0)
