@@ -162,7 +162,9 @@ def minimize_batch(
             # is taken on the others (a projected quasi-Newton step).
             free = ~(((x <= lower) & (g > 0)) | ((x >= upper) & (g < 0)))
             kept = (rho_hist, gamma, int(n_pairs.max()))
-            pn = _direction(g, free, s_hist, y_hist, kept)
+            # Only the fresh rows' directions are used: the others count as free, so that a
+            # start stopped at a bound does not cost the rest the kept terms' shortcut.
+            pn = _direction(g, free | ~fresh[:, None], s_hist, y_hist, kept)
             # Steepest descent (the start, or a lost quasi-Newton direction) takes one unit
             # along its largest component, as L-BFGS-B's first iteration; quasi-Newton
             # steps start at 1.
