@@ -25,13 +25,17 @@ def _bfgs_inverse(s: _Array, y: _Array, free: _Array) -> _Array:
     return h
 
 
+def _histories(rng: np.random.RandomState, b: int, m: int, d: int) -> tuple[_Array, _Array]:
+    """Random curvature pairs ``(s, y)`` of one positive definite quadratic, ``(b, m, d)``."""
+    a = rng.randn(d, d)
+    s = rng.randn(b, m, d)
+    return s, s @ (a @ a.T + np.eye(d))
+
+
 def test_direction_equals_the_bfgs_recursion() -> None:
     rng = np.random.RandomState(0)
     b, m, d = 4, 5, 6
-    a = rng.randn(d, d)
-    hess = a @ a.T + np.eye(d)
-    s = rng.randn(b, m, d)
-    y = s @ hess
+    s, y = _histories(rng, b, m, d)
     s[0, :2] = y[0, :2] = 0.0  # unused history slots
     y[2, 1] = -s[2, 1]  # a pair of negative curvature is dropped
     g = rng.randn(b, d)
@@ -131,10 +135,7 @@ def test_the_kept_pair_terms_give_the_same_direction() -> None:
     # free they must give the direction derived from the raw pairs.
     rng = np.random.RandomState(2)
     b, m, d = 5, 6, 4
-    a = rng.randn(d, d)
-    hess = a @ a.T + np.eye(d)
-    s = rng.randn(b, m, d)
-    y = s @ hess
+    s, y = _histories(rng, b, m, d)
     s[:, :2] = y[:, :2] = 0.0  # two unused slots in every row
     s[3, :4] = y[3, :4] = 0.0  # and one row with only two pairs
     g = rng.randn(b, d)
