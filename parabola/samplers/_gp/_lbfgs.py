@@ -43,13 +43,7 @@ class BatchResult:
         self.n_calls = n_calls
 
 
-def _direction(
-    g: _Array,
-    free: _Array,
-    s: _Array,
-    y: _Array,
-    kept: tuple[_Array, _Array, int] | None = None,
-) -> _Array:
+def _direction(g: _Array, free: _Array, s: _Array, y: _Array) -> _Array:
     """``-H g`` on the free variables, ``H`` the L-BFGS inverse Hessian of each row's history.
 
     ``s``, ``y`` are ``(b, m, d)`` histories ordered oldest to newest (unused slots zero).
@@ -59,45 +53,31 @@ def _direction(
     It replaced the compact form (Byrd, Nocedal and Schnabel 1994), whose batched ``m x m``
     solves cost more in numpy's per-call overhead than the recursion's arithmetic (the two
     give the same direction to rounding; a test checks it against a dense ``H``).
-
-    ``kept`` is what :func:`minimize_batch` knows of the full pairs: ``rho = 1 / s'y``
-    (``(b, m)``, zero for an unused slot), the initial scaling ``gamma`` (``(b,)``) and the
-    number of newest slots any row uses. When every variable is free the pairs need no
-    restriction, so these replace the dozen array operations that derive them, and unused
-    slots are skipped (the recursion's cost was a fifth of a GP step).
     """
+    if not free.all():
+        fm = free[:, None, :]
+        s = np.where(fm, s, 0.0)
+        y = np.where(fm, y, 0.0)
+        g = np.where(free, g, 0.0)
     m = s.shape[1]
-    if kept is not None and free.all():
-        rho_bm, gamma, k = kept
-        if k == 0:
-            return -gamma[:, None] * g
-        rho = rho_bm[:, m - k :].T
-        s, y = s[:, m - k :], y[:, m - k :]
-    else:
-        if not free.all():
-            fm = free[:, None, :]
-            s = np.where(fm, s, 0.0)
-            y = np.where(fm, y, 0.0)
-            g = np.where(free, g, 0.0)
-        k = m
-        d_sy = np.einsum("bmd,bmd->bm", s, y)
-        d_yy = np.einsum("bmd,bmd->bm", y, y)
-        valid = d_sy > 1e-10 * np.maximum(d_yy, 1e-300)
-        rho = np.where(valid, 1.0 / np.where(valid, d_sy, 1.0), 0.0).T  # (m, b); 0 drops a pair
-        # Initial scaling: s'y / y'y of the newest valid pair, else 1.
-        newest = m - 1 - np.argmax(valid[:, ::-1], axis=1)
-        rows = np.arange(len(g))
-        has = valid[rows, newest]
-        gamma = np.where(has, d_sy[rows, newest] / np.where(has, d_yy[rows, newest], 1.0), 1.0)
-    s_m = s.transpose(1, 0, 2)  # (k, b, d): pair i of every row is s_m[i]
+    d_sy = np.einsum("bmd,bmd->bm", s, y)
+    d_yy = np.einsum("bmd,bmd->bm", y, y)
+    valid = d_sy > 1e-10 * np.maximum(d_yy, 1e-300)
+    rho = np.where(valid, 1.0 / np.where(valid, d_sy, 1.0), 0.0).T  # (m, b); 0 drops a pair
+    # Initial scaling: s'y / y'y of the newest valid pair, else 1.
+    newest = m - 1 - np.argmax(valid[:, ::-1], axis=1)
+    rows = np.arange(len(g))
+    has = valid[rows, newest]
+    gamma = np.where(has, d_sy[rows, newest] / np.where(has, d_yy[rows, newest], 1.0), 1.0)
+    s_m = s.transpose(1, 0, 2)  # (m, b, d): pair i of every row is s_m[i]
     y_m = y.transpose(1, 0, 2)
     q = np.array(g, dtype=float)
-    alpha = np.empty((k, len(g)))
-    for i in range(k - 1, -1, -1):
+    alpha = np.empty((m, len(g)))
+    for i in range(m - 1, -1, -1):
         alpha[i] = rho[i] * np.einsum("bd,bd->b", s_m[i], q)
         q -= alpha[i][:, None] * y_m[i]
     q *= gamma[:, None]
-    for i in range(k):
+    for i in range(m):
         beta = rho[i] * np.einsum("bd,bd->b", y_m[i], q)
         q += (alpha[i] - beta)[:, None] * s_m[i]
     return np.where(free, -q, 0.0)
@@ -140,11 +120,6 @@ def minimize_batch(
     n_calls = 1
     s_hist = np.zeros((b, memory, d))
     y_hist = np.zeros((b, memory, d))
-    # rho = 1 / s'y of each stored pair (0: an unused slot), each row's initial scaling and
-    # stored-pair count: the direction's inputs when no variable is at a bound.
-    rho_hist = np.zeros((b, memory))
-    gamma = np.ones(b)
-    n_pairs = np.zeros(b, dtype=int)
     nit = np.zeros(b, dtype=int)
     p = np.zeros((b, d))
     t = np.zeros(b)
@@ -161,10 +136,7 @@ def minimize_batch(
             # Variables held at a bound by their gradient stay there; the quasi-Newton step
             # is taken on the others (a projected quasi-Newton step).
             free = ~(((x <= lower) & (g > 0)) | ((x >= upper) & (g < 0)))
-            kept = (rho_hist, gamma, int(n_pairs.max()))
-            # Only the fresh rows' directions are used: the others count as free, so that a
-            # start stopped at a bound does not cost the rest the kept terms' shortcut.
-            pn = _direction(g, free | ~fresh[:, None], s_hist, y_hist, kept)
+            pn = _direction(g, free, s_hist, y_hist)
             # Steepest descent (the start, or a lost quasi-Newton direction) takes one unit
             # along its largest component, as L-BFGS-B's first iteration; quasi-Newton
             # steps start at 1.
@@ -189,17 +161,10 @@ def minimize_batch(
             yv = gt - g
             # Keep a pair only with positive curvature (the acquisition is not convex): the
             # estimate then stays positive definite.
-            sy = np.einsum("bd,bd->b", step, yv)
-            yy = np.einsum("bd,bd->b", yv, yv)
-            keep = ok & (sy > 1e-10 * yy)
+            keep = ok & (np.einsum("bd,bd->b", step, yv) > 1e-10 * np.einsum("bd,bd->b", yv, yv))
             if keep.any():
                 s_hist[keep] = np.concatenate([s_hist[keep, 1:], step[keep, None]], axis=1)
                 y_hist[keep] = np.concatenate([y_hist[keep, 1:], yv[keep, None]], axis=1)
-                rho_hist[keep] = np.concatenate(
-                    [rho_hist[keep, 1:], (1.0 / sy[keep])[:, None]], axis=1
-                )
-                gamma[keep] = sy[keep] / yy[keep]
-                n_pairs[keep] = np.minimum(n_pairs[keep] + 1, memory)
             flat = ok & (f - ft <= ftol * np.maximum(np.abs(ft), 1.0))
             okc = ok[:, None]
             x = np.where(okc, trial, x)

@@ -25,17 +25,13 @@ def _bfgs_inverse(s: _Array, y: _Array, free: _Array) -> _Array:
     return h
 
 
-def _histories(rng: np.random.RandomState, b: int, m: int, d: int) -> tuple[_Array, _Array]:
-    """Random curvature pairs ``(s, y)`` of one positive definite quadratic, ``(b, m, d)``."""
-    a = rng.randn(d, d)
-    s = rng.randn(b, m, d)
-    return s, s @ (a @ a.T + np.eye(d))
-
-
 def test_direction_equals_the_bfgs_recursion() -> None:
     rng = np.random.RandomState(0)
     b, m, d = 4, 5, 6
-    s, y = _histories(rng, b, m, d)
+    a = rng.randn(d, d)
+    hess = a @ a.T + np.eye(d)
+    s = rng.randn(b, m, d)
+    y = s @ hess
     s[0, :2] = y[0, :2] = 0.0  # unused history slots
     y[2, 1] = -s[2, 1]  # a pair of negative curvature is dropped
     g = rng.randn(b, d)
@@ -128,30 +124,3 @@ def test_xtol_ends_a_start_stuck_on_rounding_noise() -> None:
     assert short.n_calls < plain.n_calls - 5
     np.testing.assert_allclose(short.x, 0.5, atol=1e-4)
     np.testing.assert_allclose(plain.x, 0.5, atol=1e-4)
-
-
-def test_the_kept_pair_terms_give_the_same_direction() -> None:
-    # minimize_batch passes rho, gamma and the used slot count it keeps; with every variable
-    # free they must give the direction derived from the raw pairs.
-    rng = np.random.RandomState(2)
-    b, m, d = 5, 6, 4
-    s, y = _histories(rng, b, m, d)
-    s[:, :2] = y[:, :2] = 0.0  # two unused slots in every row
-    s[3, :4] = y[3, :4] = 0.0  # and one row with only two pairs
-    g = rng.randn(b, d)
-    free = np.ones((b, d), dtype=bool)
-    sy = np.einsum("bmd,bmd->bm", s, y)
-    rho = np.where(sy > 0, 1.0 / np.where(sy > 0, sy, 1.0), 0.0)
-    gamma = sy[:, -1] / np.einsum("bd,bd->b", y[:, -1], y[:, -1])
-    expected = _direction(g, free, s, y)
-    np.testing.assert_allclose(_direction(g, free, s, y, (rho, gamma, 4)), expected, atol=1e-12)
-    # No pairs yet: scaled steepest descent.
-    zero = np.zeros((b, m, d))
-    np.testing.assert_allclose(
-        _direction(g, free, zero, zero, (np.zeros((b, m)), np.ones(b), 0)), -g, atol=0
-    )
-    # A variable at its bound: the pairs are restricted again, whatever was kept.
-    free[1, 0] = False
-    np.testing.assert_allclose(
-        _direction(g, free, s, y, (rho, gamma, 4)), _direction(g, free, s, y), atol=0
-    )
