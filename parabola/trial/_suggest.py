@@ -96,7 +96,7 @@ class SuggestMixin(abc.ABC):
         dist = None
         try:
             # The signs keep 0.0 and -0.0 bounds apart (they are equal keys otherwise).
-            built = (
+            key = (
                 "f",
                 low.__class__,
                 low,
@@ -108,8 +108,7 @@ class SuggestMixin(abc.ABC):
                 log,
                 step,
             )
-            key = built
-            dist = _CACHE.get(built)  # inline: the hit is the usual case, every trial
+            dist = _CACHE.get(key)  # inline: the hit is the usual case, every trial
         except TypeError:  # not a number, or unhashable (``_cached`` builds that one unkept)
             pass
         if dist is None:
