@@ -85,6 +85,12 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
             sampler._batched_lbfgs = False
         elif knob == "refitall":
             sampler._refit_growth = 0.0
+        elif knob.startswith("growth"):  # growth<g>[from<n>]: refit once the data grew by g
+            growth, _, rows = knob[len("growth") :].partition("from")
+            if rows:  # only from n fitted rows on (0.1 before)
+                sampler._late_refit_growth, sampler._late_refit_rows = float(growth), int(rows)
+            else:
+                sampler._refit_growth = sampler._late_refit_growth = float(growth)
         elif knob == "unscaledrefits":
             sampler._scaled_refits = False
         elif knob.startswith("gtol"):  # gtol<value>: the local search's tolerance

@@ -174,6 +174,38 @@ def test_hyperparameters_are_refitted_lazily(monkeypatch: pytest.MonkeyPatch) ->
     assert [fits.count(n) for n in sizes[:4]] == [2, 1, 2, 1]
 
 
+def test_refits_wait_for_a_fifth_more_data_past_the_late_rows(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    fits: list[int] = []
+    from parabola.samplers._gp import _regressor
+
+    real = _regressor.fit_hyper
+
+    def counting(x: Any, *args: Any, **kwargs: Any) -> Any:
+        fits.append(len(x))
+        return real(x, *args, **kwargs)
+
+    monkeypatch.setattr(_regressor, "fit_hyper", counting)
+    sampler = GPSampler(seed=0, n_startup_trials=10)
+    assert (sampler._late_refit_growth, sampler._late_refit_rows) == (0.2, 100)
+    sampler._late_refit_rows = 20  # the schedule's switch, moved into a short study
+    _study(sampler).optimize(_quadratic, n_trials=60)
+    sizes = sorted(set(fits))
+    gaps = {a: b - a for a, b in itertools.pairwise(sizes)}
+    assert [a for a in gaps if a < 20] == [10, 11, 13, 15, 17, 19]  # a tenth, as before
+    late = {a: g for a, g in gaps.items() if a >= 20}
+    assert late == {a: int(np.ceil(0.2 * a)) for a in late} and len(late) >= 3
+
+
+def test_a_sampler_pickled_before_the_late_schedule_gets_it() -> None:
+    state = GPSampler(seed=0).__getstate__()
+    del state["_late_refit_growth"], state["_late_refit_rows"]
+    restored = GPSampler.__new__(GPSampler)
+    restored.__setstate__(state)
+    assert (restored._late_refit_growth, restored._late_refit_rows) == (0.2, 100)
+
+
 def test_the_sweep_shrinks_past_64_trials_in_powers_of_two() -> None:
     size = gp_sampler_module._sweep_size
     assert [size(512, n) for n in (10, 64, 65, 100, 128, 200, 256, 400, 2000)] == [
