@@ -151,18 +151,24 @@ def test_deterministic_objective_pins_the_noise() -> None:
     assert model.hyper is not None and model.hyper.noise == gp_sampler_module._MINIMUM_NOISE
 
 
-def test_hyperparameters_are_refitted_lazily(monkeypatch: pytest.MonkeyPatch) -> None:
-    fits: list[int] = []
+@pytest.fixture
+def fits(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The number of rows of every hyperparameter fit from here on (``fit_hyper``, counted)."""
+    sizes: list[int] = []
     from parabola.samplers._gp import _regressor
 
     real = _regressor.fit_hyper
 
     def counting(x: Any, *args: Any, **kwargs: Any) -> Any:
-        fits.append(len(x))
+        sizes.append(len(x))
         return real(x, *args, **kwargs)
 
     # _sampler imports the model code at the first model-based trial, from _regressor.
     monkeypatch.setattr(_regressor, "fit_hyper", counting)
+    return sizes
+
+
+def test_hyperparameters_are_refitted_lazily(fits: list[int]) -> None:
     study = _study(GPSampler(seed=0, n_startup_trials=10))
     study.optimize(_quadratic, n_trials=60)
     # A refit once the data grew by a tenth (every trial at first), row extensions in between.
@@ -174,19 +180,7 @@ def test_hyperparameters_are_refitted_lazily(monkeypatch: pytest.MonkeyPatch) ->
     assert [fits.count(n) for n in sizes[:4]] == [2, 1, 2, 1]
 
 
-def test_refits_wait_for_a_fifth_more_data_past_the_late_rows(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
-    fits: list[int] = []
-    from parabola.samplers._gp import _regressor
-
-    real = _regressor.fit_hyper
-
-    def counting(x: Any, *args: Any, **kwargs: Any) -> Any:
-        fits.append(len(x))
-        return real(x, *args, **kwargs)
-
-    monkeypatch.setattr(_regressor, "fit_hyper", counting)
+def test_refits_wait_for_a_fifth_more_data_past_the_late_rows(fits: list[int]) -> None:
     sampler = GPSampler(seed=0, n_startup_trials=10)
     assert (sampler._late_refit_growth, sampler._late_refit_rows) == (0.2, 100)
     sampler._late_refit_rows = 20  # the schedule's switch, moved into a short study
