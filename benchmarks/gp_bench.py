@@ -84,7 +84,7 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
         elif knob == "scipylbfgs":
             sampler._batched_lbfgs = False
         elif knob == "refitall":
-            sampler._refit_growth = 0.0
+            sampler._refit_growth = sampler._late_refit_growth = 0.0
         elif knob.startswith("growth"):  # growth<g>[from<n>]: refit once the data grew by g
             growth, _, rows = knob[len("growth") :].partition("from")
             if rows:  # only from n fitted rows on (0.1 before)

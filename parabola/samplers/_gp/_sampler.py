@@ -40,6 +40,13 @@ _Array = np.ndarray[Any, np.dtype[np.float64]]
 RELATIVE_PARAMS_KEY = "gp:relative_params"
 _MINIMUM_NOISE = 1e-6
 _MAX_OBJECTIVES = 3
+# Hyperparameters are refitted once the data grew by a tenth since the last fit, and by a fifth
+# once that fit had 100 rows: the fits were a quarter of a trial's CPU at 100-300 trials (5-D),
+# and refitting half as often there left the regret at 200 trials within noise
+# (benchmarks/README.md, "GPSampler", the late refit schedule).
+_REFIT_GROWTH = 0.1
+_LATE_REFIT_GROWTH = 0.2
+_LATE_REFIT_ROWS = 100
 
 
 @dataclass
@@ -184,12 +191,10 @@ class GPSampler(BaseSampler):
         # Warped or not is chosen per output at each refit by the evidence (False: always warp).
         self._select_warp = True
         self._minimum_noise = _MINIMUM_NOISE
-        self._refit_growth = 0.1  # full hyperparameter refit once the data grew by this much
-        # ... and by a fifth from 100 fitted rows on: the fits were a quarter of a trial's CPU
-        # at 100-300 trials (5-D), and refitting half as often there left the regret at 200
-        # trials within noise (benchmarks/README.md, "GPSampler", refit schedule).
-        self._late_refit_growth = 0.2
-        self._late_refit_rows = 100
+        # The refit schedule (module constants above), per instance so benchmarks can vary it.
+        self._refit_growth = _REFIT_GROWTH
+        self._late_refit_growth = _LATE_REFIT_GROWTH
+        self._late_refit_rows = _LATE_REFIT_ROWS
         self._n_sweep = 512
         self._n_local = 6
         self._local_max_iter = 60
@@ -209,8 +214,8 @@ class GPSampler(BaseSampler):
 
     def __setstate__(self, state: dict[str, Any]) -> None:
         # Pickled before the late refit schedule existed: today's schedule, as a new one has.
-        state.setdefault("_late_refit_growth", 0.2)
-        state.setdefault("_late_refit_rows", 100)
+        state.setdefault("_late_refit_growth", _LATE_REFIT_GROWTH)
+        state.setdefault("_late_refit_rows", _LATE_REFIT_ROWS)
         self.__dict__.update(state)
         self._lock = threading.RLock()
 
