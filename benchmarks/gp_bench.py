@@ -58,8 +58,13 @@ FLOOR = 1e-6
 def _parabola_gp(seed: int, variant: str = "") -> Any:
     from parabola.samplers._gp import _prior
 
-    sampler = parabola.samplers.GPSampler(seed=seed)
-    for knob in filter(None, variant.split("+")):
+    knobs = list(filter(None, variant.split("+")))
+    # seed<k>: the sampler's seed plus k, for a noise floor of a variant against itself.
+    offsets = [int(k[len("seed") :]) for k in knobs if k.startswith("seed")]
+    sampler = parabola.samplers.GPSampler(seed=seed + sum(offsets))
+    for knob in knobs:
+        if knob.startswith("seed"):
+            continue
         if knob == "nowarp":
             sampler._output_warping = False
         elif knob == "warp":
@@ -83,6 +88,8 @@ def _parabola_gp(seed: int, variant: str = "") -> Any:
             sampler._deterministic = True
         elif knob == "scipylbfgs":
             sampler._batched_lbfgs = False
+        elif knob == "scipyfit":  # hyperparameters by SciPy's L-BFGS-B (the former fit)
+            sampler._scipy_fit = True
         elif knob == "refitall":
             sampler._refit_growth = sampler._late_refit_growth = 0.0
         elif knob.startswith("growth"):  # growth<g>[from<n>]: refit once the data grew by g

@@ -22,7 +22,7 @@ from typing import Any
 
 import numpy as np
 
-__all__ = ["BatchResult", "minimize_batch"]
+__all__ = ["BatchResult", "inverse_hessian_diag", "minimize_batch"]
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
 # ``fun(x)`` for a ``(b, d)`` batch (row ``i`` is start ``i``'s point) returns ``(b,)`` values
@@ -34,13 +34,28 @@ _MAX_BACKTRACK = 10
 
 
 class BatchResult:
-    """Per-start minimisers ``x``, values ``f``, iterations ``nit``; batched calls ``n_calls``."""
+    """Per-start minimisers ``x``, values ``f``, iterations ``nit``; batched calls ``n_calls``.
 
-    def __init__(self, x: _Array, f: _Array, nit: np.ndarray[Any, Any], n_calls: int) -> None:
+    ``s_hist`` and ``y_hist`` are each start's final L-BFGS memory, ``(b, memory, d)``, oldest
+    pair first, unused slots zero: :func:`inverse_hessian_diag` reads a curvature estimate
+    from them.
+    """
+
+    def __init__(
+        self,
+        x: _Array,
+        f: _Array,
+        nit: np.ndarray[Any, Any],
+        n_calls: int,
+        s_hist: _Array,
+        y_hist: _Array,
+    ) -> None:
         self.x = x
         self.f = f
         self.nit = nit
         self.n_calls = n_calls
+        self.s_hist = s_hist
+        self.y_hist = y_hist
 
 
 def _direction(g: _Array, free: _Array, s: _Array, y: _Array) -> _Array:
@@ -100,6 +115,7 @@ def minimize_batch(
     ftol: float = 1e-9,
     xtol: float = 0.0,
     memory: int = 6,
+    expand: bool = False,
 ) -> BatchResult:
     """Minimise ``fun`` from each row of ``x0`` within ``[lower, upper]`` (``(d,)`` bounds).
 
@@ -111,6 +127,13 @@ def minimize_batch(
     so the number of calls is that of the longest start, not the sum over iterations of the
     slowest line search. Every round works on the whole batch (stopped starts are evaluated
     and ignored): at a few starts, one more row costs less than selecting the running ones.
+
+    ``expand`` doubles a start's next initial step after each accepted step along which the
+    curvature was not positive (reset at the first positive one). A backtracking search never
+    steps further than its first trial, and in a concave region (no curvature pair kept)
+    the quasi-Newton scale of an earlier pair can make that trial tiny: L-BFGS-B's line
+    search extrapolates there, and without it a hyperparameter fit was seen crawling 50
+    iterations at 0.002 a step. The acquisition's search runs without it.
     """
     x = np.clip(np.array(x0, dtype=float), lower, upper)
     b, d = x.shape
@@ -124,6 +147,7 @@ def minimize_batch(
     p = np.zeros((b, d))
     t = np.zeros(b)
     n_back = np.zeros(b, dtype=int)
+    boost = np.ones(b)
     running = np.isfinite(f)
     fresh = running.copy()  # needs a new search direction (just moved, or the start)
     while True:
@@ -144,6 +168,8 @@ def minimize_batch(
             pn = np.where(steep[:, None], -np.where(free, g, 0.0), pn)
             big = np.abs(pn).max(axis=1)
             tn = np.where(steep, 1.0 / np.maximum(big, 1.0), 1.0)
+            if expand:
+                tn = tn * boost
             p = np.where(fresh[:, None], pn, p)
             t = np.where(fresh, tn, t)
             n_back[fresh] = 0
@@ -165,6 +191,8 @@ def minimize_batch(
             if keep.any():
                 s_hist[keep] = np.concatenate([s_hist[keep, 1:], step[keep, None]], axis=1)
                 y_hist[keep] = np.concatenate([y_hist[keep, 1:], yv[keep, None]], axis=1)
+            if expand:
+                boost = np.where(keep, 1.0, np.where(ok, 2.0 * boost, boost))
             flat = ok & (f - ft <= ftol * np.maximum(np.abs(ft), 1.0))
             okc = ok[:, None]
             x = np.where(okc, trial, x)
@@ -189,4 +217,18 @@ def minimize_batch(
                 # A step this short cannot matter to the caller; backtracking further only
                 # spends rounds (each one a batched evaluation) on rounding noise.
                 running &= ~(rej & (t * np.abs(p).max(axis=1) < xtol))
-    return BatchResult(x, f, nit, n_calls)
+    return BatchResult(x, f, nit, n_calls, s_hist, y_hist)
+
+
+def inverse_hessian_diag(s: _Array, y: _Array) -> _Array:
+    """The diagonal of the L-BFGS inverse Hessian of one start's memory ``s``, ``y`` (``(m, d)``).
+
+    That is ``H e_i`` for every unit vector at once (the two-loop recursion over a batch of
+    ``d`` rows sharing one history), with the usual initial scaling ``s'y / y'y`` of the
+    newest pair. With no usable pair it is all ones (the identity the search started from).
+    """
+    d = s.shape[1]
+    rows = np.broadcast_to(s, (d, *s.shape)), np.broadcast_to(y, (d, *y.shape))
+    h_cols = -_direction(np.eye(d), np.ones((d, d), dtype=bool), rows[0], rows[1])
+    out: _Array = np.diag(h_cols).copy()
+    return out

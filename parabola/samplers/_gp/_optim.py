@@ -16,7 +16,6 @@ from __future__ import annotations
 from typing import Any
 
 import numpy as np
-import scipy.optimize
 
 from parabola.samplers._gp._acqf import Acquisition
 from parabola.samplers._gp._lbfgs import minimize_batch
@@ -88,6 +87,8 @@ def _local_search(
             x[:, cont] = (z * ls).reshape(b, len(cont))
             v, g = acqf.value_grad(x)
             return -float(v.sum()), -g[:, cont].ravel() * ls
+
+        import scipy.optimize  # only on this path: the default one spares its import
 
         sres = scipy.optimize.minimize(
             fun,

@@ -88,6 +88,31 @@ def test_fit_recovers_a_known_function() -> None:
     assert far_var[0] > 0.5 * hyper.scale
 
 
+@pytest.mark.parametrize("deterministic", [False, True])
+def test_fit_reaches_scipys_optimum(deterministic: bool) -> None:
+    # The fit's own L-BFGS (which spares the import of scipy.optimize) against SciPy's
+    # L-BFGS-B, which it replaced, from the same cold and warm starts.
+    rng = np.random.RandomState(7)
+    x = rng.rand(40, 4)
+    y = np.sin(4 * x[:, 0]) + x[:, 1] ** 2 - 0.5 * x[:, 2] + 0.01 * rng.randn(40)
+    y = (y - y.mean()) / y.std()
+    cont = np.zeros(4, dtype=bool)
+    kw: dict[str, Any] = {"minimum_noise": 1e-6, "deterministic": deterministic}
+    cold = [
+        fit_hyper(x[:30], y[:30], cont, optuna_prior, init=None, max_iter=200, scipy_solver=s, **kw)
+        for s in (False, True)
+    ]
+    lp = [log_posterior(x[:30], y[:30], cont, optuna_prior, h, **kw) for h in cold]
+    assert lp[0] == pytest.approx(lp[1], abs=1e-3)
+    assert cold[0].curvature is not None and np.all(cold[0].curvature > 0)
+    warm = [
+        fit_hyper(x, y, cont, optuna_prior, init=cold[0], max_iter=50, scipy_solver=s, **kw)
+        for s in (False, True)
+    ]
+    lp = [log_posterior(x, y, cont, optuna_prior, h, **kw) for h in warm]
+    assert lp[0] == pytest.approx(lp[1], abs=1e-3)
+
+
 def test_deterministic_objective_fixes_the_noise() -> None:
     x, y = _data()
     hyper = fit_hyper(

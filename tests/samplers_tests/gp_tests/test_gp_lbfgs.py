@@ -7,7 +7,7 @@ from typing import Any
 import numpy as np
 import scipy.optimize
 
-from parabola.samplers._gp._lbfgs import _direction, minimize_batch
+from parabola.samplers._gp._lbfgs import _direction, inverse_hessian_diag, minimize_batch
 
 _Array = np.ndarray[Any, np.dtype[np.float64]]
 
@@ -124,3 +124,55 @@ def test_xtol_ends_a_start_stuck_on_rounding_noise() -> None:
     assert short.n_calls < plain.n_calls - 5
     np.testing.assert_allclose(short.x, 0.5, atol=1e-4)
     np.testing.assert_allclose(plain.x, 0.5, atol=1e-4)
+
+
+def test_inverse_hessian_diag_is_the_diagonal_of_the_bfgs_recursion() -> None:
+    rng = np.random.RandomState(2)
+    m, d = 4, 5
+    a = rng.randn(d, d)
+    hess = a @ a.T + np.eye(d)
+    s = rng.randn(m, d)
+    y = s @ hess
+    s[0] = y[0] = 0.0  # an unused slot
+    y[1] = -s[1]  # negative curvature: dropped
+    expected = np.diag(_bfgs_inverse(s, y, np.ones(d, dtype=bool)))
+    np.testing.assert_allclose(inverse_hessian_diag(s, y), expected, rtol=1e-12)
+    # No usable pair: the identity the search starts from.
+    np.testing.assert_array_equal(inverse_hessian_diag(np.zeros((3, d)), np.zeros((3, d))), 1.0)
+
+
+def test_minimize_batch_curvature_of_a_converged_quadratic_search() -> None:
+    # After converging on a quadratic, the memory's inverse Hessian estimate is close to the
+    # true inverse along the directions it explored (here the whole of a small space).
+    hess = np.diag([1.0, 4.0, 16.0])
+    res = minimize_batch(
+        _quadratic(np.full(3, 0.5), hess),
+        np.array([[0.05, 0.9, 0.2]]),
+        np.zeros(3),
+        np.ones(3),
+        max_iter=100,
+        gtol=1e-10,
+        memory=10,
+    )
+    np.testing.assert_allclose(res.x[0], 0.5, atol=1e-8)
+    diag = inverse_hessian_diag(res.s_hist[0], res.y_hist[0])
+    np.testing.assert_allclose(diag, 1.0 / np.diag(hess), rtol=0.5)
+
+
+def test_expand_leaves_a_concave_region_that_backtracking_alone_crawls_through() -> None:
+    # f = 50 x^2 - cos(y) from y = 3 (concave in y until pi/2). The stiff x column's pairs
+    # set the quasi-Newton scale to ~1/100; once x has converged, every step is along y,
+    # of negative curvature (its pairs are dropped), so each step is ~g_y / 100 and a
+    # backtracking search never lengthens it. ``expand`` doubles the step after each such
+    # step, as an extrapolating line search would.
+    def fun(z: _Array) -> tuple[_Array, _Array]:
+        x, y = z[:, 0], z[:, 1]
+        return 50 * x * x - np.cos(y), np.column_stack([100 * x, np.sin(y)])
+
+    x0 = np.array([[0.5, 3.0]])
+    lower, upper = np.array([-1.0, -4.0]), np.array([1.0, 4.0])
+    plain = minimize_batch(fun, x0, lower, upper, max_iter=40, gtol=1e-6, memory=10)
+    grown = minimize_batch(fun, x0, lower, upper, max_iter=40, gtol=1e-6, memory=10, expand=True)
+    assert plain.x[0, 1] > 1.0  # still crawling after 40 iterations
+    np.testing.assert_allclose(grown.x[0], [0.0, 0.0], atol=1e-4)
+    assert grown.f[0] < plain.f[0] - 0.5

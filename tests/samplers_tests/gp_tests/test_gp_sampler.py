@@ -368,6 +368,8 @@ def test_runs_without_torch() -> None:
         assert "torch" not in sys.modules, "torch was imported"
         # Nor scipy.stats (about 0.3 s of CPU to import): the sweep's Sobol points are ours.
         assert "scipy.stats" not in sys.modules, "scipy.stats was imported"
+        # Nor scipy.optimize (another 0.3 s): the fits and searches use parabola's L-BFGS.
+        assert "scipy.optimize" not in sys.modules, "scipy.optimize was imported"
         print("ok")
         """
     )
