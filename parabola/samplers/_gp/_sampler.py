@@ -204,7 +204,7 @@ class GPSampler(BaseSampler):
         self._near_scale = 0.1
         self._precondition = True  # local search in units of the objective's length scales
         self._batched_lbfgs = True  # one L-BFGS per start (False: one stacked SciPy problem)
-        self._scipy_fit = False  # hyperparameters fitted by SciPy's L-BFGS-B (its import: 0.3 s)
+        self._scipy_fit = False  # fits by SciPy's L-BFGS-B (imports scipy.optimize; to compare)
         self._sweep_full_rows = 64  # the sweep has n_sweep points up to this many trials
 
     def __getstate__(self) -> dict[str, Any]:
