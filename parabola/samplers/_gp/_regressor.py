@@ -342,9 +342,9 @@ def fit_hyper(
 
     The solver is the projected L-BFGS of :mod:`._lbfgs` (a batch of one). It replaced
     SciPy's L-BFGS-B (``scipy_solver=True``, kept to compare) for its import, which every
-    process running a GP study paid at its first model-based trial: measured ~0.13 s of CPU
-    with ``scipy.linalg`` and ``scipy.special`` already loaded, ~1.4 ms a trial over trials
-    10-100 of a 5-D study. The two reach the same optimum on all but a few fits of a study
+    process running a GP study paid at its first model-based trial: measured ~85 ms of CPU
+    with ``scipy.linalg`` and ``scipy.special`` already loaded, ~0.9 ms a trial (8%) over
+    trials 10-100 of a 5-D study. The two reach the same optimum on all but a few fits of a study
     (``benchmarks/gp_fit_pair.py``). The curvature is the diagonal of the final L-BFGS
     inverse Hessian in both: with SciPy's identity initial matrix there, with the search's
     own scaling by the newest pair here.
