@@ -200,6 +200,19 @@ def test_a_sampler_pickled_before_the_late_schedule_gets_it() -> None:
     assert (restored._late_refit_growth, restored._late_refit_rows) == (0.2, 100)
 
 
+def test_a_sampler_pickled_before_the_own_fit_uses_it() -> None:
+    # Pickled when SciPy's L-BFGS-B did the fits: restored, it fits with parabola's L-BFGS
+    # (a fresh sampler's default) and still samples.
+    state = GPSampler(seed=0, n_startup_trials=3).__getstate__()
+    del state["_scipy_fit"]
+    restored = GPSampler.__new__(GPSampler)
+    restored.__setstate__(state)
+    assert restored._scipy_fit is False
+    study = _study(restored)
+    study.optimize(_quadratic, n_trials=5)
+    assert len(study.trials) == 5
+
+
 def test_the_sweep_shrinks_past_64_trials_in_powers_of_two() -> None:
     size = gp_sampler_module._sweep_size
     assert [size(512, n) for n in (10, 64, 65, 100, 128, 200, 256, 400, 2000)] == [
