@@ -232,8 +232,12 @@ def inverse_hessian_diag(s: _Array, y: _Array) -> _Array:
     ``d`` rows sharing one history), with the usual initial scaling ``s'y / y'y`` of the
     newest pair. With no usable pair it is all ones (the identity the search started from).
     """
-    d = s.shape[1]
-    rows = np.broadcast_to(s, (d, *s.shape)), np.broadcast_to(y, (d, *y.shape))
-    h_cols = -_direction(np.eye(d), np.ones((d, d), dtype=bool), rows[0], rows[1])
+    m, d = s.shape
+    h_cols = -_direction(
+        np.eye(d),
+        np.ones((d, d), dtype=bool),
+        np.broadcast_to(s, (d, m, d)),
+        np.broadcast_to(y, (d, m, d)),
+    )
     out: _Array = np.diag(h_cols).copy()
     return out

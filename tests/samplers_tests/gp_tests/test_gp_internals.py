@@ -113,6 +113,22 @@ def test_fit_reaches_scipys_optimum(deterministic: bool) -> None:
     assert lp[0] == pytest.approx(lp[1], abs=1e-3)
 
 
+def test_a_fit_that_cannot_evaluate_returns_its_start() -> None:
+    # A non-finite target makes every likelihood non-finite: the fit must not report a
+    # solution it did not find, but hand back its warm start (the sampler keeps going).
+    x, y = _data()
+    y = y.copy()
+    y[3] = np.nan
+    init = Hyper(np.array([2.0, 0.5, 1.5]), 1.3, 1e-2 + 1e-6)
+    hyper = fit_hyper(
+        x, y, MIXED, optuna_prior, minimum_noise=1e-6, deterministic=False, init=init, max_iter=50
+    )
+    np.testing.assert_allclose(hyper.inv_sq_ls, init.inv_sq_ls)
+    assert hyper.scale == pytest.approx(init.scale)
+    assert hyper.noise == pytest.approx(init.noise, rel=1e-6)
+    assert hyper.curvature is None
+
+
 def test_deterministic_objective_fixes_the_noise() -> None:
     x, y = _data()
     hyper = fit_hyper(
