@@ -37,7 +37,7 @@ def test_direction_equals_the_bfgs_recursion() -> None:
     g = rng.randn(b, d)
     free = np.ones((b, d), dtype=bool)
     free[1, 2] = False  # a variable held at its bound
-    p = _direction(g, free, s, y)
+    p = _direction(g, free, s.transpose(1, 0, 2), y.transpose(1, 0, 2))
     for i in range(b):
         expected = -_bfgs_inverse(s[i], y[i], free[i]) @ np.where(free[i], g[i], 0.0)
         np.testing.assert_allclose(p[i], np.where(free[i], expected, 0.0), atol=1e-12)
