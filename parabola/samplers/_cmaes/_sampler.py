@@ -21,6 +21,7 @@ from parabola.distributions import (
 from parabola.exceptions import ExperimentalWarning
 from parabola.logging import get_logger
 from parabola.samplers._base import BaseSampler, _warn_independent_sampling
+from parabola.samplers._cmaes import _lib
 from parabola.samplers._cmaes._state import Restart, RunConfig, State, new_restart
 from parabola.samplers._random import RandomSampler
 from parabola.samplers._unit_codec import UnitCodec
@@ -336,8 +337,6 @@ class CmaEsSampler(BaseSampler):
             variant = "cmawm"
         cov: _Array | None = None
         if self._source_trials is not None:
-            import cmaes
-
             sign = 1.0 if minimize else -1.0
             source = [
                 (self._encode(t.params, space), sign * v)
@@ -348,7 +347,7 @@ class CmaEsSampler(BaseSampler):
                 raise ValueError(
                     f"No compatible source_trials: none has exactly the parameters {sorted(space)}."
                 )
-            mean, sigma0, cov = cmaes.get_warm_start_mgd(source)
+            mean, sigma0, cov = _lib.warm_start_mgd()(source)
         else:
             if self._x0 is None:
                 mean = bounds.mean(axis=1)

@@ -16,9 +16,9 @@ from collections.abc import Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
-import cmaes
 import numpy as np
 
+from parabola.samplers._cmaes import _lib
 from parabola.samplers._cmaes._stop import RunHistory, spread
 
 __all__ = ["Restart", "RunConfig", "State", "new_restart"]
@@ -91,7 +91,7 @@ def make_optimizer(
     n = len(config.bounds)
     # The optimiser's own seed never matters: the sampler reseeds it before every ask.
     if config.variant == "sepcma":
-        return cmaes.SepCMA(
+        return _lib.sep_cma_class()(
             mean=mean,
             sigma=sigma,
             bounds=config.bounds,
@@ -100,7 +100,7 @@ def make_optimizer(
             population_size=popsize,
         )
     if config.variant == "cmawm":
-        return cmaes.CMAwM(
+        return _lib.cmawm_class()(
             mean=mean,
             sigma=sigma,
             bounds=config.bounds,
@@ -110,7 +110,7 @@ def make_optimizer(
             n_max_resampling=10 * n,
             population_size=popsize,
         )
-    return cmaes.CMA(
+    return _lib.cma_class()(
         mean=mean,
         sigma=sigma,
         cov=cov,
