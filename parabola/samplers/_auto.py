@@ -20,12 +20,13 @@ The policy (what it is based on is in ``docs/samplers.md``):
   while the steps that should hand over are larger: three objectives' exact EHVI (55-434 ms
   from ~50 trials on) and a GP kept past ~300 trials by a larger ``gp_trials`` (60-100 ms); two
   objectives (15-39 ms up to 300 trials) stay on the GP until ~200 trials and may hand over
-  after that on a loaded machine. The figures and their command are in ``benchmarks/README.md``
-  ("Default sampler"). The objective's duration is measured in this process, on the trials it
-  runs: the time from the sampler's ``before_trial`` to its ``after_trial`` less the time spent
-  inside the sampler, so neither the GP step itself nor other workers' trials count. This rule
-  reads clocks: pass ``max_overhead=None`` for runs that are reproducible bit for bit with a
-  seed.
+  after that on a loaded machine; on a machine about twice as slow (2026-12-07) the 5-D step
+  reached 40 ms at trial 220 (``docs/samplers.md``). The figures and their command are in
+  ``benchmarks/README.md`` ("Default sampler"). The objective's duration is measured in this
+  process, on the trials it runs: the time from the sampler's ``before_trial`` to its
+  ``after_trial`` less the time spent inside the sampler, so neither the GP step itself nor
+  other workers' trials count. This rule reads clocks: pass ``max_overhead=None`` for runs
+  that are reproducible bit for bit with a seed.
 
 Where the choice shows: the study system attribute ``auto:sampler`` holds the sampler in use,
 and ``auto:handover:<trial number>`` one ``{"sampler": ..., "reason": ...}`` record per change

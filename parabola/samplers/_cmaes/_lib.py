@@ -2,7 +2,7 @@
 
 ``import cmaes`` runs the package's ``__init__``, which imports every optimiser the library
 has. One of them, ``CMAwM`` (CMA-ES with margin), imports ``scipy.stats`` when SciPy is
-installed, which loads ``scipy.optimize`` and most of ``scipy.stats``' distributions: 0.4-1.5
+installed, which loads ``scipy.optimize`` and most of ``scipy.stats``' distributions: 0.4-1.0
 s of CPU, more than all the sampling of a 250-trial CMA-ES study, and the largest import of a
 default 300-trial study, which hands over to CMA-ES at trial 250 (``benchmarks/README.md``,
 "Default sampler"). Plain and separable CMA-ES and the warm start need none of it: their
