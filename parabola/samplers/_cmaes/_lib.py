@@ -37,6 +37,12 @@ __all__ = ["cma_class", "cmawm_class", "sep_cma_class", "submodule", "warm_start
 # submodules, which read attributes of the package.
 _LOCK = threading.RLock()
 
+# A missing library fails here, when this sampler's module is imported, as ``import cmaes``
+# did before the import was deferred (``AutoSampler`` then falls back to TPE), not at the
+# first CMA-ES trial. Finding the spec runs none of the package's code.
+if importlib.util.find_spec("cmaes") is None:
+    raise ImportError("CmaEsSampler needs the cmaes package (pip install cmaes)")
+
 
 def _register_bare_package() -> ModuleType:
     """``sys.modules["cmaes"]``: the package, its ``__init__`` deferred to first use."""

@@ -91,18 +91,19 @@ def _direction(
     makes each pair a view, and each pair's ``rho`` is folded into its vectors once, so that
     every step of the recursion is one dot product and one update.
     """
-    if not free.all():
+    all_free = bool(free.all())
+    if not all_free:
+        # The caller's s'y and y'y are of the whole pairs: recomputed on the free variables.
         s = np.where(free, s, 0.0)
         y = np.where(free, y, 0.0)
         g = np.where(free, g, 0.0)
-        sy = yy = None
-    d_sy = _rowdot(s, y) if sy is None else sy
-    d_yy = _rowdot(y, y) if yy is None else yy
+    d_sy = sy if all_free and sy is not None else _rowdot(s, y)
+    d_yy = yy if all_free and yy is not None else _rowdot(y, y)
     valid = d_sy > 1e-10 * np.maximum(d_yy, 1e-300)
     q = np.array(g, dtype=float)
     m = len(s)
     if m == 0:
-        return np.where(free, -q, 0.0)
+        return -q  # g is zero on the variables held at a bound
     rho = valid / np.where(valid, d_sy, 1.0)  # (m, b); 0 drops a pair
     # Initial scaling: s'y / y'y of each row's newest valid pair, else 1.
     cols = np.arange(q.shape[0])
@@ -119,7 +120,7 @@ def _direction(
     q *= gamma[:, None]
     for i in range(m):
         q += (alpha.pop() - _rowdot(ry[i], q)[:, None]) * s[i]
-    out: _Array = -q if sy is not None else np.where(free, -q, 0.0)
+    out: _Array = -q if all_free else np.where(free, -q, 0.0)
     return out
 
 
@@ -222,22 +223,16 @@ def minimize_batch(
             yy = _rowdot(yv, yv)
             keep = ok & (sy > 1e-10 * yy)
             if keep.any():
-                # Each keeping start's memory shifts by one pair (in place, as views of the
-                # pair-major arrays; numpy buffers the overlapping copy).
-                if keep.all():
-                    hist[:, :-1] = hist[:, 1:]
-                    hist[0, -1] = step
-                    hist[1, -1] = yv
-                    dots[:, :-1] = dots[:, 1:]
-                    dots[0, -1] = sy
-                    dots[1, -1] = yy
-                else:
-                    hist[:, :-1, keep] = hist[:, 1:, keep]
-                    hist[0, -1, keep] = step[keep]
-                    hist[1, -1, keep] = yv[keep]
-                    dots[:, :-1, keep] = dots[:, 1:, keep]
-                    dots[0, -1, keep] = sy[keep]
-                    dots[1, -1, keep] = yy[keep]
+                # Each keeping start's memory shifts by one pair, in place (numpy buffers
+                # the overlapping copy); when every start keeps one (the usual round) as
+                # plain slices rather than a gather and a scatter.
+                rows: slice | np.ndarray[Any, Any] = slice(None) if keep.all() else keep
+                hist[:, :-1, rows] = hist[:, 1:, rows]
+                hist[0, -1, rows] = step[rows]
+                hist[1, -1, rows] = yv[rows]
+                dots[:, :-1, rows] = dots[:, 1:, rows]
+                dots[0, -1, rows] = sy[rows]
+                dots[1, -1, rows] = yy[rows]
                 n_used = min(n_used + 1, memory)
             if expand:
                 # Capped so that a long concave stretch cannot make the first trial of a

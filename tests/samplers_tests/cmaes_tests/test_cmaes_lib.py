@@ -101,3 +101,26 @@ def test_another_thread_using_the_bare_package_gets_the_real_one() -> None:
         """
     )
     assert r == {"bare": True, "real": True, "hook_gone": True}
+
+
+def test_without_the_library_the_module_fails_at_import_and_the_default_falls_back() -> None:
+    # As with the former ``import cmaes`` at the top of the module: a missing library is an
+    # ImportError when the sampler's module loads, which ``AutoSampler`` reads as "no CMA-ES
+    # in this build" (TPE after gp_trials), not a failure at the hand-over.
+    r = _run(
+        """
+        import json, sys
+        sys.modules["cmaes"] = None  # the library is not installed
+        try:
+            import parabola.samplers._cmaes
+            failed = None
+        except ImportError as e:
+            failed = str(e)
+        from parabola.samplers import _auto
+        print(json.dumps({"failed": failed, "fallback": _auto._cmaes_class() is None}))
+        """
+    )
+    assert r == {
+        "failed": "CmaEsSampler needs the cmaes package (pip install cmaes)",
+        "fallback": True,
+    }
