@@ -76,7 +76,7 @@ def test_seeded_sampler_is_reproducible_and_distinct_per_worker(
     # a larger budget a slot that stalls after claiming trial 1 (an SQLite lock, a busy core)
     # samples it only once 10 others have finished, as a model step; two such slots fit the
     # same 10 trials and may both propose the same x (seen in CI: trials numbered below 10 held
-    # 9 distinct values, two of them x = -0.0267, not a start-up value of seed 7).
+    # 9 distinct values, one of them x = -0.0267, not a start-up value of seed 7).
     auto = parabola.create_study(
         study_name="auto",
         storage=f"sqlite:///{tmp_path / 'seed.db'}",
